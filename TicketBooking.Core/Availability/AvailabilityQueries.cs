@@ -1,0 +1,45 @@
+using System.Data;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using TicketBooking.Core.Concerts;
+
+namespace TicketBooking.Core.Availability;
+
+internal static class AvailabilityQueries
+{
+    private const string TiersSql = $"""
+        SELECT t.code AS Code, t.capacity AS Capacity, t.sold AS Sold, {ConcertCatalog.ExactHeldSql} AS Held
+        FROM tiers t
+        WHERE t.concert_id = @concertId
+        ORDER BY t.sort_order
+        """;
+
+    private const string VersionSql = "SELECT availability_version FROM concerts WHERE id = @concertId";
+
+    public static AvailabilitySnapshot Read(IDbConnection connection, IDbTransaction? transaction, Guid concertId, long version, DateTimeOffset now)
+    {
+        var tiers = connection.Query<TierRow>(TiersSql, new { concertId, now }, transaction);
+        return new AvailabilitySnapshot(concertId, version, now, ToTiers(tiers));
+    }
+
+    /// <summary>The current snapshot of a concert, or <c>null</c> when there is no such concert.</summary>
+    public static async Task<AvailabilitySnapshot?> ReadAsync(SqliteConnection connection, Guid concertId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // One deferred (read) transaction so the version and the counts come from the same WAL snapshot.
+        // Any other BeginTransaction overload would issue BEGIN IMMEDIATE and take the write lock.
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var version = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(VersionSql, new { concertId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (version is null)
+        {
+            return null;
+        }
+
+        var tiers = await connection.QueryAsync<TierRow>(new CommandDefinition(TiersSql, new { concertId, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new AvailabilitySnapshot(concertId, version.Value, now, ToTiers(tiers));
+    }
+
+    private static List<TierAvailability> ToTiers(IEnumerable<TierRow> rows) =>
+        [.. rows.Select(r => new TierAvailability(r.Code, (int)r.Capacity, (int)r.Sold, (int)r.Held))];
+
+    private sealed record TierRow(string Code, long Capacity, long Sold, long Held);
+}

@@ -1,0 +1,68 @@
+using TicketBooking.Core.Payments;
+
+namespace TicketBooking.Core.Bookings;
+
+public sealed record BookingItem(string Tier, string TierName, int Quantity, long UnitPriceCents)
+{
+    public long TotalCents => Quantity * UnitPriceCents;
+}
+
+/// <summary>The concert a booking is for, as the buyer needs to see it.</summary>
+public sealed record BookedConcert(Guid Id, string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt);
+
+/// <summary>Sold tickets, paid for. <see cref="Reference"/> is what the buyer quotes at the door or to support.</summary>
+public sealed record Booking(
+    Guid Id,
+    string Reference,
+    BookedConcert Concert,
+    IReadOnlyList<BookingItem> Items,
+    long TotalCents,
+    string Status,
+    DateTimeOffset CreatedAt,
+    string BuyerName,
+    string BuyerEmail);
+
+public sealed record BuyerDetails(string Name, string Email);
+
+/// <summary>Pay for the tickets the buyer holds for <see cref="ConcertId"/>.</summary>
+public sealed record ConfirmRequest(Guid ConcertId, BuyerDetails Buyer, CardDetails Card);
+
+public enum PaymentFailure
+{
+    Declined,
+    InsufficientFunds,
+    InvalidCard,
+    GatewayError,
+}
+
+public abstract record ConfirmResult
+{
+    private ConfirmResult()
+    {
+    }
+
+    public sealed record Booked(Booking Booking) : ConfirmResult;
+
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : ConfirmResult;
+
+    /// <summary>The card was not charged. The hold is kept, so the buyer can try another card.</summary>
+    public sealed record PaymentFailed(PaymentFailure Reason, string Message) : ConfirmResult;
+
+    /// <summary>The buyer holds nothing for the concert: it was never held, released, or expired and swept.</summary>
+    public sealed record NoHold : ConfirmResult;
+
+    /// <summary>The hold expired during payment and its tickets have gone to someone else. The charge was voided.</summary>
+    public sealed record SoldOut : ConfirmResult;
+
+    /// <summary>This checkout was already booked by another request. This request's charge was voided.</summary>
+    public sealed record AlreadyBooked(Booking Booking) : ConfirmResult;
+
+    /// <summary>The checkout's quantities changed while paying. The charge was voided.</summary>
+    public sealed record CheckoutChanged : ConfirmResult;
+
+    /// <summary>A request with the same idempotency key is still being processed.</summary>
+    public sealed record InProgress : ConfirmResult;
+
+    /// <summary>The idempotency key was already used for a different request.</summary>
+    public sealed record KeyReused : ConfirmResult;
+}

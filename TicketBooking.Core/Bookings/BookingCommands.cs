@@ -1,0 +1,331 @@
+using Dapper;
+using TicketBooking.Core.Holds;
+using TicketBooking.Core.Storage;
+
+namespace TicketBooking.Core.Bookings;
+
+/// <summary>
+/// The booking steps that write, run by the single writer. The card is charged between
+/// <see cref="Begin"/> and <see cref="Complete"/>, outside any transaction.
+/// </summary>
+internal static class BookingCommands
+{
+    internal static class Outcome
+    {
+        public const string Booked = "booked";
+        public const string Declined = "declined";
+        public const string InsufficientFunds = "insufficient_funds";
+        public const string InvalidCard = "invalid_card";
+        public const string GatewayError = "payment_error";
+        public const string SoldOut = "sold_out";
+        public const string AlreadyBooked = "already_booked";
+        public const string CheckoutChanged = "checkout_changed";
+    }
+
+    public sealed record Checkout(Guid HoldId, IReadOnlyList<CheckoutItem> Items)
+    {
+        public long AmountCents => Items.Sum(i => i.Quantity * i.UnitPriceCents);
+    }
+
+    public sealed record CheckoutItem(long TierId, string Tier, string TierName, long Quantity, long UnitPriceCents);
+
+    public abstract record BeginResult
+    {
+        private BeginResult()
+        {
+        }
+
+        public sealed record Ready(Checkout Checkout) : BeginResult;
+
+        public sealed record Replay(string Outcome, Guid? BookingId) : BeginResult;
+
+        public sealed record InProgress : BeginResult;
+
+        public sealed record KeyReused : BeginResult;
+
+        public sealed record NoHold : BeginResult;
+    }
+
+    private const string KeySql = """
+        SELECT fingerprint AS Fingerprint, outcome AS Outcome, booking_id AS BookingId
+        FROM idempotency_keys WHERE buyer_id = @buyer AND key = @key
+        """;
+
+    private const string CheckoutSql = """
+        SELECT h.hold_id AS HoldId, h.tier_id AS TierId, t.code AS Tier, t.name AS TierName,
+               h.quantity AS Quantity, t.price_cents AS UnitPriceCents
+        FROM holds h JOIN tiers t ON t.id = h.tier_id
+        WHERE h.buyer_id = @buyer AND h.concert_id = @concertId
+        ORDER BY t.sort_order
+        """;
+
+    private const string InsertPaymentSql = """
+        INSERT INTO payments (id, buyer_id, concert_id, hold_id, amount_cents, card_last4, status, created_at, updated_at)
+        VALUES (@paymentId, @buyer, @concertId, @holdId, @amount, @last4, 'pending', @now, @now)
+        """;
+
+    private const string InsertKeySql = """
+        INSERT INTO idempotency_keys (buyer_id, key, fingerprint, payment_id, created_at)
+        VALUES (@buyer, @key, @fingerprint, @paymentId, @now)
+        """;
+
+    /// <summary>
+    /// Replays a finished request with the same key, or reads what the buyer holds (expired rows included:
+    /// their tickets may still be free) and records the payment as pending before the card is charged.
+    /// </summary>
+    public static BeginResult Begin(WriteContext context, BuyerId buyer, Guid concertId, string key, string fingerprint, Guid paymentId, string last4)
+    {
+        var connection = context.Connection;
+        var transaction = context.Transaction;
+        var earlier = connection.QuerySingleOrDefault<KeyRow>(KeySql, new { buyer = buyer.Value, key }, transaction);
+        if (earlier is not null)
+        {
+            return earlier.Fingerprint != fingerprint ? new BeginResult.KeyReused()
+                : earlier.Outcome is null ? new BeginResult.InProgress()
+                : new BeginResult.Replay(earlier.Outcome, earlier.BookingId);
+        }
+
+        var rows = connection.Query<CheckoutRow>(CheckoutSql, new { buyer = buyer.Value, concertId }, transaction).AsList();
+        if (rows.Count == 0)
+        {
+            return new BeginResult.NoHold();
+        }
+
+        var checkout = new Checkout(rows[0].HoldId, [.. rows.Select(r => new CheckoutItem(r.TierId, r.Tier, r.TierName, r.Quantity, r.UnitPriceCents))]);
+        var now = context.NowMs;
+        connection.Execute(InsertPaymentSql, new { paymentId, buyer = buyer.Value, concertId, holdId = checkout.HoldId, amount = checkout.AmountCents, last4, now }, transaction);
+        connection.Execute(InsertKeySql, new { buyer = buyer.Value, key, fingerprint, paymentId, now }, transaction);
+        return new BeginResult.Ready(checkout);
+    }
+
+    public abstract record CompleteResult
+    {
+        private CompleteResult()
+        {
+        }
+
+        public sealed record Booked(Guid BookingId) : CompleteResult;
+
+        /// <summary>No booking was made; the payment is marked for voiding.</summary>
+        public sealed record Refused(string Outcome, Guid? ExistingBookingId) : CompleteResult;
+    }
+
+    private const string BookingForHoldSql = "SELECT id FROM bookings WHERE hold_id = @holdId";
+
+    private const string HoldRowsSql = """
+        SELECT hold_id AS HoldId, tier_id AS TierId, quantity AS Quantity, expires_at AS ExpiresAt
+        FROM holds WHERE buyer_id = @buyer AND concert_id = @concertId
+        """;
+
+    /// <summary>
+    /// Turns the charged checkout into sold tickets and a booking. An active hold converts as it is;
+    /// an expired one converts if its tickets are still free; otherwise nothing is sold and the
+    /// payment is marked for voiding.
+    /// </summary>
+    public static CompleteResult Complete(WriteContext context, CompleteCommand command)
+    {
+        var connection = context.Connection;
+        var transaction = context.Transaction;
+        var existingBooking = connection.QuerySingleOrDefault<Guid?>(BookingForHoldSql, new { holdId = command.Checkout.HoldId }, transaction);
+        if (existingBooking is { } bookingId)
+        {
+            return Refuse(context, command, Outcome.AlreadyBooked, bookingId);
+        }
+
+        var allocation = Allocate(context, command);
+        if (allocation is null)
+        {
+            if (HoldCommands.Reclaim(context, command.ConcertId) > 0)
+            {
+                allocation = Allocate(context, command);
+            }
+
+            if (allocation is null)
+            {
+                return Refuse(context, command, Outcome.SoldOut, null);
+            }
+        }
+
+        if (allocation.Changed)
+        {
+            return Refuse(context, command, Outcome.CheckoutChanged, null);
+        }
+
+        WriteBooking(context, command, allocation);
+        return new CompleteResult.Booked(command.BookingId);
+    }
+
+    private sealed record Allocation(bool Changed, Dictionary<long, long> HeldRowQuantity);
+
+    /// <summary>Null when a tier lacks the tickets that are not covered by an active row of this hold.</summary>
+    private static Allocation? Allocate(WriteContext context, CompleteCommand command)
+    {
+        var rows = context.Connection.Query<HoldRow>(HoldRowsSql, new { buyer = command.Buyer.Value, concertId = command.ConcertId }, context.Transaction).AsList();
+        if (rows.Exists(r => r.HoldId != command.Checkout.HoldId))
+        {
+            return new Allocation(Changed: true, []);
+        }
+
+        var tiers = HoldCommands.ReadTiers(context, command.ConcertId);
+        foreach (var item in command.Checkout.Items)
+        {
+            var tier = tiers.Find(t => t.Id == item.TierId);
+            var row = rows.Find(r => r.TierId == item.TierId);
+            if (tier is null)
+            {
+                return null;
+            }
+
+            if (row is not null && row.ExpiresAt > context.NowMs)
+            {
+                continue;
+            }
+
+            // Not covered by an active hold: the tickets must be free. An expired row of ours is
+            // still in the counter and is about to be deleted, so its tickets count as free here.
+            var free = tier.Capacity - tier.Sold - tier.Held + (row?.Quantity ?? 0);
+            if (free < item.Quantity)
+            {
+                return null;
+            }
+        }
+
+        return new Allocation(Changed: false, rows.ToDictionary(r => r.TierId, r => r.Quantity));
+    }
+
+    private const string DeleteHoldSql = "DELETE FROM holds WHERE buyer_id = @buyer AND concert_id = @concertId";
+
+    private const string SellSql = """
+        UPDATE tiers SET sold = sold + @quantity, held = held - @heldRow, revenue_cents = revenue_cents + @quantity * @unitPrice
+        WHERE id = @tierId
+        """;
+
+    private const string InsertBookingSql = """
+        INSERT INTO bookings (id, reference, buyer_id, concert_id, hold_id, buyer_name, buyer_email, total_cents, status, created_at)
+        VALUES (@bookingId, @reference, @buyer, @concertId, @holdId, @name, @email, @total, 'confirmed', @now)
+        """;
+
+    private const string InsertItemSql = """
+        INSERT INTO booking_items (booking_id, tier_id, quantity, unit_price_cents)
+        VALUES (@bookingId, @tierId, @quantity, @unitPrice)
+        """;
+
+    private const string ReferenceTakenSql = "SELECT EXISTS (SELECT 1 FROM bookings WHERE reference = @reference)";
+
+    private const string ApprovePaymentSql = """
+        UPDATE payments SET status = 'approved', gateway_charge_id = @chargeId, booking_id = @bookingId, updated_at = @now
+        WHERE id = @paymentId
+        """;
+
+    private const string SetOutcomeSql = """
+        UPDATE idempotency_keys SET outcome = @outcome, booking_id = @bookingId
+        WHERE buyer_id = @buyer AND key = @key
+        """;
+
+    private static void WriteBooking(WriteContext context, CompleteCommand command, Allocation allocation)
+    {
+        var connection = context.Connection;
+        var transaction = context.Transaction;
+        var buyer = command.Buyer.Value;
+        connection.Execute(DeleteHoldSql, new { buyer, concertId = command.ConcertId }, transaction);
+        foreach (var item in command.Checkout.Items)
+        {
+            connection.Execute(SellSql, new { quantity = item.Quantity, heldRow = allocation.HeldRowQuantity.GetValueOrDefault(item.TierId), unitPrice = item.UnitPriceCents, tierId = item.TierId }, transaction);
+        }
+
+        string reference;
+        do
+        {
+            reference = BookingReference.New();
+        }
+        while (connection.ExecuteScalar<bool>(ReferenceTakenSql, new { reference }, transaction));
+
+        connection.Execute(InsertBookingSql, new
+        {
+            bookingId = command.BookingId,
+            reference,
+            buyer,
+            concertId = command.ConcertId,
+            holdId = command.Checkout.HoldId,
+            name = command.Contact.Name,
+            email = command.Contact.Email,
+            total = command.Checkout.AmountCents,
+            now = context.NowMs,
+        }, transaction);
+        foreach (var item in command.Checkout.Items)
+        {
+            connection.Execute(InsertItemSql, new { bookingId = command.BookingId, tierId = item.TierId, quantity = item.Quantity, unitPrice = item.UnitPriceCents }, transaction);
+        }
+
+        connection.Execute(ApprovePaymentSql, new { chargeId = command.ChargeId, bookingId = command.BookingId, now = context.NowMs, paymentId = command.PaymentId }, transaction);
+        connection.Execute(SetOutcomeSql, new { outcome = Outcome.Booked, bookingId = command.BookingId, buyer, key = command.IdempotencyKey }, transaction);
+        context.AvailabilityChanged(command.ConcertId);
+    }
+
+    private const string MarkVoidingSql = """
+        UPDATE payments SET status = 'voiding', gateway_charge_id = @chargeId, updated_at = @now WHERE id = @paymentId
+        """;
+
+    private static CompleteResult.Refused Refuse(WriteContext context, CompleteCommand command, string outcome, Guid? existingBookingId)
+    {
+        context.Connection.Execute(MarkVoidingSql, new { chargeId = command.ChargeId, now = context.NowMs, paymentId = command.PaymentId }, context.Transaction);
+        context.Connection.Execute(SetOutcomeSql, new { outcome, bookingId = existingBookingId, buyer = command.Buyer.Value, key = command.IdempotencyKey }, context.Transaction);
+        return new CompleteResult.Refused(outcome, existingBookingId);
+    }
+
+    private const string SetPaymentStatusSql = "UPDATE payments SET status = @status, updated_at = @now WHERE id = @paymentId";
+
+    /// <summary>The card was not charged: record why, and remember the outcome for the key. The hold stays.</summary>
+    public static void RecordFailedCharge(WriteContext context, BuyerId buyer, string key, Guid paymentId, string outcome)
+    {
+        var status = outcome == Outcome.GatewayError ? "voided" : outcome;
+        context.Connection.Execute(SetPaymentStatusSql, new { status, now = context.NowMs, paymentId }, context.Transaction);
+        context.Connection.Execute(SetOutcomeSql, new { outcome, bookingId = (Guid?)null, buyer = buyer.Value, key }, context.Transaction);
+    }
+
+    private const string MarkVoidedSql = "UPDATE payments SET status = 'voided', updated_at = @now WHERE id = @paymentId AND status IN ('voiding', 'pending')";
+
+    public static void MarkVoided(WriteContext context, Guid paymentId) =>
+        context.Connection.Execute(MarkVoidedSql, new { now = context.NowMs, paymentId }, context.Transaction);
+
+    private const string UnfinishedPaymentsSql = """
+        SELECT id AS PaymentId, status AS Status, gateway_charge_id AS ChargeId
+        FROM payments WHERE status IN ('pending', 'voiding')
+        """;
+
+    private const string ForgetUnfinishedKeysSql = "DELETE FROM idempotency_keys WHERE outcome IS NULL";
+
+    /// <summary>
+    /// After a crash: payments that were being charged or voided, and the keys of requests that never
+    /// answered. The keys are forgotten so the client's retry runs afresh.
+    /// </summary>
+    public static IReadOnlyList<UnfinishedPayment> TakeUnfinished(WriteContext context)
+    {
+        var payments = context.Connection.Query<UnfinishedPayment>(UnfinishedPaymentsSql, transaction: context.Transaction).AsList();
+        context.Connection.Execute(ForgetUnfinishedKeysSql, transaction: context.Transaction);
+        return payments;
+    }
+
+    private const string PurgeKeysSql = "DELETE FROM idempotency_keys WHERE created_at <= @cutoff AND outcome IS NOT NULL";
+
+    public static int PurgeKeys(WriteContext context, TimeSpan retention) =>
+        context.Connection.Execute(PurgeKeysSql, new { cutoff = context.NowMs - (long)retention.TotalMilliseconds }, context.Transaction);
+
+    internal sealed record CompleteCommand(
+        BuyerId Buyer,
+        Guid ConcertId,
+        Checkout Checkout,
+        Guid PaymentId,
+        string ChargeId,
+        BuyerDetails Contact,
+        string IdempotencyKey,
+        Guid BookingId);
+
+    internal sealed record UnfinishedPayment(Guid PaymentId, string Status, string? ChargeId);
+
+    private sealed record KeyRow(string Fingerprint, string? Outcome, Guid? BookingId);
+
+    private sealed record CheckoutRow(Guid HoldId, long TierId, string Tier, string TierName, long Quantity, long UnitPriceCents);
+
+    private sealed record HoldRow(Guid HoldId, long TierId, long Quantity, long ExpiresAt);
+}

@@ -1,0 +1,401 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Mail;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using TicketBooking.Core.Payments;
+using TicketBooking.Core.Storage;
+using static TicketBooking.Core.Bookings.BookingCommands;
+
+namespace TicketBooking.Core.Bookings;
+
+/// <summary>
+/// Confirms bookings (DESIGN §4): validate, record the attempt, charge outside any transaction,
+/// then convert the hold in one write transaction, voiding the charge if no booking results.
+/// Never a charge without a booking, never a booking without a charge; one idempotency key gives
+/// one outcome and at most one charge.
+/// </summary>
+public sealed partial class BookingService(
+    GroupCommitWriter writer,
+    SqliteConnectionFactory connections,
+    IPaymentGateway gateway,
+    TimeProvider time,
+    ILogger<BookingService> logger)
+{
+    public const int MaxIdempotencyKeyLength = 128;
+
+    /// <summary>How long a finished request's key keeps giving the same answer.</summary>
+    public static readonly TimeSpan IdempotencyRetention = TimeSpan.FromHours(24);
+
+    private readonly ConcurrentDictionary<(BuyerId Buyer, string Key), InFlight> _inFlight = new();
+
+    public async Task<ConfirmResult> ConfirmAsync(BuyerId buyer, ConfirmRequest request, string? idempotencyKey)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (Validate(request, idempotencyKey) is { } errors)
+        {
+            return new ConfirmResult.Invalid(errors);
+        }
+
+        var key = idempotencyKey!;
+        var fingerprint = Fingerprint(request);
+        var mine = new InFlight(fingerprint);
+        var running = _inFlight.GetOrAdd((buyer, key), mine);
+        if (running != mine)
+        {
+            // A double click: the same key is being processed right now in this process.
+            return running.Fingerprint == fingerprint ? await running.Result.Task.ConfigureAwait(false) : new ConfirmResult.KeyReused();
+        }
+
+        try
+        {
+            var result = await RunAsync(buyer, request, key, fingerprint).ConfigureAwait(false);
+            mine.Result.SetResult(result);
+            return result;
+        }
+        catch (Exception exception)
+        {
+            mine.Result.SetException(exception);
+            throw;
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<(BuyerId, string), InFlight>((buyer, key), mine));
+        }
+    }
+
+    private async Task<ConfirmResult> RunAsync(BuyerId buyer, ConfirmRequest request, string key, string fingerprint)
+    {
+        var paymentId = Guid.CreateVersion7(time.GetUtcNow());
+        var begin = await writer.ExecuteAsync(c => Begin(c, buyer, request.ConcertId, key, fingerprint, paymentId, request.Card.Last4)).ConfigureAwait(false);
+        switch (begin)
+        {
+            case BeginResult.Replay replay:
+                return await ReplayAsync(buyer, replay).ConfigureAwait(false);
+            case BeginResult.InProgress:
+                return new ConfirmResult.InProgress();
+            case BeginResult.KeyReused:
+                return new ConfirmResult.KeyReused();
+            case BeginResult.NoHold:
+                return new ConfirmResult.NoHold();
+        }
+
+        var checkout = ((BeginResult.Ready)begin).Checkout;
+
+        // Past this point the request finishes whatever the caller does: a charge must end as a booking or a void.
+        var charge = await ChargeAsync(new ChargeRequest(paymentId, checkout.AmountCents, "USD", request.Card)).ConfigureAwait(false);
+        if (!charge.Approved)
+        {
+            var outcome = charge.Status switch
+            {
+                ChargeStatus.Declined => Outcome.Declined,
+                ChargeStatus.InsufficientFunds => Outcome.InsufficientFunds,
+                ChargeStatus.InvalidCard => Outcome.InvalidCard,
+                _ => Outcome.GatewayError,
+            };
+            await writer.ExecuteAsync(c =>
+            {
+                RecordFailedCharge(c, buyer, key, paymentId, outcome);
+                return true;
+            }).ConfigureAwait(false);
+            LogPaymentFailed(request.ConcertId, outcome);
+            return Failure(outcome);
+        }
+
+        var chargeId = charge.ChargeId!;
+        var command = new CompleteCommand(buyer, request.ConcertId, checkout, paymentId, chargeId, Normalize(request.Buyer), key, Guid.CreateVersion7(time.GetUtcNow()));
+        CompleteResult completed;
+        try
+        {
+            completed = await writer.ExecuteAsync(c => Complete(c, command)).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // The booking was not written; the money must go back. The payment row stays 'pending'
+            // if even that cannot be recorded, and start-up recovery voids it.
+            LogBookingWriteFailed(exception, request.ConcertId);
+            await VoidAsync(paymentId, chargeId).ConfigureAwait(false);
+            throw;
+        }
+
+        if (completed is CompleteResult.Refused refused)
+        {
+            await VoidAsync(paymentId, chargeId).ConfigureAwait(false);
+            LogChargeVoided(request.ConcertId, refused.Outcome);
+            return await ReplayAsync(buyer, new BeginResult.Replay(refused.Outcome, refused.ExistingBookingId)).ConfigureAwait(false);
+        }
+
+        var booking = await GetAsync(buyer, command.BookingId).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Booking {command.BookingId} was committed but cannot be read.");
+        var tickets = booking.Items.Sum(i => i.Quantity);
+        LogBooked(booking.Reference, request.ConcertId, tickets, booking.TotalCents);
+        return new ConfirmResult.Booked(booking);
+    }
+
+    private async Task<ChargeResult> ChargeAsync(ChargeRequest charge)
+    {
+        try
+        {
+            return await gateway.ChargeAsync(charge, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Any gateway fault is a failed payment to the buyer; the pending row records the attempt.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogGatewayFailed(exception);
+            return new ChargeResult(ChargeStatus.Error, null, "The payment service did not answer.");
+        }
+    }
+
+    private async Task VoidAsync(Guid paymentId, string chargeId)
+    {
+        await gateway.VoidAsync(chargeId, CancellationToken.None).ConfigureAwait(false);
+        await writer.ExecuteAsync(c =>
+        {
+            MarkVoided(c, paymentId);
+            return true;
+        }).ConfigureAwait(false);
+    }
+
+    private async Task<ConfirmResult> ReplayAsync(BuyerId buyer, BeginResult.Replay replay)
+    {
+        switch (replay.Outcome)
+        {
+            case Outcome.Booked or Outcome.AlreadyBooked when replay.BookingId is { } bookingId:
+                var booking = await GetAsync(buyer, bookingId).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"Booking {bookingId} is recorded for a key but cannot be read.");
+                return replay.Outcome == Outcome.Booked ? new ConfirmResult.Booked(booking) : new ConfirmResult.AlreadyBooked(booking);
+            case Outcome.SoldOut:
+                return new ConfirmResult.SoldOut();
+            case Outcome.CheckoutChanged:
+                return new ConfirmResult.CheckoutChanged();
+            default:
+                return Failure(replay.Outcome);
+        }
+    }
+
+    private static ConfirmResult.PaymentFailed Failure(string outcome) => outcome switch
+    {
+        Outcome.Declined => new(PaymentFailure.Declined, "Your card was declined. Your tickets are still held: try another card."),
+        Outcome.InsufficientFunds => new(PaymentFailure.InsufficientFunds, "Your card has insufficient funds. Your tickets are still held: try another card."),
+        Outcome.InvalidCard => new(PaymentFailure.InvalidCard, "The card number is not valid. Check it, or try another card."),
+        _ => new(PaymentFailure.GatewayError, "The payment could not be completed and you were not charged. Please try again."),
+    };
+
+    /// <summary>
+    /// Finishes what a crash interrupted: payments being charged or voided are voided, and the keys of
+    /// requests that never answered are forgotten. Call once at start-up, before serving.
+    /// </summary>
+    public async Task<int> RecoverAsync()
+    {
+        var unfinished = await writer.ExecuteAsync(TakeUnfinished).ConfigureAwait(false);
+        foreach (var payment in unfinished)
+        {
+            if (payment.ChargeId is { } chargeId)
+            {
+                await gateway.VoidAsync(chargeId, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await writer.ExecuteAsync(c =>
+            {
+                MarkVoided(c, payment.PaymentId);
+                return true;
+            }).ConfigureAwait(false);
+        }
+
+        if (unfinished.Count > 0)
+        {
+            LogRecovered(unfinished.Count);
+        }
+
+        return unfinished.Count;
+    }
+
+    /// <summary>Forgets idempotency keys older than <see cref="IdempotencyRetention"/>.</summary>
+    public Task<int> PurgeIdempotencyKeysAsync() => writer.ExecuteAsync(c => PurgeKeys(c, IdempotencyRetention));
+
+    private const string BookingsSql = """
+        SELECT b.id AS Id, b.reference AS Reference, b.total_cents AS TotalCents, b.status AS Status,
+               b.created_at AS CreatedAt, b.buyer_name AS BuyerName, b.buyer_email AS BuyerEmail,
+               c.id AS ConcertId, c.name AS Name, c.artist AS Artist, c.venue AS Venue, c.city AS City,
+               c.time_zone AS TimeZone, c.starts_at AS StartsAt
+        FROM bookings b JOIN concerts c ON c.id = b.concert_id
+        WHERE b.buyer_id = @buyer AND (@bookingId IS NULL OR b.id = @bookingId)
+        ORDER BY b.created_at DESC
+        LIMIT 200
+        """;
+
+    private const string ItemsSql = """
+        SELECT i.booking_id AS BookingId, t.code AS Tier, t.name AS TierName, i.quantity AS Quantity,
+               i.unit_price_cents AS UnitPriceCents
+        FROM booking_items i
+        JOIN bookings b ON b.id = i.booking_id
+        JOIN tiers t ON t.id = i.tier_id
+        WHERE b.buyer_id = @buyer AND (@bookingId IS NULL OR b.id = @bookingId)
+        ORDER BY t.sort_order
+        """;
+
+    /// <summary>The buyer's bookings, newest first. Another buyer's are never included.</summary>
+    public Task<IReadOnlyList<Booking>> ListAsync(BuyerId buyer, CancellationToken cancellationToken = default) =>
+        ReadAsync(buyer, null, cancellationToken);
+
+    /// <summary>One of the buyer's bookings, or <c>null</c> if there is none with that id for this buyer.</summary>
+    public async Task<Booking?> GetAsync(BuyerId buyer, Guid bookingId, CancellationToken cancellationToken = default) =>
+        (await ReadAsync(buyer, bookingId, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+
+    private async Task<IReadOnlyList<Booking>> ReadAsync(BuyerId buyer, Guid? bookingId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var parameters = new { buyer = buyer.Value, bookingId };
+        var bookings = await connection.QueryAsync<BookingRow>(new CommandDefinition(BookingsSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var items = (await connection.QueryAsync<ItemRow>(new CommandDefinition(ItemsSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+            .ToLookup(i => i.BookingId);
+        return [.. bookings.Select(b => new Booking(
+            b.Id,
+            b.Reference,
+            new BookedConcert(b.ConcertId, b.Name, b.Artist, b.Venue, b.City, b.TimeZone, b.StartsAt),
+            [.. items[b.Id].Select(i => new BookingItem(i.Tier, i.TierName, (int)i.Quantity, i.UnitPriceCents))],
+            b.TotalCents,
+            b.Status,
+            b.CreatedAt,
+            b.BuyerName,
+            b.BuyerEmail))];
+    }
+
+    private Dictionary<string, string[]>? Validate(ConfirmRequest request, string? key)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.ConcertId == Guid.Empty)
+        {
+            errors["concertId"] = ["Choose a concert."];
+        }
+
+        if (string.IsNullOrEmpty(key))
+        {
+            errors["idempotencyKey"] = ["An Idempotency-Key is required so that a repeated request cannot pay twice."];
+        }
+        else if (key.Length > MaxIdempotencyKeyLength || key.Any(c => c is < '!' or > '~'))
+        {
+            errors["idempotencyKey"] = [$"The Idempotency-Key must be 1 to {MaxIdempotencyKeyLength} visible ASCII characters."];
+        }
+
+        var name = request.Buyer?.Name?.Trim();
+        if (string.IsNullOrEmpty(name))
+        {
+            errors["buyer.name"] = ["Enter the name the tickets are for."];
+        }
+        else if (name.Length > 100 || name.Any(char.IsControl))
+        {
+            errors["buyer.name"] = ["The name must be at most 100 characters, without control characters."];
+        }
+
+        var email = request.Buyer?.Email?.Trim();
+        if (string.IsNullOrEmpty(email))
+        {
+            errors["buyer.email"] = ["Enter an e-mail address for the confirmation."];
+        }
+        else if (!IsEmail(email))
+        {
+            errors["buyer.email"] = ["Enter a valid e-mail address, like name@example.com."];
+        }
+
+        var card = request.Card;
+        var number = card?.Number ?? "";
+        if (card is null || number.Any(c => !char.IsAsciiDigit(c) && c is not (' ' or '-')) || card.Digits.Length is < 12 or > 19)
+        {
+            errors["card.number"] = ["Enter the card number: 12 to 19 digits."];
+        }
+
+        if (!TryParseExpiry(card?.Expiry, out var year, out var month))
+        {
+            errors["card.expiry"] = ["Enter the expiry date as MM/YY."];
+        }
+        else
+        {
+            var now = time.GetUtcNow();
+            if (year < now.Year || (year == now.Year && month < now.Month))
+            {
+                errors["card.expiry"] = ["The card has expired."];
+            }
+        }
+
+        if (card?.Cvc is not { Length: 3 or 4 } cvc || !cvc.All(char.IsAsciiDigit))
+        {
+            errors["card.cvc"] = ["Enter the 3 or 4 digit security code."];
+        }
+
+        return errors.Count > 0 ? errors : null;
+    }
+
+    private static bool IsEmail(string email) =>
+        email.Length <= 254
+        && MailAddress.TryCreate(email, out var address)
+        && address.Address == email
+        && address.Host.Contains('.', StringComparison.Ordinal)
+        && !address.Host.EndsWith('.');
+
+    /// <summary>Accepts MM/YY and MM/YYYY, with or without spaces around the slash.</summary>
+    public static bool TryParseExpiry(string? expiry, out int year, out int month)
+    {
+        year = month = 0;
+        var parts = (expiry ?? "").Split('/', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2
+            || parts[0].Length is < 1 or > 2 || !parts[0].All(char.IsAsciiDigit)
+            || parts[1].Length is not (2 or 4) || !parts[1].All(char.IsAsciiDigit))
+        {
+            return false;
+        }
+
+        month = int.Parse(parts[0], CultureInfo.InvariantCulture);
+        year = int.Parse(parts[1], CultureInfo.InvariantCulture);
+        if (parts[1].Length == 2)
+        {
+            year += 2000;
+        }
+
+        return month is >= 1 and <= 12;
+    }
+
+    private static BuyerDetails Normalize(BuyerDetails buyer) => new(buyer.Name.Trim(), buyer.Email.Trim());
+
+    /// <summary>What makes two requests "the same" for an idempotency key. Holds no card number.</summary>
+    private static string Fingerprint(ConfirmRequest request)
+    {
+        var text = string.Join('\n', request.ConcertId, request.Buyer.Name.Trim(), request.Buyer.Email.Trim(), request.Card.Last4, request.Card.Expiry.Trim());
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Booked {Reference} for concert {ConcertId}: {Tickets} tickets, {TotalCents} cents")]
+    private partial void LogBooked(string reference, Guid concertId, int tickets, long totalCents);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Payment for concert {ConcertId} failed: {Outcome}; the hold is kept")]
+    private partial void LogPaymentFailed(Guid concertId, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No booking for concert {ConcertId} after an approved charge ({Outcome}); the charge was voided")]
+    private partial void LogChargeVoided(Guid concertId, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing the booking for concert {ConcertId} failed after an approved charge; voiding it")]
+    private partial void LogBookingWriteFailed(Exception exception, Guid concertId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The payment gateway failed")]
+    private partial void LogGatewayFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recovered {Count} payments interrupted by a shutdown; they were voided")]
+    private partial void LogRecovered(int count);
+
+    private sealed class InFlight(string fingerprint)
+    {
+        public string Fingerprint { get; } = fingerprint;
+
+        public TaskCompletionSource<ConfirmResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed record BookingRow(
+        Guid Id, string Reference, long TotalCents, string Status, DateTimeOffset CreatedAt, string BuyerName, string BuyerEmail,
+        Guid ConcertId, string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt);
+
+    private sealed record ItemRow(Guid BookingId, string Tier, string TierName, long Quantity, long UnitPriceCents);
+}

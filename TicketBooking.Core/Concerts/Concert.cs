@@ -1,0 +1,57 @@
+namespace TicketBooking.Core.Concerts;
+
+/// <summary>A ticket tier with its live counts. <see cref="Held"/> counts only holds that have not expired.</summary>
+public sealed record Tier(string Code, string Name, long PriceCents, int Capacity, int Sold, int Held)
+{
+    public const string Currency = "USD";
+
+    public int Available => Capacity - Sold - Held;
+}
+
+public sealed record Concert(
+    Guid Id,
+    string Name,
+    string Artist,
+    string Venue,
+    string City,
+    string TimeZone,
+    DateTimeOffset StartsAt,
+    string Description,
+    long Version,
+    IReadOnlyList<Tier> Tiers)
+{
+    public long LowestPriceCents => Tiers.Count == 0 ? 0 : Tiers.Min(t => t.PriceCents);
+
+    public int Capacity => Tiers.Sum(t => t.Capacity);
+
+    public int Available => Tiers.Sum(t => t.Available);
+
+    public Tier? Tier(string code) => Tiers.FirstOrDefault(t => t.Code.Equals(code, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>What an organizer submits for a new tier.</summary>
+public sealed record TierDraft(string Code, string Name, long PriceCents, int Capacity);
+
+/// <summary>What an organizer submits for a new concert. <see cref="StartsAt"/> is an instant; <see cref="TimeZone"/> is the venue's IANA zone.</summary>
+public sealed record ConcertDraft(
+    string Name,
+    string Artist,
+    string Venue,
+    string City,
+    string TimeZone,
+    DateTimeOffset StartsAt,
+    string? Description,
+    IReadOnlyList<TierDraft> Tiers);
+
+/// <summary>One tier's sales for the organizer's dashboard.</summary>
+public sealed record TierSales(string Code, string Name, long PriceCents, int Capacity, int Sold, int Held, long RevenueCents)
+{
+    public int Available => Capacity - Sold - Held;
+}
+
+public sealed record SalesReport(Guid ConcertId, string Name, long Version, DateTimeOffset TakenAt, IReadOnlyList<TierSales> Tiers)
+{
+    public long RevenueCents => Tiers.Sum(t => t.RevenueCents);
+
+    public int Sold => Tiers.Sum(t => t.Sold);
+}

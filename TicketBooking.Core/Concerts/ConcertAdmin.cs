@@ -1,0 +1,239 @@
+using Dapper;
+using TicketBooking.Core.Holds;
+using TicketBooking.Core.Storage;
+
+namespace TicketBooking.Core.Concerts;
+
+public abstract record AdminResult
+{
+    private AdminResult()
+    {
+    }
+
+    public sealed record Saved(Concert Concert) : AdminResult;
+
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : AdminResult;
+
+    public sealed record NotFound(string Message) : AdminResult;
+
+    /// <summary>The change would break a rule given the current sales, e.g. capacity below sold + held.</summary>
+    public sealed record Conflict(string Message) : AdminResult;
+}
+
+/// <summary>An organizer's edits of a concert's descriptive fields.</summary>
+public sealed record ConcertDetails(string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt, string? Description);
+
+/// <summary>What organizers change: concerts, tiers and capacity. Inventory changes go through the single writer.</summary>
+public sealed class ConcertAdmin(GroupCommitWriter writer, SqliteConnectionFactory connections, ConcertCatalog catalog, TimeProvider time)
+{
+    private const string InsertConcertSql = """
+        INSERT INTO concerts (id, name, artist, venue, city, time_zone, starts_at, description, created_at)
+        VALUES (@id, @Name, @Artist, @Venue, @City, @TimeZone, @StartsAt, @Description, @now)
+        """;
+
+    private const string InsertTierSql = """
+        INSERT INTO tiers (concert_id, code, name, price_cents, capacity, sort_order)
+        VALUES (@concertId, @Code, @Name, @PriceCents, @Capacity,
+                COALESCE((SELECT MAX(sort_order) + 1 FROM tiers WHERE concert_id = @concertId), 0))
+        """;
+
+    public async Task<AdminResult> CreateAsync(ConcertDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        var errors = ConcertRules.Validate(draft, time.GetUtcNow());
+        if (errors.Count > 0)
+        {
+            return new AdminResult.Invalid(errors);
+        }
+
+        var id = await writer.ExecuteAsync(context =>
+        {
+            var id = Guid.CreateVersion7(context.Now);
+            context.Connection.Execute(InsertConcertSql, new
+            {
+                id,
+                Name = draft.Name.Trim(),
+                Artist = draft.Artist.Trim(),
+                Venue = draft.Venue.Trim(),
+                City = draft.City.Trim(),
+                draft.TimeZone,
+                draft.StartsAt,
+                Description = draft.Description?.Trim() ?? "",
+                now = context.NowMs,
+            }, context.Transaction);
+            foreach (var tier in draft.Tiers)
+            {
+                context.Connection.Execute(InsertTierSql, new { concertId = id, tier.Code, Name = tier.Name.Trim(), tier.PriceCents, tier.Capacity }, context.Transaction);
+            }
+
+            context.AvailabilityChanged(id);
+            return id;
+        }).ConfigureAwait(false);
+        return await SavedAsync(id).ConfigureAwait(false);
+    }
+
+    private const string UpdateDetailsSql = """
+        UPDATE concerts SET name = @Name, artist = @Artist, venue = @Venue, city = @City, time_zone = @TimeZone,
+                            starts_at = @StartsAt, description = @Description
+        WHERE id = @id
+        """;
+
+    public async Task<AdminResult> UpdateDetailsAsync(Guid id, ConcertDetails details)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        var errors = ConcertRules.ValidateDetails(details.Name, details.Artist, details.Venue, details.City, details.TimeZone, details.StartsAt, details.Description, time.GetUtcNow());
+        if (errors.Count > 0)
+        {
+            return new AdminResult.Invalid(errors);
+        }
+
+        var updated = await writer.ExecuteAsync(context =>
+        {
+            var rows = context.Connection.Execute(UpdateDetailsSql, new
+            {
+                id,
+                Name = details.Name.Trim(),
+                Artist = details.Artist.Trim(),
+                Venue = details.Venue.Trim(),
+                City = details.City.Trim(),
+                details.TimeZone,
+                details.StartsAt,
+                Description = details.Description?.Trim() ?? "",
+            }, context.Transaction);
+            if (rows > 0)
+            {
+                context.AvailabilityChanged(id);
+            }
+
+            return rows > 0;
+        }).ConfigureAwait(false);
+        return updated ? await SavedAsync(id).ConfigureAwait(false) : ConcertNotFound();
+    }
+
+    public async Task<AdminResult> AddTierAsync(Guid concertId, TierDraft tier)
+    {
+        var errors = ConcertRules.ValidateTier(tier).ToDictionary(e => e.Field, e => new[] { e.Message });
+        if (errors.Count > 0)
+        {
+            return new AdminResult.Invalid(errors);
+        }
+
+        var outcome = await writer.ExecuteAsync<AdminResult?>(context =>
+        {
+            var tiers = HoldCommands.ReadTiers(context, concertId);
+            if (tiers.Count == 0)
+            {
+                return ConcertNotFound();
+            }
+
+            if (tiers.Exists(t => t.Code.Equals(tier.Code, StringComparison.OrdinalIgnoreCase)))
+            {
+                return new AdminResult.Conflict($"This concert already has a {tier.Code} tier.");
+            }
+
+            if (tiers.Count >= ConcertRules.MaxTiers)
+            {
+                return new AdminResult.Conflict($"A concert can have at most {ConcertRules.MaxTiers} tiers.");
+            }
+
+            context.Connection.Execute(InsertTierSql, new { concertId, tier.Code, Name = tier.Name.Trim(), tier.PriceCents, tier.Capacity }, context.Transaction);
+            context.AvailabilityChanged(concertId);
+            return null;
+        }).ConfigureAwait(false);
+        return outcome ?? await SavedAsync(concertId).ConfigureAwait(false);
+    }
+
+    private const string UpdateTierSql = "UPDATE tiers SET name = @name, price_cents = @priceCents WHERE id = @tierId";
+
+    /// <summary>Renames a tier or changes its price. Bookings already made keep the price they paid.</summary>
+    public async Task<AdminResult> UpdateTierAsync(Guid concertId, string code, string name, long priceCents)
+    {
+        var errors = ConcertRules.ValidateTier(new TierDraft(code, name, priceCents, Capacity: 1)).ToDictionary(e => e.Field, e => new[] { e.Message });
+        if (errors.Count > 0)
+        {
+            return new AdminResult.Invalid(errors);
+        }
+
+        var outcome = await writer.ExecuteAsync<AdminResult?>(context =>
+        {
+            var tier = HoldCommands.ReadTiers(context, concertId).Find(t => t.Code.Equals(code, StringComparison.OrdinalIgnoreCase));
+            if (tier is null)
+            {
+                return TierNotFound(code);
+            }
+
+            context.Connection.Execute(UpdateTierSql, new { name = name.Trim(), priceCents, tierId = tier.Id }, context.Transaction);
+            context.AvailabilityChanged(concertId);
+            return null;
+        }).ConfigureAwait(false);
+        return outcome ?? await SavedAsync(concertId).ConfigureAwait(false);
+    }
+
+    private const string SetCapacitySql = "UPDATE tiers SET capacity = @capacity WHERE id = @tierId";
+
+    /// <summary>Changes a tier's capacity; never below what is sold plus what is held right now.</summary>
+    public async Task<AdminResult> SetCapacityAsync(Guid concertId, string code, int capacity)
+    {
+        if (capacity is < 1 or > ConcertRules.MaxCapacity)
+        {
+            return new AdminResult.Invalid(new Dictionary<string, string[]>
+            {
+                ["capacity"] = [$"The capacity must be between 1 and {ConcertRules.MaxCapacity:N0}."],
+            });
+        }
+
+        var outcome = await writer.ExecuteAsync<AdminResult?>(context =>
+        {
+            HoldCommands.Reclaim(context, concertId);
+            var tier = HoldCommands.ReadTiers(context, concertId).Find(t => t.Code.Equals(code, StringComparison.OrdinalIgnoreCase));
+            if (tier is null)
+            {
+                return TierNotFound(code);
+            }
+
+            var committed = tier.Sold + tier.Held;
+            if (capacity < committed)
+            {
+                return new AdminResult.Conflict(
+                    $"{tier.Code} cannot go below {committed:N0}: {tier.Sold:N0} sold and {tier.Held:N0} held by buyers checking out.");
+            }
+
+            context.Connection.Execute(SetCapacitySql, new { capacity, tierId = tier.Id }, context.Transaction);
+            context.AvailabilityChanged(concertId);
+            return null;
+        }).ConfigureAwait(false);
+        return outcome ?? await SavedAsync(concertId).ConfigureAwait(false);
+    }
+
+    private const string SalesSql = $"""
+        SELECT c.name AS ConcertName, c.availability_version AS Version, t.code AS Code, t.name AS Name,
+               t.price_cents AS PriceCents, t.capacity AS Capacity, t.sold AS Sold,
+               {ConcertCatalog.ExactHeldSql} AS Held, t.revenue_cents AS RevenueCents
+        FROM tiers t JOIN concerts c ON c.id = t.concert_id
+        WHERE t.concert_id = @concertId
+        ORDER BY t.sort_order
+        """;
+
+    public async Task<SalesReport?> GetSalesAsync(Guid concertId, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<SalesRow>(new CommandDefinition(SalesSql, new { concertId, now }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        return new SalesReport(concertId, rows[0].ConcertName, rows[0].Version, now,
+            [.. rows.Select(r => new TierSales(r.Code, r.Name, r.PriceCents, (int)r.Capacity, (int)r.Sold, (int)r.Held, r.RevenueCents))]);
+    }
+
+    private async Task<AdminResult> SavedAsync(Guid id) =>
+        await catalog.GetAsync(id).ConfigureAwait(false) is { } concert ? new AdminResult.Saved(concert) : ConcertNotFound();
+
+    private static AdminResult.NotFound ConcertNotFound() => new("There is no such concert.");
+
+    private static AdminResult.NotFound TierNotFound(string code) => new($"This concert has no {code} tier.");
+
+    private sealed record SalesRow(string ConcertName, long Version, string Code, string Name, long PriceCents, long Capacity, long Sold, long Held, long RevenueCents);
+}

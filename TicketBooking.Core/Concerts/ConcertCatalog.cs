@@ -1,0 +1,65 @@
+using Dapper;
+using TicketBooking.Core.Availability;
+using TicketBooking.Core.Storage;
+
+namespace TicketBooking.Core.Concerts;
+
+/// <summary>Reads concerts and their live availability. Every count is exact at the moment of reading.</summary>
+public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProvider time)
+{
+    /// <summary>
+    /// tiers.held still includes holds that expired but were not yet swept; subtracting them (an index
+    /// range over the concert's expired rows) makes the count exact at @now.
+    /// </summary>
+    internal const string ExactHeldSql = """
+        t.held - COALESCE((SELECT SUM(h.quantity) FROM holds h
+                           WHERE h.concert_id = t.concert_id AND h.expires_at <= @now AND h.tier_id = t.id), 0)
+        """;
+
+    private const string ConcertsSql = """
+        SELECT id AS Id, name AS Name, artist AS Artist, venue AS Venue, city AS City, time_zone AS TimeZone,
+               starts_at AS StartsAt, description AS Description, availability_version AS Version
+        FROM concerts
+        WHERE (@id IS NULL OR id = @id) AND (@includePast OR starts_at > @now)
+        ORDER BY starts_at, name
+        """;
+
+    private const string TiersSql = $"""
+        SELECT t.concert_id AS ConcertId, t.code AS Code, t.name AS Name, t.price_cents AS PriceCents,
+               t.capacity AS Capacity, t.sold AS Sold, {ExactHeldSql} AS Held
+        FROM tiers t JOIN concerts c ON c.id = t.concert_id
+        WHERE (@id IS NULL OR c.id = @id) AND (@includePast OR c.starts_at > @now)
+        ORDER BY t.concert_id, t.sort_order
+        """;
+
+    /// <summary>Concerts in start order; those that have started are left out unless <paramref name="includePast"/>.</summary>
+    public Task<IReadOnlyList<Concert>> ListAsync(bool includePast = false, CancellationToken cancellationToken = default) =>
+        ReadAsync(null, includePast, cancellationToken);
+
+    public async Task<Concert?> GetAsync(Guid id, CancellationToken cancellationToken = default) =>
+        (await ReadAsync(id, includePast: true, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+
+    /// <summary>The concert's availability now, or <c>null</c> when there is no such concert.</summary>
+    public async Task<AvailabilitySnapshot?> GetAvailabilityAsync(Guid concertId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await AvailabilityQueries.ReadAsync(connection, concertId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<Concert>> ReadAsync(Guid? id, bool includePast, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var parameters = new { id, includePast, now = time.GetUtcNow() };
+        var concerts = await connection.QueryAsync<ConcertRow>(new CommandDefinition(ConcertsSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var tiers = (await connection.QueryAsync<TierRow>(new CommandDefinition(TiersSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+            .ToLookup(t => t.ConcertId);
+        return [.. concerts.Select(c => new Concert(
+            c.Id, c.Name, c.Artist, c.Venue, c.City, c.TimeZone, c.StartsAt, c.Description, c.Version,
+            [.. tiers[c.Id].Select(t => new Tier(t.Code, t.Name, t.PriceCents, (int)t.Capacity, (int)t.Sold, (int)t.Held))]))];
+    }
+
+    private sealed record ConcertRow(Guid Id, string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt, string Description, long Version);
+
+    private sealed record TierRow(Guid ConcertId, string Code, string Name, long PriceCents, long Capacity, long Sold, long Held);
+}

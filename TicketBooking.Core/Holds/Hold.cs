@@ -1,0 +1,66 @@
+namespace TicketBooking.Core.Holds;
+
+/// <summary>One line of a hold request: this many tickets of the tier with this code.</summary>
+public sealed record HoldItem(string Tier, int Quantity);
+
+/// <summary>A buyer's checkout for one concert: all items are held together or none is.</summary>
+public sealed record HoldRequest(Guid ConcertId, IReadOnlyList<HoldItem> Items);
+
+public sealed record HeldItem(string Tier, string TierName, int Quantity, long UnitPriceCents)
+{
+    public long TotalCents => Quantity * UnitPriceCents;
+}
+
+/// <summary>
+/// The tickets a buyer holds for one concert while checking out. A new <see cref="HoldId"/> is given
+/// every time the checkout is created or its quantities replaced; a checkout becomes at most one booking.
+/// </summary>
+public sealed record Hold(Guid HoldId, Guid ConcertId, IReadOnlyList<HeldItem> Items, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt)
+{
+    public long TotalCents => Items.Sum(i => i.TotalCents);
+
+    public int Quantity => Items.Sum(i => i.Quantity);
+}
+
+/// <summary>How many tickets of a tier were asked for and how many this buyer could have.</summary>
+public sealed record TierShortfall(string Tier, int Requested, int Available);
+
+public abstract record HoldResult
+{
+    private HoldResult()
+    {
+    }
+
+    public sealed record Held(Hold Hold) : HoldResult;
+
+    /// <summary>At least one tier has fewer tickets than asked for; nothing was held.</summary>
+    public sealed record NotEnoughTickets(IReadOnlyList<TierShortfall> Tiers) : HoldResult;
+
+    /// <summary>The request asks for more than one order may hold.</summary>
+    public sealed record LimitExceeded(string Message) : HoldResult;
+
+    /// <summary>The request is malformed (missing items, a quantity below one, a tier named twice…).</summary>
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : HoldResult;
+
+    public sealed record ConcertNotFound : HoldResult;
+
+    public sealed record UnknownTiers(IReadOnlyList<string> Tiers) : HoldResult;
+
+    /// <summary>The concert has started; tickets are no longer sold.</summary>
+    public sealed record SalesClosed : HoldResult;
+}
+
+public abstract record HeartbeatResult
+{
+    private HeartbeatResult()
+    {
+    }
+
+    public sealed record Active(DateTimeOffset ExpiresAt) : HeartbeatResult;
+
+    /// <summary>The buyer holds nothing for this concert that has not expired.</summary>
+    public sealed record NoActiveHold : HeartbeatResult;
+}
+
+/// <summary>What one sweep removed.</summary>
+public sealed record SweepResult(int HoldsRemoved, int TicketsReleased, IReadOnlyList<Guid> Concerts);

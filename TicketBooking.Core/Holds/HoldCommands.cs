@@ -1,0 +1,276 @@
+using Dapper;
+using TicketBooking.Core.Storage;
+
+namespace TicketBooking.Core.Holds;
+
+/// <summary>
+/// The hold rules as SQL, run by the single writer inside its <c>BEGIN IMMEDIATE</c> transaction.
+/// Each command checks everything before it writes anything, so a refused request changes nothing.
+/// </summary>
+internal static class HoldCommands
+{
+    private const string ConcertTiersSql = """
+        SELECT c.starts_at AS StartsAt, t.id AS Id, t.code AS Code, t.name AS Name, t.price_cents AS PriceCents,
+               t.capacity AS Capacity, t.sold AS Sold, t.held AS Held
+        FROM concerts c JOIN tiers t ON t.concert_id = c.id
+        WHERE c.id = @concertId
+        ORDER BY t.sort_order
+        """;
+
+    private const string BuyerRowsSql = """
+        SELECT tier_id AS TierId, quantity AS Quantity, created_at AS CreatedAt, expires_at AS ExpiresAt
+        FROM holds
+        WHERE buyer_id = @buyer AND concert_id = @concertId
+        """;
+
+    public static HoldResult Place(WriteContext context, BuyerId buyer, HoldRequest request, HoldOptions options)
+    {
+        var tiers = ReadTiers(context, request.ConcertId);
+        if (tiers.Count == 0)
+        {
+            return new HoldResult.ConcertNotFound();
+        }
+
+        if (tiers[0].StartsAt <= context.NowMs)
+        {
+            return new HoldResult.SalesClosed();
+        }
+
+        var unknown = request.Items
+            .Where(i => !tiers.Exists(t => t.Code.Equals(i.Tier, StringComparison.OrdinalIgnoreCase)))
+            .Select(i => i.Tier)
+            .ToList();
+        if (unknown.Count > 0)
+        {
+            return new HoldResult.UnknownTiers(unknown);
+        }
+
+        var existing = ReadBuyerRows(context, buyer, request.ConcertId);
+        var shortfalls = FindShortfalls(tiers, existing, request);
+        if (shortfalls.Count > 0)
+        {
+            // The counters still include holds that have expired; give them back and look again
+            // before telling anyone that tickets are gone.
+            if (Reclaim(context, request.ConcertId) == 0)
+            {
+                return new HoldResult.NotEnoughTickets(shortfalls);
+            }
+
+            tiers = ReadTiers(context, request.ConcertId);
+            existing = ReadBuyerRows(context, buyer, request.ConcertId);
+            shortfalls = FindShortfalls(tiers, existing, request);
+            if (shortfalls.Count > 0)
+            {
+                return new HoldResult.NotEnoughTickets(shortfalls);
+            }
+        }
+
+        return new HoldResult.Held(Write(context, buyer, request, options, tiers, existing));
+    }
+
+    private const string DeleteRowSql = "DELETE FROM holds WHERE buyer_id = @buyer AND concert_id = @concertId AND tier_id = @tierId";
+
+    private const string UpsertRowSql = """
+        INSERT INTO holds (buyer_id, concert_id, tier_id, hold_id, quantity, created_at, expires_at, last_activity_at)
+        VALUES (@buyer, @concertId, @tierId, @holdId, @quantity, @createdAt, @expiresAt, @now)
+        ON CONFLICT (buyer_id, concert_id, tier_id) DO UPDATE SET
+            hold_id = excluded.hold_id, quantity = excluded.quantity, created_at = excluded.created_at,
+            expires_at = excluded.expires_at, last_activity_at = excluded.last_activity_at
+        """;
+
+    private const string AdjustHeldSql = "UPDATE tiers SET held = held + @delta WHERE id = @tierId";
+
+    private static Hold Write(WriteContext context, BuyerId buyer, HoldRequest request, HoldOptions options, List<TierRow> tiers, List<BuyerRow> existing)
+    {
+        var connection = context.Connection;
+        var transaction = context.Transaction;
+        var concertId = request.ConcertId;
+
+        // Replacing an active checkout keeps its creation time, so re-entering checkout cannot outrun the hard cap.
+        var active = existing.Find(r => r.ExpiresAt > context.NowMs);
+        var createdAt = active?.CreatedAt ?? context.NowMs;
+        var expiresAt = Math.Min(context.NowMs + (long)options.Duration.TotalMilliseconds, createdAt + (long)options.HardCap.TotalMilliseconds);
+        var holdId = Guid.CreateVersion7(context.Now);
+
+        var requested = request.Items.ToDictionary(i => Tier(tiers, i.Tier).Id, i => i.Quantity);
+        foreach (var row in existing.Where(r => !requested.ContainsKey(r.TierId)))
+        {
+            connection.Execute(DeleteRowSql, new { buyer = buyer.Value, concertId, tierId = row.TierId }, transaction);
+            connection.Execute(AdjustHeldSql, new { delta = -row.Quantity, tierId = row.TierId }, transaction);
+        }
+
+        var items = new List<HeldItem>(request.Items.Count);
+        foreach (var tier in tiers.Where(t => requested.ContainsKey(t.Id)))
+        {
+            var quantity = requested[tier.Id];
+            connection.Execute(UpsertRowSql, new { buyer = buyer.Value, concertId, tierId = tier.Id, holdId, quantity, createdAt, expiresAt, now = context.NowMs }, transaction);
+            var delta = quantity - (existing.Find(r => r.TierId == tier.Id)?.Quantity ?? 0);
+            if (delta != 0)
+            {
+                connection.Execute(AdjustHeldSql, new { delta, tierId = tier.Id }, transaction);
+            }
+
+            items.Add(new HeldItem(tier.Code, tier.Name, quantity, tier.PriceCents));
+        }
+
+        context.AvailabilityChanged(concertId);
+        return new Hold(holdId, concertId, items, DateTimeOffset.FromUnixTimeMilliseconds(createdAt), DateTimeOffset.FromUnixTimeMilliseconds(expiresAt));
+    }
+
+    private static List<TierShortfall> FindShortfalls(List<TierRow> tiers, List<BuyerRow> existing, HoldRequest request)
+    {
+        var shortfalls = new List<TierShortfall>();
+        foreach (var item in request.Items)
+        {
+            var tier = Tier(tiers, item.Tier);
+            // The buyer's own rows are in the counter and are being replaced, so they count as available to them.
+            var own = existing.Find(r => r.TierId == tier.Id)?.Quantity ?? 0;
+            var available = tier.Capacity - tier.Sold - tier.Held + own;
+            if (item.Quantity > available)
+            {
+                shortfalls.Add(new TierShortfall(tier.Code, item.Quantity, (int)available));
+            }
+        }
+
+        return shortfalls;
+    }
+
+    private const string HeartbeatSql = """
+        UPDATE holds SET
+            last_activity_at = CASE WHEN @active THEN @now ELSE last_activity_at END,
+            expires_at = CASE
+                WHEN NOT @visible THEN MIN(expires_at, @now + @hiddenGrace)
+                WHEN @active OR @now - last_activity_at < @inactivity
+                    THEN MAX(expires_at, MIN(@now + @duration, created_at + @hardCap))
+                ELSE expires_at
+            END
+        WHERE buyer_id = @buyer AND concert_id = @concertId AND expires_at > @now
+        RETURNING expires_at
+        """;
+
+    /// <summary>
+    /// Active and visible: renew to now + Duration, never past created + HardCap. No input for
+    /// InactivityTimeout: leave it to run out. Hidden: shrink to now + HiddenGrace at most.
+    /// </summary>
+    public static HeartbeatResult Heartbeat(WriteContext context, BuyerId buyer, Guid concertId, bool active, bool visible, HoldOptions options)
+    {
+        var expiries = context.Connection.Query<long>(HeartbeatSql, new
+        {
+            buyer = buyer.Value,
+            concertId,
+            active,
+            visible,
+            now = context.NowMs,
+            hiddenGrace = (long)options.HiddenGrace.TotalMilliseconds,
+            inactivity = (long)options.InactivityTimeout.TotalMilliseconds,
+            duration = (long)options.Duration.TotalMilliseconds,
+            hardCap = (long)options.HardCap.TotalMilliseconds,
+        }, context.Transaction).AsList();
+
+        return expiries.Count == 0
+            ? new HeartbeatResult.NoActiveHold()
+            : new HeartbeatResult.Active(DateTimeOffset.FromUnixTimeMilliseconds(expiries.Min()));
+    }
+
+    private const string ShrinkAllSql = """
+        UPDATE holds SET expires_at = MIN(expires_at, @now + @hiddenGrace)
+        WHERE buyer_id = @buyer AND expires_at > @now
+        """;
+
+    /// <summary>The buyer's connection is gone: every active hold of theirs shrinks to HiddenGrace until a heartbeat renews it.</summary>
+    public static int ShrinkAll(WriteContext context, BuyerId buyer, HoldOptions options) =>
+        context.Connection.Execute(ShrinkAllSql, new
+        {
+            buyer = buyer.Value,
+            now = context.NowMs,
+            hiddenGrace = (long)options.HiddenGrace.TotalMilliseconds,
+        }, context.Transaction);
+
+    private const string ReleaseSql = """
+        DELETE FROM holds WHERE buyer_id = @buyer AND concert_id = @concertId
+        RETURNING tier_id AS TierId, quantity AS Quantity, expires_at AS ExpiresAt
+        """;
+
+    /// <summary>Deletes the buyer's checkout for a concert. True when it still held tickets.</summary>
+    public static bool Release(WriteContext context, BuyerId buyer, Guid concertId)
+    {
+        var rows = context.Connection.Query<ReleasedRow>(ReleaseSql, new { buyer = buyer.Value, concertId }, context.Transaction).AsList();
+        GiveBack(context, rows);
+        var released = rows.Exists(r => r.ExpiresAt > context.NowMs);
+        if (released)
+        {
+            context.AvailabilityChanged(concertId);
+        }
+
+        return released;
+    }
+
+    private const string ConcertIdsSql = "SELECT id FROM concerts";
+
+    /// <summary>Deletes every expired hold and marks the concerts whose counters changed.</summary>
+    public static SweepResult Sweep(WriteContext context)
+    {
+        var concerts = new List<Guid>();
+        var holds = 0;
+        var tickets = 0;
+        foreach (var concertId in context.Connection.Query<Guid>(ConcertIdsSql, transaction: context.Transaction).AsList())
+        {
+            var rows = DeleteExpired(context, concertId);
+            if (rows.Count == 0)
+            {
+                continue;
+            }
+
+            GiveBack(context, rows);
+            context.AvailabilityChanged(concertId);
+            concerts.Add(concertId);
+            holds += rows.Count;
+            tickets += (int)rows.Sum(r => r.Quantity);
+        }
+
+        return new SweepResult(holds, tickets, concerts);
+    }
+
+    private const string DeleteExpiredSql = """
+        DELETE FROM holds WHERE concert_id = @concertId AND expires_at <= @now
+        RETURNING tier_id AS TierId, quantity AS Quantity, expires_at AS ExpiresAt
+        """;
+
+    /// <summary>
+    /// Deletes a concert's expired hold rows and takes them out of the tier counters. It changes no one's
+    /// view of availability (expired holds already stopped counting), so it announces nothing.
+    /// </summary>
+    public static int Reclaim(WriteContext context, Guid concertId)
+    {
+        var rows = DeleteExpired(context, concertId);
+        GiveBack(context, rows);
+        return rows.Count;
+    }
+
+    private static List<ReleasedRow> DeleteExpired(WriteContext context, Guid concertId) =>
+        context.Connection.Query<ReleasedRow>(DeleteExpiredSql, new { concertId, now = context.NowMs }, context.Transaction).AsList();
+
+    private static void GiveBack(WriteContext context, List<ReleasedRow> rows)
+    {
+        foreach (var tier in rows.GroupBy(r => r.TierId))
+        {
+            context.Connection.Execute(AdjustHeldSql, new { delta = -tier.Sum(r => r.Quantity), tierId = tier.Key }, context.Transaction);
+        }
+    }
+
+    internal static List<TierRow> ReadTiers(WriteContext context, Guid concertId) =>
+        context.Connection.Query<TierRow>(ConcertTiersSql, new { concertId }, context.Transaction).AsList();
+
+    internal static List<BuyerRow> ReadBuyerRows(WriteContext context, BuyerId buyer, Guid concertId) =>
+        context.Connection.Query<BuyerRow>(BuyerRowsSql, new { buyer = buyer.Value, concertId }, context.Transaction).AsList();
+
+    internal static TierRow Tier(List<TierRow> tiers, string code) =>
+        tiers.Find(t => t.Code.Equals(code, StringComparison.OrdinalIgnoreCase))
+        ?? throw new InvalidOperationException($"Tier {code} was checked to exist.");
+
+    internal sealed record TierRow(long StartsAt, long Id, string Code, string Name, long PriceCents, long Capacity, long Sold, long Held);
+
+    internal sealed record BuyerRow(long TierId, long Quantity, long CreatedAt, long ExpiresAt);
+
+    private sealed record ReleasedRow(long TierId, long Quantity, long ExpiresAt);
+}

@@ -1,0 +1,138 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using TicketBooking.Core.Storage;
+
+namespace TicketBooking.Core.Holds;
+
+/// <summary>
+/// Holds tickets while a buyer checks out (DESIGN §3). Writes go through the single writer; a result
+/// is returned only after its transaction has committed.
+/// </summary>
+public sealed class HoldService(
+    GroupCommitWriter writer,
+    SqliteConnectionFactory connections,
+    TimeProvider time,
+    IOptions<HoldOptions> options)
+{
+    private readonly HoldOptions _options = options.Value;
+
+    public HoldOptions Options => _options;
+
+    /// <summary>
+    /// Creates the buyer's checkout for a concert, or replaces its quantities. All items are held or none;
+    /// only the difference from what the buyer already holds is checked against availability.
+    /// </summary>
+    public Task<HoldResult> PlaceAsync(BuyerId buyer, HoldRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (Validate(request) is { } refusal)
+        {
+            return Task.FromResult(refusal);
+        }
+
+        return writer.ExecuteAsync(context => HoldCommands.Place(context, buyer, request, _options));
+    }
+
+    /// <summary>Reports whether the buyer was active and whether the checkout is visible; renews or shrinks the hold.</summary>
+    public Task<HeartbeatResult> HeartbeatAsync(BuyerId buyer, Guid concertId, bool active, bool visible) =>
+        writer.ExecuteAsync(context => HoldCommands.Heartbeat(context, buyer, concertId, active, visible, _options));
+
+    /// <summary>Releases the buyer's checkout for a concert at once. True when it still held tickets.</summary>
+    public Task<bool> ReleaseAsync(BuyerId buyer, Guid concertId) =>
+        writer.ExecuteAsync(context => HoldCommands.Release(context, buyer, concertId));
+
+    /// <summary>The buyer's connection is gone: shrink all their active holds to <see cref="HoldOptions.HiddenGrace"/>.</summary>
+    public Task<int> ShrinkAllAsync(BuyerId buyer) =>
+        writer.ExecuteAsync(context => HoldCommands.ShrinkAll(context, buyer, _options));
+
+    /// <summary>Deletes expired holds and publishes a snapshot for every concert that had any.</summary>
+    public Task<SweepResult> SweepExpiredAsync() => writer.ExecuteAsync(HoldCommands.Sweep);
+
+    private const string ActiveHoldSql = """
+        SELECT h.hold_id AS HoldId, t.code AS Tier, t.name AS TierName, h.quantity AS Quantity,
+               t.price_cents AS UnitPriceCents, h.created_at AS CreatedAt, h.expires_at AS ExpiresAt
+        FROM holds h JOIN tiers t ON t.id = h.tier_id
+        WHERE h.buyer_id = @buyer AND h.concert_id = @concertId AND h.expires_at > @now
+        ORDER BY t.sort_order
+        """;
+
+    /// <summary>The buyer's active checkout for a concert, or <c>null</c> when nothing is held.</summary>
+    public async Task<Hold?> GetAsync(BuyerId buyer, Guid concertId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<HoldRow>(new CommandDefinition(
+            ActiveHoldSql,
+            new { buyer = buyer.Value, concertId, now = time.GetUtcNow() },
+            cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        return new Hold(
+            rows[0].HoldId,
+            concertId,
+            [.. rows.Select(r => new HeldItem(r.Tier, r.TierName, (int)r.Quantity, r.UnitPriceCents))],
+            rows[0].CreatedAt,
+            rows.Min(r => r.ExpiresAt));
+    }
+
+    private HoldResult? Validate(HoldRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.ConcertId == Guid.Empty)
+        {
+            errors["concertId"] = ["Choose a concert."];
+        }
+
+        if (request.Items is not { Count: > 0 })
+        {
+            errors["items"] = ["Choose at least one ticket."];
+            return new HoldResult.Invalid(errors);
+        }
+
+        for (var i = 0; i < request.Items.Count; i++)
+        {
+            var item = request.Items[i];
+            if (item is null || string.IsNullOrWhiteSpace(item.Tier))
+            {
+                errors[$"items[{i}].tier"] = ["Name the ticket tier, for example VIP."];
+            }
+            else if (item.Quantity < 1)
+            {
+                errors[$"items[{i}].quantity"] = ["The quantity must be at least 1."];
+            }
+        }
+
+        var repeated = request.Items
+            .Where(i => !string.IsNullOrWhiteSpace(i?.Tier))
+            .GroupBy(i => i.Tier, StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Count() > 1)
+            .Select(g => g.Key)
+            .ToList();
+        if (repeated.Count > 0)
+        {
+            errors["items"] = [$"Each tier may appear once; {string.Join(", ", repeated)} appears more than once."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return new HoldResult.Invalid(errors);
+        }
+
+        if (request.Items.FirstOrDefault(i => i.Quantity > _options.MaxPerTier) is { } tooMany)
+        {
+            return new HoldResult.LimitExceeded($"At most {_options.MaxPerTier} tickets of one tier can be bought in one order ({tooMany.Tier}: {tooMany.Quantity}).");
+        }
+
+        var total = request.Items.Sum(i => (long)i.Quantity);
+        if (total > _options.MaxPerOrder)
+        {
+            return new HoldResult.LimitExceeded($"At most {_options.MaxPerOrder} tickets can be bought in one order ({total} requested).");
+        }
+
+        return null;
+    }
+
+    private sealed record HoldRow(Guid HoldId, string Tier, string TierName, long Quantity, long UnitPriceCents, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+}

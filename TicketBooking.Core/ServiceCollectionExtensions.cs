@@ -1,0 +1,35 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TicketBooking.Core.Availability;
+using TicketBooking.Core.Bookings;
+using TicketBooking.Core.Concerts;
+using TicketBooking.Core.Holds;
+using TicketBooking.Core.Payments;
+using TicketBooking.Core.Storage;
+
+namespace TicketBooking.Core;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the booking engine. Options (<see cref="StorageOptions"/>, <see cref="HoldOptions"/>,
+    /// <see cref="PaymentOptions"/>) are bound by the host. Everything here is a singleton: the engine
+    /// keeps no per-request state, and the writer and broadcaster must be one per process.
+    /// </summary>
+    public static IServiceCollection AddTicketBookingCore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SqliteConnectionFactory>();
+        services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<AvailabilityBroadcaster>();
+        services.AddSingleton<GroupCommitWriter>();
+        services.AddSingleton<ConcertCatalog>();
+        services.AddSingleton<ConcertAdmin>();
+        services.AddSingleton<ConcertSeeder>();
+        services.AddSingleton<HoldService>();
+        services.AddSingleton<BookingService>();
+        services.TryAddSingleton<SimulatedPaymentGateway>();
+        services.TryAddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<SimulatedPaymentGateway>());
+        return services;
+    }
+}

@@ -1,0 +1,202 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TicketBooking.Core.Availability;
+
+namespace TicketBooking.Core.Storage;
+
+/// <summary>
+/// The single writer. Every write that can change availability is queued here and run on one thread
+/// and one connection; whatever is queued when the writer becomes free is run together in one
+/// <c>BEGIN IMMEDIATE</c> transaction (group commit), up to <see cref="StorageOptions.MaxWriteBatch"/>.
+/// A command's result is released only after its transaction commits, and the concerts it changed get a
+/// new availability snapshot published right after.
+/// </summary>
+/// <remarks>
+/// SQLite admits one writer at a time; competing connections only add lock hand-offs and busy waits.
+/// One writer thread that batches keeps the lock busy doing useful work.
+/// </remarks>
+public sealed partial class GroupCommitWriter : IDisposable
+{
+    private readonly SqliteConnectionFactory _connections;
+    private readonly AvailabilityBroadcaster _broadcaster;
+    private readonly TimeProvider _time;
+    private readonly ILogger<GroupCommitWriter> _logger;
+    private readonly int _maxBatch;
+    private readonly Channel<IWriteItem> _queue;
+    private readonly Thread _thread;
+    private SqliteConnection? _connection;
+
+    public GroupCommitWriter(
+        SqliteConnectionFactory connections,
+        AvailabilityBroadcaster broadcaster,
+        TimeProvider time,
+        IOptions<StorageOptions> options,
+        ILogger<GroupCommitWriter> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _connections = connections;
+        _broadcaster = broadcaster;
+        _time = time;
+        _logger = logger;
+        _maxBatch = options.Value.MaxWriteBatch;
+        _queue = Channel.CreateBounded<IWriteItem>(new BoundedChannelOptions(options.Value.WriteQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _thread = new Thread(Run) { IsBackground = true, Name = "ticket-writer" };
+        _thread.Start();
+    }
+
+    /// <summary>How many commands wait for the writer right now.</summary>
+    public int QueueLength => _queue.Reader.Count;
+
+    /// <summary>
+    /// Queues <paramref name="work"/> to run inside a write transaction and returns its result once committed.
+    /// Throws <see cref="StoreUnavailableException"/> when the queue is full or the database refused the write.
+    /// </summary>
+    internal Task<T> ExecuteAsync<T>(Func<WriteContext, T> work)
+    {
+        var item = new WriteItem<T>(work);
+        if (!_queue.Writer.TryWrite(item))
+        {
+            throw new StoreUnavailableException("The booking system is busy; please try again in a moment.");
+        }
+
+        return item.Task;
+    }
+
+    private void Run()
+    {
+        var batch = new List<IWriteItem>(_maxBatch);
+        var reader = _queue.Reader;
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (batch.Count < _maxBatch && reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            ExecuteBatch(batch);
+            batch.Clear();
+        }
+
+        _connection?.Dispose();
+    }
+
+    private void ExecuteBatch(List<IWriteItem> batch)
+    {
+        IReadOnlyList<AvailabilitySnapshot> snapshots;
+        try
+        {
+            snapshots = Commit(batch);
+        }
+        catch (SqliteException exception) when (IsEnvironmental(exception))
+        {
+            // The database itself refused (locked by another process, unwritable, gone): every command
+            // in the batch would fail the same way. Drop the connection so the next batch reopens it.
+            ResetConnection();
+            LogStoreUnavailable(exception, batch.Count);
+            var unavailable = new StoreUnavailableException("The ticket database is unavailable; nothing was changed. Please try again.", exception);
+            foreach (var item in batch)
+            {
+                item.Fail(unavailable);
+            }
+
+            return;
+        }
+#pragma warning disable CA1031 // One command's fault must not fail the others that shared its transaction.
+        catch (Exception exception) when (batch.Count > 1)
+#pragma warning restore CA1031
+        {
+            LogBatchRetried(exception, batch.Count);
+            foreach (var item in batch)
+            {
+                ExecuteBatch([item]);
+            }
+
+            return;
+        }
+#pragma warning disable CA1031 // The fault belongs to the caller that queued the command.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            batch[0].Fail(exception);
+            return;
+        }
+
+        foreach (var item in batch)
+        {
+            item.Complete();
+        }
+
+        foreach (var snapshot in snapshots)
+        {
+            _broadcaster.Publish(snapshot);
+        }
+    }
+
+    private List<AvailabilitySnapshot> Commit(List<IWriteItem> batch)
+    {
+        var connection = _connection ??= _connections.Open();
+        return WriteTransaction.Run(connection, _time.GetUtcNow(), batch.Select(item => (Action<WriteContext>)item.Run));
+    }
+
+    private void ResetConnection()
+    {
+        try
+        {
+            _connection?.Dispose();
+        }
+#pragma warning disable CA1031 // Closing a broken connection may fail too; there is nothing left to do with it.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
+        _connection = null;
+        SqliteConnection.ClearAllPools();
+    }
+
+    private static bool IsEnvironmental(SqliteException exception) => exception.SqliteErrorCode is
+        SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED or SQLitePCL.raw.SQLITE_IOERR or
+        SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_CANTOPEN or SQLitePCL.raw.SQLITE_FULL or
+        SQLitePCL.raw.SQLITE_CORRUPT or SQLitePCL.raw.SQLITE_NOTADB;
+
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _thread.Join();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The database refused a write batch of {Count} commands; they failed and the connection will be reopened")]
+    private partial void LogStoreUnavailable(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A write batch of {Count} commands failed; running each in its own transaction")]
+    private partial void LogBatchRetried(Exception exception, int count);
+
+    private interface IWriteItem
+    {
+        void Run(WriteContext context);
+
+        void Complete();
+
+        void Fail(Exception exception);
+    }
+
+    private sealed class WriteItem<T>(Func<WriteContext, T> work) : IWriteItem
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Task => _completion.Task;
+
+        public void Run(WriteContext context) => _result = work(context);
+
+        public void Complete() => _completion.TrySetResult(_result!);
+
+        public void Fail(Exception exception) => _completion.TrySetException(exception);
+    }
+}

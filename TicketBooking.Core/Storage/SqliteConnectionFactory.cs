@@ -1,0 +1,83 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace TicketBooking.Core.Storage;
+
+/// <summary>
+/// Opens short-lived, pooled connections to the ticket database with the pragmas every connection needs.
+/// WAL mode is a property of the file and is set once by <see cref="DatabaseMigrator"/>.
+/// </summary>
+public sealed class SqliteConnectionFactory
+{
+    private readonly string _connectionString;
+    private readonly string _createConnectionString;
+    private readonly string _pragmas;
+
+    public SqliteConnectionFactory(IOptions<StorageOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var storage = options.Value;
+        var builder = new SqliteConnectionStringBuilder(storage.ConnectionString)
+        {
+            // Microsoft.Data.Sqlite retries busy statements itself until the command timeout;
+            // keep that bound equal to SQLite's own busy_timeout so a stuck lock fails in one known time.
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(storage.BusyTimeout.TotalSeconds)),
+        };
+        _createConnectionString = builder.ToString();
+        if (builder.Mode == SqliteOpenMode.ReadWriteCreate)
+        {
+            // Only the migrator creates the file. If it vanishes while the app runs, connections fail
+            // (and /health says so) instead of quietly starting over on an empty database.
+            builder.Mode = SqliteOpenMode.ReadWrite;
+        }
+
+        _connectionString = builder.ToString();
+        DataSource = builder.DataSource;
+        _pragmas = $"PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)storage.BusyTimeout.TotalMilliseconds};";
+        SqliteTypeHandlers.Register();
+    }
+
+    /// <summary>The database file name as the connection string gives it.</summary>
+    public string DataSource { get; }
+
+    public SqliteConnection Open() => Open(_connectionString);
+
+    /// <summary>Opens the database, creating the file if it does not exist. For the migrator.</summary>
+    internal SqliteConnection OpenOrCreate() => Open(_createConnectionString);
+
+    private SqliteConnection Open(string connectionString)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using TicketBooking.Core;
+using TicketBooking.Core.Concerts;
+using TicketBooking.Core.Holds;
+using TicketBooking.Core.Storage;
+using TicketBooking.Tests.Support;
+
+namespace TicketBooking.Tests.Core.Holds;
+
+/// <summary>
+/// The booking invariant under real contention: many threads, a small tier, exact counts.
+/// "Own connections" runs each buyer's hold transaction on its own SQLite connection, so SQLite's
+/// write lock is what serialises them; "engine" goes through the single group-commit writer.
+/// </summary>
+public sealed class HoldContentionTests : IAsyncLifetime
+{
+    private const int Buyers = 1_000;
+    private const int Tickets = 100;
+
+    private TestEngine _engine = null!;
+    private SqliteConnectionFactory _ownConnections = null!;
+
+    public static TheoryData<int> Rounds => [.. Enumerable.Range(1, 20)];
+
+    public Task InitializeAsync()
+    {
+        // A thousand connections queue for one write lock; give the slowest of them ample time.
+        _engine = TestEngine.Start(storage: s => s.BusyTimeout = TimeSpan.FromSeconds(60));
+
+        // Each buyer opens and closes a real connection of its own; a pool would keep a thousand of them alive.
+        _ownConnections = new SqliteConnectionFactory(Options.Create(new StorageOptions
+        {
+            ConnectionString = $"{_engine.Database.ConnectionString};Pooling=False",
+            BusyTimeout = TimeSpan.FromSeconds(60),
+        }));
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _engine.DisposeAsync();
+
+    [Theory]
+    [MemberData(nameof(Rounds))]
+    public async Task Thousand_buyers_on_their_own_connections_hold_exactly_the_hundred_tickets(int round)
+    {
+        var concert = await _engine.CreateConcertAsync(("VIP", 10_000, Tickets));
+        var request = TestEngine.Request(concert.Id, ("VIP", 1));
+        var options = _engine.HoldOptions;
+
+        var results = RunOnThreads(Buyers, _ =>
+        {
+            using var connection = _ownConnections.Open();
+            var buyer = BuyerId.New();
+            return WriteTransaction.Run(connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, buyer, request, options)).Result;
+        });
+
+        await AssertExactlyHundredHeld(concert, results, round);
+    }
+
+    [Theory]
+    [MemberData(nameof(Rounds))]
+    public async Task Thousand_parallel_buyers_through_the_engine_hold_exactly_the_hundred_tickets(int round)
+    {
+        var concert = await _engine.CreateConcertAsync(("VIP", 10_000, Tickets));
+        var request = TestEngine.Request(concert.Id, ("VIP", 1));
+
+        var results = RunOnThreads(Buyers, _ => _engine.Holds.PlaceAsync(BuyerId.New(), request).GetAwaiter().GetResult());
+
+        await AssertExactlyHundredHeld(concert, results, round);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Parallel_multi_tier_holds_are_all_or_nothing_and_never_refuse_while_tickets_remain(bool ownConnections)
+    {
+        var concert = await _engine.CreateConcertAsync(("VIP", 10_000, 60), ("FRONT_ROW", 5_000, 90), ("GA", 1_000, 120));
+        var random = new Random(20261122);
+        var requests = Enumerable.Range(0, 400).Select(_ =>
+        {
+            var items = new[] { "VIP", "FRONT_ROW", "GA" }
+                .Select(tier => (Tier: tier, Quantity: random.Next(0, 5)))
+                .Where(i => i.Quantity > 0)
+                .ToArray();
+            return (Buyer: BuyerId.New(), Request: TestEngine.Request(concert.Id, items.Length > 0 ? items : [("GA", 1)]));
+        }).ToArray();
+        var options = _engine.HoldOptions;
+
+        var results = RunOnThreads(requests.Length, i =>
+        {
+            var (buyer, request) = requests[i];
+            if (!ownConnections)
+            {
+                return _engine.Holds.PlaceAsync(buyer, request).GetAwaiter().GetResult();
+            }
+
+            using var connection = _ownConnections.Open();
+            return WriteTransaction.Run(connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, buyer, request, options)).Result;
+        });
+
+        results.Should().AllSatisfy(r => r.Should().Match(x => x is HoldResult.Held || x is HoldResult.NotEnoughTickets));
+        var heldPerTier = new Dictionary<string, int> { ["VIP"] = 0, ["FRONT_ROW"] = 0, ["GA"] = 0 };
+        for (var i = 0; i < requests.Length; i++)
+        {
+            var (buyer, request) = requests[i];
+            var held = await _engine.Holds.GetAsync(buyer, concert.Id);
+            if (results[i] is HoldResult.Held)
+            {
+                // All of it…
+                held!.Items.Select(item => (item.Tier, item.Quantity))
+                    .Should().BeEquivalentTo(request.Items.Select(item => (item.Tier, item.Quantity)));
+                foreach (var item in request.Items)
+                {
+                    heldPerTier[item.Tier] += item.Quantity;
+                }
+            }
+            else
+            {
+                // …or nothing.
+                held.Should().BeNull();
+            }
+        }
+
+        var final = (await _engine.Catalog.GetAsync(concert.Id))!;
+        foreach (var tier in final.Tiers)
+        {
+            tier.Held.Should().Be(heldPerTier[tier.Code], "the tier's count must equal the tickets in successful holds");
+            (tier.Sold + tier.Held).Should().BeLessThanOrEqualTo(tier.Capacity);
+        }
+
+        // Holds only grew during the run, so availability only fell: a refusal was honest only if at
+        // least one of its tiers still has fewer tickets than were asked for.
+        for (var i = 0; i < requests.Length; i++)
+        {
+            if (results[i] is HoldResult.NotEnoughTickets)
+            {
+                requests[i].Request.Items.Should().Contain(
+                    item => final.Tier(item.Tier)!.Available < item.Quantity,
+                    "buyer {0} was refused while every tier they asked for still had enough", i);
+            }
+        }
+    }
+
+    private async Task AssertExactlyHundredHeld(Concert concert, HoldResult[] results, int round)
+    {
+        results.Count(r => r is HoldResult.Held).Should().Be(Tickets, "round {0}", round);
+        results.Count(r => r is HoldResult.NotEnoughTickets).Should().Be(Buyers - Tickets, "round {0}", round);
+        var tier = await _engine.TierAsync(concert.Id, "VIP");
+        (tier.Sold + tier.Held).Should().Be(Tickets);
+        tier.Available.Should().Be(0);
+    }
+
+    /// <summary>Starts <paramref name="count"/> threads that all begin at once; any exception fails the test.</summary>
+    private static HoldResult[] RunOnThreads(int count, Func<int, HoldResult> work)
+    {
+        var results = new HoldResult[count];
+        var errors = new ConcurrentBag<Exception>();
+        using var start = new ManualResetEventSlim();
+        var threads = Enumerable.Range(0, count).Select(i => new Thread(
+            () =>
+            {
+                start.Wait();
+                try
+                {
+                    results[i] = work(i);
+                }
+                catch (Exception exception)
+                {
+                    errors.Add(exception);
+                }
+            },
+            maxStackSize: 256 * 1024)).ToList();
+        threads.ForEach(t => t.Start());
+        start.Set();
+        threads.ForEach(t => t.Join());
+        errors.Should().BeEmpty();
+        return results;
+    }
+}

@@ -1,0 +1,91 @@
+using Dapper;
+using TicketBooking.Core;
+using TicketBooking.Core.Bookings;
+using TicketBooking.Core.Concerts;
+using TicketBooking.Core.Holds;
+using TicketBooking.Core.Payments;
+using TicketBooking.Core.Storage;
+using TicketBooking.Tests.Support;
+
+namespace TicketBooking.Tests.Core.Storage;
+
+public sealed class MigrationTests
+{
+    private static readonly string SeedPath = Path.Combine(AppContext.BaseDirectory, "seed", "concerts.json");
+
+    [Fact]
+    public void Migration_scripts_are_numbered_from_one_without_gaps()
+    {
+        DatabaseMigrator.Migrations.Should().NotBeEmpty();
+        DatabaseMigrator.Migrations.Select(m => m.Version).Should().Equal(Enumerable.Range(1, DatabaseMigrator.Migrations.Count));
+        DatabaseMigrator.Migrations.Should().AllSatisfy(m => m.Name.Should().MatchRegex(@"^\d{4}_[a-z0-9_]+\.sql$"));
+    }
+
+    [Fact]
+    public async Task An_empty_file_is_migrated_to_wal_and_seeded_with_the_repository_concerts()
+    {
+        await using var engine = TestEngine.Start();
+        var seeded = await engine.Services.GetService<ConcertSeeder>().SeedAsync(SeedPath);
+
+        await using var connection = await engine.Connections.OpenAsync();
+        (await connection.ExecuteScalarAsync<int>("PRAGMA user_version")).Should().Be(DatabaseMigrator.Migrations.Count);
+        (await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode")).Should().Be("wal");
+        seeded.Should().BeGreaterThanOrEqualTo(4);
+        var concerts = await engine.Catalog.ListAsync(includePast: true);
+        concerts.Should().HaveCount(seeded);
+        concerts.Select(c => c.City).Should().OnlyHaveUniqueItems();
+        concerts.Select(c => c.TimeZone).Should().OnlyHaveUniqueItems().And.Contain(z => !z.StartsWith("America/", StringComparison.Ordinal));
+        concerts.Should().AllSatisfy(c => c.Tiers.Select(t => (t.Code, t.PriceCents, t.Capacity))
+            .Should().Equal(("VIP", 10_000L, 100), ("FRONT_ROW", 5_000L, 200), ("GA", 1_000L, 1_000)));
+        var london = concerts.Single(c => c.City == "London");
+        VenueTime.ToLocal(london.StartsAt, london.TimeZone).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)
+            .Should().Be("2027-06-18 19:45", "seed times are the venue's wall-clock time");
+    }
+
+    [Fact]
+    public async Task A_restart_applies_nothing_twice_and_keeps_every_booking_and_hold()
+    {
+        using var database = new TempDatabase();
+        Guid concertId;
+        BuyerId buyer = BuyerId.New(), holder = BuyerId.New();
+        Booking booking;
+        await using (var first = TestEngine.Start(database: database))
+        {
+            (await first.Services.GetService<ConcertSeeder>().SeedAsync(SeedPath)).Should().BePositive();
+            concertId = (await first.Catalog.ListAsync(includePast: true))[0].Id;
+            await first.Holds.PlaceAsync(buyer, TestEngine.Request(concertId, ("VIP", 2)));
+            booking = ((ConfirmResult.Booked)await first.Bookings.ConfirmAsync(buyer, new ConfirmRequest(
+                concertId, new BuyerDetails("Ada", "ada@example.com"), new CardDetails(SimulatedPaymentGateway.ApprovedCard, "12/30", "123")), "k")).Booking;
+            await first.Holds.PlaceAsync(holder, TestEngine.Request(concertId, ("GA", 3)));
+        }
+
+        await using var second = TestEngine.Start(database: database);
+
+        second.Services.GetService<DatabaseMigrator>().Migrate().Should().Be(0);
+        (await second.Services.GetService<ConcertSeeder>().SeedAsync(SeedPath)).Should().Be(0, "seeding only fills an empty database");
+        (await second.Catalog.ListAsync(includePast: true)).Should().HaveCount(5);
+        (await second.Bookings.ListAsync(buyer)).Should().ContainSingle().Which.Should().BeEquivalentTo(booking);
+        (await second.Holds.GetAsync(holder, concertId))!.Quantity.Should().Be(3);
+        var vip = await second.TierAsync(concertId, "VIP");
+        (vip.Sold, vip.Held).Should().Be((2, 0));
+    }
+
+    [Fact]
+    public async Task Ids_are_stored_as_text_and_instants_as_unix_milliseconds()
+    {
+        await using var engine = TestEngine.Start();
+        var concert = await engine.CreateConcertAsync();
+
+        await using var connection = await engine.Connections.OpenAsync();
+        var row = await connection.QuerySingleAsync<(string IdType, string StartType, long StartsAt)>(
+            "SELECT typeof(id), typeof(starts_at), starts_at FROM concerts WHERE id = @id", new { id = concert.Id });
+
+        row.Should().Be(("text", "integer", concert.StartsAt.ToUnixTimeMilliseconds()));
+    }
+}
+
+internal static class ServiceProviderExtensions
+{
+    public static T GetService<T>(this IServiceProvider services)
+        where T : notnull => (T)services.GetService(typeof(T))!;
+}

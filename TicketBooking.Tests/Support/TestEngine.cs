@@ -1,0 +1,149 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TicketBooking.Core;
+using TicketBooking.Core.Availability;
+using TicketBooking.Core.Bookings;
+using TicketBooking.Core.Concerts;
+using TicketBooking.Core.Holds;
+using TicketBooking.Core.Payments;
+using TicketBooking.Core.Storage;
+
+namespace TicketBooking.Tests.Support;
+
+/// <summary>
+/// The booking engine on its own real SQLite file in a temporary folder, with a fake clock.
+/// No web host: the rules are tested where they live.
+/// </summary>
+public sealed class TestEngine : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly bool _ownsDatabase;
+
+    private TestEngine(ServiceProvider services, TempDatabase database, bool ownsDatabase, FakeTimeProvider time, TestLog log)
+    {
+        _services = services;
+        _ownsDatabase = ownsDatabase;
+        Database = database;
+        Time = time;
+        Log = log;
+    }
+
+    public TempDatabase Database { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public IServiceProvider Services => _services;
+
+    public HoldService Holds => _services.GetRequiredService<HoldService>();
+
+    public BookingService Bookings => _services.GetRequiredService<BookingService>();
+
+    public ConcertCatalog Catalog => _services.GetRequiredService<ConcertCatalog>();
+
+    public ConcertAdmin Admin => _services.GetRequiredService<ConcertAdmin>();
+
+    public AvailabilityBroadcaster Broadcaster => _services.GetRequiredService<AvailabilityBroadcaster>();
+
+    public SimulatedPaymentGateway Gateway => _services.GetRequiredService<SimulatedPaymentGateway>();
+
+    public SqliteConnectionFactory Connections => _services.GetRequiredService<SqliteConnectionFactory>();
+
+    public HoldOptions HoldOptions => _services.GetRequiredService<IOptions<HoldOptions>>().Value;
+
+    public TestLog Log { get; }
+
+    /// <summary>
+    /// Starts an engine and migrates its database. Pass a <paramref name="database"/> to reopen one that
+    /// outlives the engine (a restart); otherwise a new one is made and deleted with the engine.
+    /// </summary>
+    public static TestEngine Start(
+        Action<HoldOptions>? holds = null,
+        Action<StorageOptions>? storage = null,
+        Action<PaymentOptions>? payments = null,
+        TempDatabase? database = null)
+    {
+        var ownsDatabase = database is null;
+        database ??= new TempDatabase();
+        var time = new FakeTimeProvider();
+        var log = new TestLog();
+        var services = new ServiceCollection()
+            .AddSingleton<TimeProvider>(time)
+            .AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug))
+            .Configure<StorageOptions>(o =>
+            {
+                o.ConnectionString = database.ConnectionString;
+                storage?.Invoke(o);
+            })
+            .Configure<HoldOptions>(o => holds?.Invoke(o))
+            .Configure<PaymentOptions>(o => payments?.Invoke(o))
+            .AddTicketBookingCore()
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        services.GetRequiredService<DatabaseMigrator>().Migrate();
+        return new TestEngine(services, database, ownsDatabase, time, log);
+    }
+
+    /// <summary>A concert that starts a month from the fake now, with the given tiers (prices in cents).</summary>
+    public async Task<Concert> CreateConcertAsync(params (string Code, long PriceCents, int Capacity)[] tiers)
+    {
+        if (tiers.Length == 0)
+        {
+            tiers = [("VIP", 10_000, 100), ("FRONT_ROW", 5_000, 200), ("GA", 1_000, 1_000)];
+        }
+
+        var draft = new ConcertDraft(
+            $"Test concert {Guid.NewGuid():N}", "Test Artist", "Test Hall", "Testville", "Europe/London",
+            Time.GetUtcNow().AddDays(30), "A concert for tests.",
+            [.. tiers.Select(t => new TierDraft(t.Code, t.Code, t.PriceCents, t.Capacity))]);
+        var result = await Admin.CreateAsync(draft);
+        return result.Should().BeOfType<AdminResult.Saved>().Subject.Concert;
+    }
+
+    /// <summary>The concert's tier as the catalog reads it now.</summary>
+    public async Task<Tier> TierAsync(Guid concertId, string code) =>
+        (await Catalog.GetAsync(concertId))!.Tier(code)!;
+
+    public static HoldRequest Request(Guid concertId, params (string Tier, int Quantity)[] items) =>
+        new(concertId, [.. items.Select(i => new HoldItem(i.Tier, i.Quantity))]);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        if (_ownsDatabase)
+        {
+            Database.Dispose();
+        }
+    }
+}
+
+/// <summary>A database file in its own temporary folder, deleted with the folder.</summary>
+public sealed class TempDatabase : IDisposable
+{
+    public TempDatabase()
+    {
+        Directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ticketbooking-tests", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(Directory);
+        Path = System.IO.Path.Combine(Directory, "tickets.db");
+    }
+
+    public string Directory { get; }
+
+    public string Path { get; }
+
+    public string ConnectionString => $"Data Source={Path}";
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearPool(new SqliteConnection(ConnectionString));
+        SqliteConnection.ClearPool(new SqliteConnection(new SqliteConnectionStringBuilder(ConnectionString) { Mode = SqliteOpenMode.ReadWrite }.ToString()));
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A connection still closing; the temp folder is cleaned by the OS eventually.
+        }
+    }
+}

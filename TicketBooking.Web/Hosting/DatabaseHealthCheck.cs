@@ -1,0 +1,28 @@
+using Dapper;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using TicketBooking.Core.Storage;
+
+namespace TicketBooking.Web.Hosting;
+
+/// <summary>Healthy when the database file opens and carries the schema this build expects.</summary>
+internal sealed class DatabaseHealthCheck(SqliteConnectionFactory connections) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var connection = await connections.OpenAsync(cancellationToken);
+            var version = await connection.ExecuteScalarAsync<int>("PRAGMA user_version");
+            var expected = DatabaseMigrator.Migrations.Count;
+            return version == expected
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy($"The database is at schema version {version}; this build needs {expected}.");
+        }
+#pragma warning disable CA1031 // Any failure to reach the database is what this check reports.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            return HealthCheckResult.Unhealthy("The ticket database cannot be opened.", exception);
+        }
+    }
+}

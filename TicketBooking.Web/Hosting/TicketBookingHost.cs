@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Options;
+using TicketBooking.Core;
+using TicketBooking.Core.Bookings;
+using TicketBooking.Core.Concerts;
+using TicketBooking.Core.Holds;
+using TicketBooking.Core.Payments;
+using TicketBooking.Core.Storage;
+using TicketBooking.Web.Components;
+
+namespace TicketBooking.Web.Hosting;
+
+/// <summary>The composition root, kept out of Program.cs.</summary>
+internal static class TicketBookingHost
+{
+    public static WebApplicationBuilder AddTicketBooking(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        services.AddOptions<StorageOptions>()
+            .BindConfiguration("Storage")
+            .Configure<IConfiguration, IHostEnvironment>((storage, configuration, environment) =>
+                storage.ConnectionString = DatabasePath.Resolve(configuration.GetConnectionString("Tickets") ?? storage.ConnectionString, environment.ContentRootPath))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<HoldOptions>().BindConfiguration(HoldOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddTicketBookingCore();
+        services.AddHostedService<HoldExpirySweeper>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        return builder;
+    }
+
+    /// <summary>Creates and migrates the database, finishes payments a crash interrupted, and seeds an empty database.</summary>
+    public static async Task InitializeDatabaseAsync(this WebApplication app)
+    {
+        var services = app.Services;
+        services.GetRequiredService<DatabaseMigrator>().Migrate();
+        await services.GetRequiredService<BookingService>().RecoverAsync();
+        var seed = services.GetRequiredService<IOptions<SeedOptions>>().Value;
+        if (seed.Path is { Length: > 0 } path)
+        {
+            await services.GetRequiredService<ConcertSeeder>().SeedAsync(Path.GetFullPath(path, AppContext.BaseDirectory));
+        }
+    }
+
+    public static WebApplication UseTicketBooking(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAntiforgery();
+
+        app.MapHealthChecks("/health");
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

@@ -1,0 +1,12 @@
+using TicketBooking.Web.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddTicketBooking();
+
+var app = builder.Build();
+await app.InitializeDatabaseAsync();
+app.UseTicketBooking();
+await app.RunAsync();
+
+/// <summary>The web host's entry point; public so tests can host the app.</summary>
+public partial class Program;
