@@ -11,6 +11,7 @@ public sealed class SqliteConnectionFactory
 {
     private readonly string _connectionString;
     private readonly string _createConnectionString;
+    private readonly string _unpooledConnectionString;
     private readonly string _pragmas;
 
     public SqliteConnectionFactory(IOptions<StorageOptions> options)
@@ -32,6 +33,7 @@ public sealed class SqliteConnectionFactory
         }
 
         _connectionString = builder.ToString();
+        _unpooledConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
         DataSource = builder.DataSource;
         _pragmas = $"PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)storage.BusyTimeout.TotalMilliseconds};";
         SqliteTypeHandlers.Register();
@@ -41,6 +43,12 @@ public sealed class SqliteConnectionFactory
     public string DataSource { get; }
 
     public SqliteConnection Open() => Open(_connectionString);
+
+    /// <summary>
+    /// Opens a connection outside the pool, so it sees the file as it is now: a pooled connection keeps a
+    /// deleted or replaced file alive. For health checks, not for the hot path.
+    /// </summary>
+    public SqliteConnection OpenUnpooled() => Open(_unpooledConnectionString);
 
     /// <summary>Opens the database, creating the file if it does not exist. For the migrator.</summary>
     internal SqliteConnection OpenOrCreate() => Open(_createConnectionString);

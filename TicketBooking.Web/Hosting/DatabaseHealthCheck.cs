@@ -7,12 +7,15 @@ namespace TicketBooking.Web.Hosting;
 /// <summary>Healthy when the database file opens and carries the schema this build expects.</summary>
 internal sealed class DatabaseHealthCheck(SqliteConnectionFactory connections) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Check());
+
+    private HealthCheckResult Check()
     {
         try
         {
-            await using var connection = await connections.OpenAsync(cancellationToken);
-            var version = await connection.ExecuteScalarAsync<int>("PRAGMA user_version");
+            using var connection = connections.OpenUnpooled();
+            var version = connection.ExecuteScalar<int>("PRAGMA user_version");
             var expected = DatabaseMigrator.Migrations.Count;
             return version == expected
                 ? HealthCheckResult.Healthy()

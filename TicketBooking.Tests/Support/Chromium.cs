@@ -1,0 +1,102 @@
+using Microsoft.Playwright;
+
+namespace TicketBooking.Tests.Support;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright (never <c>playwright install</c>: there are no downloads here).
+/// One browser per test collection; each test opens its own contexts, so cookies never leak between buyers.
+/// </summary>
+public sealed class Chromium : IAsyncLifetime
+{
+    public const string ExecutablePath = "/usr/bin/chromium";
+
+    private static readonly string[] LaunchArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ];
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public static bool IsInstalled => File.Exists(ExecutablePath);
+
+    /// <summary>On CI a missing browser is a failure, not a reason to skip.</summary>
+    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException(
+        $"Chromium is not available at {ExecutablePath}. Install it with `apt-get install -y chromium` (.ci/run does).");
+
+    public async Task InitializeAsync()
+    {
+        if (!IsInstalled && !IsCi)
+        {
+            return;
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ExecutablePath,
+            Headless = true,
+            Args = LaunchArgs,
+        });
+    }
+
+    /// <summary>
+    /// A fresh browser profile (its own cookies: its own buyer) on the app at <paramref name="baseUrl"/>.
+    /// Dispose it before the app, or the app's shutdown waits for the open circuit.
+    /// </summary>
+    public async Task<IBrowserContext> NewBuyerAsync(Uri baseUrl)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl.ToString(),
+            Locale = "en-US",
+            TimezoneId = "America/New_York",
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        });
+        context.SetDefaultTimeout(10_000);
+        return context;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ChromiumTests : ICollectionFixture<Chromium>
+{
+    public const string Name = "Chromium";
+}
+
+/// <summary>A test that needs the real browser: skipped (with the reason) where Chromium is missing, except on CI.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ChromiumFactAttribute : FactAttribute
+{
+    public ChromiumFactAttribute()
+    {
+        if (!Chromium.IsInstalled && !Chromium.IsCi)
+        {
+            Skip = $"Chromium not found at {Chromium.ExecutablePath}: install it with `apt-get install -y chromium`. With CI=true this test fails instead.";
+        }
+    }
+}
+
+/// <summary>Helpers for pages of a Blazor Server app.</summary>
+public static class BlazorPage
+{
+    /// <summary>Navigates and waits until the circuit is up, so clicks reach the server.</summary>
+    public static async Task GotoInteractiveAsync(this IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await page.Locator("main[data-interactive=true]").WaitForAsync();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace TicketBooking.Tests.Support;
+
+/// <summary>
+/// The whole web app, in process, on its own temporary SQLite file (TodoApi's <c>TodoApplication</c> pattern).
+/// Settings override configuration keys (<c>Holds:Duration</c> …); a <see cref="FakeTimeProvider"/>, when given,
+/// replaces the clock. <see cref="StartKestrel"/> serves it on 127.0.0.1 for a real browser or HTTP client.
+/// </summary>
+public sealed class TicketBookingApp : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly bool _ownsDatabase;
+    private Uri? _kestrelAddress;
+
+    public TicketBookingApp(
+        IDictionary<string, string?>? settings = null,
+        FakeTimeProvider? time = null,
+        TempDatabase? database = null)
+    {
+        _ownsDatabase = database is null;
+        Database = database ?? new TempDatabase();
+        Time = time;
+        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["ConnectionStrings:Tickets"] = Database.ConnectionString,
+            ["RateLimits:Enabled"] = "false",
+            ["Organizer:Password"] = OrganizerPassword,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public const string OrganizerPassword = "test-organizer-password";
+
+    public TempDatabase Database { get; }
+
+    public FakeTimeProvider? Time { get; }
+
+    public TestLog Log { get; } = new();
+
+    /// <summary>Serves the app on a free loopback port and returns its base address.</summary>
+    public Uri StartKestrel()
+    {
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        _kestrelAddress = new Uri(addresses.Addresses.First());
+        return _kestrelAddress;
+    }
+
+    /// <summary>An HTTP client that keeps cookies, for the in-memory server or, after <see cref="StartKestrel"/>, real HTTP.</summary>
+    public HttpClient CreateBuyerClient()
+    {
+        if (_kestrelAddress is null)
+        {
+            return CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        }
+
+        var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), UseCookies = true, AllowAutoRedirect = false };
+        return new HttpClient(handler) { BaseAddress = _kestrelAddress };
+    }
+
+    public T GetService<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+
+        // Outside Development the host only serves published assets; tests run from the build output, where
+        // the framework script and the scoped CSS bundle are still listed in the static web assets manifest.
+        builder.UseStaticWebAssets();
+        builder.UseShutdownTimeout(TimeSpan.FromSeconds(2));
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Log).SetMinimumLevel(LogLevel.Debug));
+        if (Time is not null)
+        {
+            builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_ownsDatabase)
+        {
+            Database.Dispose();
+        }
+    }
+}
