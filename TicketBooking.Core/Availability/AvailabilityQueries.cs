@@ -41,5 +41,15 @@ internal static class AvailabilityQueries
     private static List<TierAvailability> ToTiers(IEnumerable<TierRow> rows) =>
         [.. rows.Select(r => new TierAvailability(r.Code, (int)r.Capacity, (int)r.Sold, (int)r.Held))];
 
-    private sealed record TierRow(string Code, long Capacity, long Sold, long Held);
+    /// <summary>Settable properties, not a positional record: with no rows SQLite reports the computed Held column as BLOB, which Dapper cannot match to a constructor.</summary>
+    private sealed class TierRow
+    {
+        public string Code { get; init; } = "";
+
+        public long Capacity { get; init; }
+
+        public long Sold { get; init; }
+
+        public long Held { get; init; }
+    }
 }

@@ -235,5 +235,25 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, SqliteConnectionFacto
 
     private static AdminResult.NotFound TierNotFound(string code) => new($"This concert has no {code} tier.");
 
-    private sealed record SalesRow(string ConcertName, long Version, string Code, string Name, long PriceCents, long Capacity, long Sold, long Held, long RevenueCents);
+    /// <summary>Settable properties, not a positional record: with no rows SQLite reports the computed Held column as BLOB, which Dapper cannot match to a constructor.</summary>
+    private sealed class SalesRow
+    {
+        public string ConcertName { get; init; } = "";
+
+        public long Version { get; init; }
+
+        public string Code { get; init; } = "";
+
+        public string Name { get; init; } = "";
+
+        public long PriceCents { get; init; }
+
+        public long Capacity { get; init; }
+
+        public long Sold { get; init; }
+
+        public long Held { get; init; }
+
+        public long RevenueCents { get; init; }
+    }
 }

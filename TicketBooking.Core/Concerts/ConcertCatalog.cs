@@ -61,5 +61,21 @@ public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProv
 
     private sealed record ConcertRow(Guid Id, string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt, string Description, long Version);
 
-    private sealed record TierRow(Guid ConcertId, string Code, string Name, long PriceCents, long Capacity, long Sold, long Held);
+    /// <summary>Settable properties, not a positional record: with no rows SQLite reports the computed Held column as BLOB, which Dapper cannot match to a constructor.</summary>
+    private sealed class TierRow
+    {
+        public Guid ConcertId { get; init; }
+
+        public string Code { get; init; } = "";
+
+        public string Name { get; init; } = "";
+
+        public long PriceCents { get; init; }
+
+        public long Capacity { get; init; }
+
+        public long Sold { get; init; }
+
+        public long Held { get; init; }
+    }
 }
