@@ -14,6 +14,9 @@ public sealed partial class AvailabilityBroadcaster(ILogger<AvailabilityBroadcas
     private readonly Dictionary<Guid, AvailabilitySubscription[]> _byConcert = [];
     private AvailabilitySubscription[] _everyConcert = [];
 
+    /// <summary>Raised after a subscription opens or closes (for counters and for tests waiting on a disconnect).</summary>
+    public event EventHandler? SubscribersChanged;
+
     /// <summary>How many subscriptions are open, over all concerts.</summary>
     public int SubscriberCount
     {
@@ -82,6 +85,7 @@ public sealed partial class AvailabilityBroadcaster(ILogger<AvailabilityBroadcas
             _byConcert[concertId] = [.. _byConcert.GetValueOrDefault(concertId) ?? [], subscription];
         }
 
+        SubscribersChanged?.Invoke(this, EventArgs.Empty);
         return subscription;
     }
 
@@ -94,6 +98,7 @@ public sealed partial class AvailabilityBroadcaster(ILogger<AvailabilityBroadcas
             _everyConcert = [.. _everyConcert, subscription];
         }
 
+        SubscribersChanged?.Invoke(this, EventArgs.Empty);
         return subscription;
     }
 
@@ -116,24 +121,22 @@ public sealed partial class AvailabilityBroadcaster(ILogger<AvailabilityBroadcas
             if (subscription.ConcertId is not { } concertId)
             {
                 _everyConcert = [.. _everyConcert.Where(s => s != subscription)];
-                return;
             }
-
-            if (!_byConcert.TryGetValue(concertId, out var subscribers))
+            else if (_byConcert.TryGetValue(concertId, out var subscribers))
             {
-                return;
-            }
-
-            AvailabilitySubscription[] remaining = [.. subscribers.Where(s => s != subscription)];
-            if (remaining.Length == 0)
-            {
-                _byConcert.Remove(concertId);
-            }
-            else
-            {
-                _byConcert[concertId] = remaining;
+                AvailabilitySubscription[] remaining = [.. subscribers.Where(s => s != subscription)];
+                if (remaining.Length == 0)
+                {
+                    _byConcert.Remove(concertId);
+                }
+                else
+                {
+                    _byConcert[concertId] = remaining;
+                }
             }
         }
+
+        SubscribersChanged?.Invoke(this, EventArgs.Empty);
     }
 
     internal void SubscriberFailed(Exception exception, Guid? concertId) => LogSubscriberFailed(exception, concertId);

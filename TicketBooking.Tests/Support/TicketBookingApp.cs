@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using TicketBooking.Core.Concerts;
 
 namespace TicketBooking.Tests.Support;
 
@@ -19,13 +20,16 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _ownsDatabase;
+    private readonly string _environment;
     private Uri? _kestrelAddress;
 
     public TicketBookingApp(
         IDictionary<string, string?>? settings = null,
         FakeTimeProvider? time = null,
-        TempDatabase? database = null)
+        TempDatabase? database = null,
+        string environment = "Testing")
     {
+        _environment = environment;
         _ownsDatabase = database is null;
         Database = database ?? new TempDatabase();
         Time = time;
@@ -71,12 +75,24 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
         return new HttpClient(handler) { BaseAddress = _kestrelAddress };
     }
 
+    /// <summary>A new concert a month ahead with the given tiers (code, price in cents, capacity), made through the engine.</summary>
+    public async Task<Concert> CreateConcertAsync(params (string Code, long PriceCents, int Capacity)[] tiers)
+    {
+        var time = GetService<TimeProvider>();
+        var draft = new ConcertDraft(
+            $"Test concert {Guid.NewGuid():N}", "Test Artist", "Test Hall", "Testville", "Europe/London",
+            time.GetUtcNow().AddDays(30), "A concert for tests.",
+            [.. tiers.Select(t => new TierDraft(t.Code, t.Code, t.PriceCents, t.Capacity))]);
+        var result = await GetService<ConcertAdmin>().CreateAsync(draft);
+        return result.Should().BeOfType<AdminResult.Saved>().Subject.Concert;
+    }
+
     public T GetService<T>()
         where T : notnull => Services.GetRequiredService<T>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(_environment);
 
         // Outside Development the host only serves published assets; tests run from the build output, where
         // the framework script and the scoped CSS bundle are still listed in the static web assets manifest.

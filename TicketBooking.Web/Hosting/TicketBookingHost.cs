@@ -5,7 +5,9 @@ using TicketBooking.Core.Concerts;
 using TicketBooking.Core.Holds;
 using TicketBooking.Core.Payments;
 using TicketBooking.Core.Storage;
+using TicketBooking.Web.Api;
 using TicketBooking.Web.Components;
+using TicketBooking.Web.Identity;
 
 namespace TicketBooking.Web.Hosting;
 
@@ -30,6 +32,8 @@ internal static class TicketBookingHost
         services.AddHostedService<HoldExpirySweeper>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
+        services.AddTicketBookingIdentity();
+        services.AddTicketBookingApi();
         services.AddRazorComponents().AddInteractiveServerComponents();
         return builder;
     }
@@ -49,18 +53,25 @@ internal static class TicketBookingHost
 
     public static WebApplication UseTicketBooking(this WebApplication app)
     {
+        // API errors become problem details (ApiExceptionHandler); pages fall through to the HTML error page.
+        app.UseExceptionHandler("/Error", createScopeForErrors: true);
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/Error", createScopeForErrors: true);
             app.UseHsts();
         }
 
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseApiConventions();
+        app.UseWhen(context => !context.Request.IsApi(), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseAuthentication();
+        app.UseBuyerSessions();
+        app.UseRateLimiter();
+        app.UseAuthorization();
         app.UseAntiforgery();
 
         app.MapHealthChecks("/health");
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapTicketBookingApi();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().WithBuyerSession();
         return app;
     }
 }

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using TicketBooking.Core.Availability;
+using TicketBooking.Tests.Support;
+using TicketBooking.Web.Api;
+
+namespace TicketBooking.Tests.Api;
+
+/// <summary>Runs alone (see <see cref="SerialTests"/>): "within 1 s" is measured without other tests competing for the two cores.</summary>
+[Collection(SerialTests.Name)]
+public sealed class AvailabilityStreamTests
+{
+    [Fact]
+    public async Task A_subscriber_gets_the_current_snapshot_then_each_change_and_is_unsubscribed_when_it_disconnects()
+    {
+        await using var app = new TicketBookingApp();
+        var baseAddress = app.StartKestrel();
+        var concert = await app.CreateConcertAsync(("VIP", 10_000, 10));
+        var broadcaster = app.GetService<AvailabilityBroadcaster>();
+        using var buyer = new ApiBuyer(app.CreateBuyerClient());
+        using var viewer = new HttpClient { BaseAddress = baseAddress };
+
+        using var response = await viewer.GetAsync(new Uri($"/api/concerts/{concert.Id}/availability/stream", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        using var events = new SseReader(await response.Content.ReadAsStreamAsync());
+        var initial = await events.NextAsync();
+        (await buyer.HoldAsync(concert.Id, ("VIP", 2))).StatusCode.Should().Be(HttpStatusCode.Created);
+        var update = await events.NextAsync().WaitAsync(TimeSpan.FromSeconds(1));
+
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/event-stream");
+        initial.Event.Should().Be("availability");
+        initial.Data.Tiers.Single().Available.Should().Be(10);
+        update.Event.Should().Be("availability");
+        update.Data.Version.Should().BeGreaterThan(initial.Data.Version);
+        update.Data.Tiers.Single().Should().Be(new TierAvailabilityResponse("VIP", 10, 0, 2, 8));
+        broadcaster.SubscriberCountFor(concert.Id).Should().Be(1);
+
+        var unsubscribed = WaitForSubscribersAsync(broadcaster, concert.Id, 0);
+        response.Dispose();
+        await unsubscribed.WaitAsync(TimeSpan.FromSeconds(10));
+        broadcaster.SubscriberCountFor(concert.Id).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_quiet_stream_sends_a_keep_alive_comment_every_15_seconds()
+    {
+        var time = new FakeTimeProvider();
+        await using var app = new TicketBookingApp(time: time);
+        var concert = (await app.GetService<TicketBooking.Core.Concerts.ConcertCatalog>().ListAsync())[0];
+        using var viewer = app.CreateClient();
+        _ = app.Services;
+        await time.WaitForTimersAsync(); // the sweeper
+        var timers = time.ActiveTimers;
+        using var response = await viewer.GetAsync(new Uri($"/api/concerts/{concert.Id}/availability/stream", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        using var events = new SseReader(await response.Content.ReadAsStreamAsync());
+        await events.NextAsync();
+
+        await time.WaitForTimersAsync(timers + 1); // the stream's keep-alive delay
+        time.Advance(ConcertEndpoints.KeepAliveInterval);
+
+        (await events.NextLineAsync()).Should().Be(": keep-alive");
+    }
+
+    private static Task WaitForSubscribersAsync(AvailabilityBroadcaster broadcaster, Guid concertId, int count)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        broadcaster.SubscribersChanged += (_, _) =>
+        {
+            if (broadcaster.SubscriberCountFor(concertId) == count)
+            {
+                reached.TrySetResult();
+            }
+        };
+        return reached.Task;
+    }
+
+    /// <summary>Reads server-sent events off a response stream.</summary>
+    private sealed class SseReader(Stream stream) : IDisposable
+    {
+        private readonly StreamReader _reader = new(stream);
+
+        public async Task<string?> NextLineAsync() => await _reader.ReadLineAsync();
+
+        public async Task<(string? Event, AvailabilityResponse Data)> NextAsync()
+        {
+            string? type = null;
+            string? data = null;
+            while (await _reader.ReadLineAsync() is { } line)
+            {
+                if (line.Length == 0 && data is not null)
+                {
+                    return (type, JsonSerializer.Deserialize<AvailabilityResponse>(data, ApiBuyer.Json)!);
+                }
+
+                if (line.StartsWith("event: ", StringComparison.Ordinal))
+                {
+                    type = line["event: ".Length..];
+                }
+                else if (line.StartsWith("data: ", StringComparison.Ordinal))
+                {
+                    data = line["data: ".Length..];
+                }
+            }
+
+            throw new EndOfStreamException("The event stream ended.");
+        }
+
+        public void Dispose() => _reader.Dispose();
+    }
+}

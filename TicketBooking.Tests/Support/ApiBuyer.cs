@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TicketBooking.Core.Availability;
+using TicketBooking.Core.Concerts;
+using TicketBooking.Web.Api;
+
+namespace TicketBooking.Tests.Support;
+
+/// <summary>One API client with its own cookie jar: one buyer, as a partner integration would be.</summary>
+public sealed class ApiBuyer(HttpClient client) : IDisposable
+{
+    public const string ApprovedCard = "4242 4242 4242 4242";
+    public const string DeclinedCard = "4000 0000 0000 0002";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public HttpClient Client { get; } = client;
+
+    public static ApiBuyer For(TicketBookingApp app) => new(app.CreateBuyerClient());
+
+    public async Task<ConcertResponse> FirstConcertAsync() =>
+        (await Client.GetFromJsonAsync<ConcertResponse[]>("/api/concerts", Json))![0];
+
+    public async Task<AvailabilityResponse> AvailabilityAsync(Guid concertId) =>
+        (await Client.GetFromJsonAsync<AvailabilityResponse>($"/api/concerts/{concertId}/availability", Json))!;
+
+    public Task<HttpResponseMessage> HoldAsync(Guid concertId, params (string Tier, int Quantity)[] items) =>
+        Client.PostAsJsonAsync("/api/holds", new { concertId, items = items.Select(i => new { tier = i.Tier, quantity = i.Quantity }) });
+
+    public Task<HttpResponseMessage> HeartbeatAsync(Guid concertId, bool active = true, bool visible = true) =>
+        Client.PostAsJsonAsync("/api/holds/heartbeat", new { concertId, active, visible });
+
+    public Task<HttpResponseMessage> ReleaseAsync(Guid concertId) => Client.DeleteAsync(new Uri($"/api/holds/{concertId}", UriKind.Relative));
+
+    public async Task<HttpResponseMessage> ConfirmAsync(Guid concertId, string idempotencyKey, string card = ApprovedCard)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/bookings")
+        {
+            Content = JsonContent.Create(new
+            {
+                concertId,
+                buyer = new { name = "Ada Lovelace", email = "ada@example.com" },
+                card = new { number = card, expiry = "12/39", cvc = "123" },
+            }),
+        };
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return await Client.SendAsync(request);
+    }
+
+    public Task<HttpResponseMessage> SignInAsOrganizerAsync(string password = TicketBookingApp.OrganizerPassword) =>
+        Client.PostAsJsonAsync("/api/admin/session", new { password });
+
+    public void Dispose() => Client.Dispose();
+}
+
+public static class HttpAssertions
+{
+    public static async Task<T> ShouldBeAsync<T>(this HttpResponseMessage response, HttpStatusCode status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(status, body);
+        return JsonSerializer.Deserialize<T>(body, ApiBuyer.Json)!;
+    }
+
+    /// <summary>Asserts an RFC 9457 problem response with this status and returns its JSON.</summary>
+    public static async Task<JsonObject> ShouldBeProblemAsync(this HttpResponseMessage response, HttpStatusCode status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(status, body);
+        response.Content.Headers.ContentType?.MediaType.Should().Be("application/problem+json", body);
+        var problem = JsonNode.Parse(body)!.AsObject();
+        problem["status"]!.GetValue<int>().Should().Be((int)status);
+        problem["title"]!.GetValue<string>().Should().NotBeNullOrWhiteSpace();
+        body.Should().NotContainAny("   at ", "Exception", "Microsoft.", "System.");
+        return problem;
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using TicketBooking.Core.Holds;
+using TicketBooking.Web.Identity;
+
+namespace TicketBooking.Web.Api;
+
+public sealed record HoldItemBody(string? Tier, int? Quantity);
+
+public sealed record HoldBody(Guid? ConcertId, IReadOnlyList<HoldItemBody?>? Items);
+
+public sealed record HeartbeatBody(Guid? ConcertId, bool? Active, bool? Visible);
+
+public sealed record HoldItemResponse(string Tier, int Quantity);
+
+public sealed record HoldResponse(Guid ConcertId, IReadOnlyList<HoldItemResponse> Items, DateTimeOffset ExpiresAt)
+{
+    public static HoldResponse From(Hold hold) =>
+        new(hold.ConcertId, [.. hold.Items.Select(i => new HoldItemResponse(i.Tier, i.Quantity))], hold.ExpiresAt);
+}
+
+public sealed record HeartbeatResponse(DateTimeOffset ExpiresAt);
+
+/// <summary>The buyer's checkout: hold tickets, keep them while active, let them go.</summary>
+internal static class HoldEndpoints
+{
+    public static IEndpointRouteBuilder MapHoldEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/holds").WithTags("Holds").WithBuyerSession();
+        group.MapPost("/", PlaceAsync).RequireRateLimiting(RateLimits.HoldsPolicy)
+            .WithSummary("Hold tickets for checkout (replaces this buyer's checkout for the concert); all tiers or none");
+        group.MapGet("/{concertId:guid}", GetAsync).WithSummary("This buyer's active hold for a concert");
+        group.MapPost("/heartbeat", HeartbeatAsync).WithSummary("Report checkout activity and tab visibility; renews or shrinks the hold");
+        group.MapDelete("/{concertId:guid}", ReleaseAsync).WithSummary("Leave checkout: release the hold at once");
+        return routes;
+    }
+
+    private static async Task<Results<Created<HoldResponse>, ValidationProblem, ProblemHttpResult>> PlaceAsync(
+        HoldBody body, HoldService holds, HttpContext context)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (body.ConcertId is not { } concertId || concertId == Guid.Empty)
+        {
+            errors["concertId"] = ["Choose a concert (concertId)."];
+        }
+
+        if (body.Items is not { Count: > 0 } items)
+        {
+            errors["items"] = ["Choose at least one tier and quantity (items)."];
+        }
+        else
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (string.IsNullOrWhiteSpace(items[i]?.Tier))
+                {
+                    errors[$"items[{i}].tier"] = ["Name the tier (for example VIP)."];
+                }
+
+                if (items[i]?.Quantity is null)
+                {
+                    errors[$"items[{i}].quantity"] = ["Give a quantity."];
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var request = new HoldRequest(body.ConcertId!.Value, [.. body.Items!.Select(i => new HoldItem(i!.Tier!.Trim(), i.Quantity!.Value))]);
+        return await holds.PlaceAsync(context.User.GetBuyerId(), request) switch
+        {
+            HoldResult.Held held => TypedResults.Created($"/api/holds/{held.Hold.ConcertId}", HoldResponse.From(held.Hold)),
+            HoldResult.NotEnoughTickets shortfall => Problems.NotEnoughTickets(shortfall.Tiers),
+            HoldResult.LimitExceeded limit => Problems.Invalid("items", limit.Message),
+            HoldResult.Invalid invalid => Problems.Invalid(invalid.Errors),
+            HoldResult.UnknownTiers unknown => Problems.Invalid("items", $"This concert has no tier {string.Join(", ", unknown.Tiers)}."),
+            HoldResult.ConcertNotFound => Problems.ConcertNotFound(),
+            HoldResult.SalesClosed => Problems.Conflict("Sales have closed.", "This concert has started; tickets are no longer sold."),
+            var other => throw new InvalidOperationException($"Unhandled hold result {other}"),
+        };
+    }
+
+    private static async Task<Results<Ok<HoldResponse>, ProblemHttpResult>> GetAsync(Guid concertId, HoldService holds, HttpContext context) =>
+        await holds.GetAsync(context.User.GetBuyerId(), concertId, context.RequestAborted) is { } hold
+            ? TypedResults.Ok(HoldResponse.From(hold))
+            : NoHold();
+
+    private static async Task<Results<Ok<HeartbeatResponse>, ValidationProblem, ProblemHttpResult>> HeartbeatAsync(
+        HeartbeatBody body, HoldService holds, HttpContext context)
+    {
+        if (body.ConcertId is not { } concertId || concertId == Guid.Empty)
+        {
+            return Problems.Invalid("concertId", "Name the concert whose checkout is open (concertId).");
+        }
+
+        // A client that does not say otherwise is treated as idle and visible: no renewal, no shrinking.
+        var result = await holds.HeartbeatAsync(context.User.GetBuyerId(), concertId, body.Active ?? false, body.Visible ?? true);
+        return result is HeartbeatResult.Active active ? TypedResults.Ok(new HeartbeatResponse(active.ExpiresAt)) : NoHold();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ReleaseAsync(Guid concertId, HoldService holds, HttpContext context) =>
+        await holds.ReleaseAsync(context.User.GetBuyerId(), concertId) ? TypedResults.NoContent() : NoHold();
+
+    private static ProblemHttpResult NoHold() => Problems.NotFound("You hold no tickets for this concert (the hold may have expired).");
+}

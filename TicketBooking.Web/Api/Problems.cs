@@ -1,0 +1,48 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using TicketBooking.Core.Holds;
+
+namespace TicketBooking.Web.Api;
+
+/// <summary>The API's RFC 9457 problem responses, worded for the person reading them.</summary>
+internal static class Problems
+{
+    public static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
+    public static ProblemHttpResult ConcertNotFound() => NotFound("There is no concert with this id.");
+
+    public static ValidationProblem Invalid(IReadOnlyDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, title: "Some fields need attention.", detail: string.Join(" ", errors.Values.SelectMany(m => m)));
+
+    public static ValidationProblem Invalid(string field, string message) =>
+        Invalid(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static ProblemHttpResult BadRequest(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid.");
+
+    public static ProblemHttpResult Conflict(string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: title, extensions: extensions);
+
+    public static ProblemHttpResult NotEnoughTickets(IReadOnlyList<TierShortfall> tiers) => Conflict(
+        "Not enough tickets.",
+        string.Join(" ", tiers.Select(t => string.Create(CultureInfo.InvariantCulture,
+            $"{t.Tier}: {t.Requested} requested, {(t.Available == 0 ? "none" : t.Available.ToString(CultureInfo.InvariantCulture))} available."))),
+        new Dictionary<string, object?>
+        {
+            ["tiers"] = tiers.Select(t => new { tier = t.Tier, requested = t.Requested, available = t.Available }).ToArray(),
+        });
+
+    public static ProblemHttpResult Unauthorized() => TypedResults.Problem(
+        "Sign in as an organizer first (POST /api/admin/session).", statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in required");
+
+    public static ProblemHttpResult Forbidden() => TypedResults.Problem(
+        "Only organizers can do this.", statusCode: StatusCodes.Status403Forbidden, title: "Not allowed");
+
+    public static ProblemHttpResult Unavailable() => TypedResults.Problem(
+        "The ticket store is busy or unavailable. Nothing was changed; please try again in a moment.",
+        statusCode: StatusCodes.Status503ServiceUnavailable, title: "Try again shortly");
+
+    /// <summary>Writes a problem result outside an endpoint (middleware, authentication events).</summary>
+    public static Task Write(HttpContext context, IResult problem) => problem.ExecuteAsync(context);
+}

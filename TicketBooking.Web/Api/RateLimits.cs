@@ -1,0 +1,77 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using TicketBooking.Web.Identity;
+
+namespace TicketBooking.Web.Api;
+
+/// <summary>Per-buyer limits on creating holds and bookings (DESIGN §10), bound from <c>RateLimits</c>.</summary>
+public sealed class RateLimitOptions
+{
+    public const string Section = "RateLimits";
+
+    public bool Enabled { get; set; } = true;
+
+    [Range(1, 100_000)]
+    public int HoldsPerMinute { get; set; } = 30;
+
+    [Range(1, 100_000)]
+    public int BookingsPerMinute { get; set; } = 10;
+
+    /// <summary>Organizer password attempts per client address; not switched off with the others.</summary>
+    [Range(1, 1_000)]
+    public int SignInsPerMinute { get; set; } = 10;
+}
+
+internal static class RateLimits
+{
+    public const string HoldsPolicy = "holds";
+    public const string BookingsPolicy = "bookings";
+    public const string SignInPolicy = "sign-in";
+
+    public static IServiceCollection AddTicketBookingRateLimits(this IServiceCollection services)
+    {
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(HoldsPolicy, context => PerBuyer(context, o => o.HoldsPerMinute));
+            limiter.AddPolicy(BookingsPolicy, context => PerBuyer(context, o => o.BookingsPerMinute));
+            limiter.AddPolicy(SignInPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => Window(context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.SignInsPerMinute)));
+            limiter.OnRejected = async (rejected, _) =>
+            {
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+                var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+                rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                await Problems.Write(rejected.HttpContext, TypedResults.Problem(
+                    $"Too many requests. Please wait {seconds} seconds and try again.",
+                    statusCode: StatusCodes.Status429TooManyRequests,
+                    title: "Slow down"));
+            };
+        });
+        return services;
+    }
+
+    private static RateLimitPartition<string> PerBuyer(HttpContext context, Func<RateLimitOptions, int> perMinute)
+    {
+        var options = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+        if (!options.Enabled)
+        {
+            return RateLimitPartition.GetNoLimiter("off");
+        }
+
+        var buyer = context.User.FindBuyerId()?.ToString() ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return RateLimitPartition.GetFixedWindowLimiter(buyer, _ => Window(perMinute(options)));
+    }
+
+    private static FixedWindowRateLimiterOptions Window(int permits) => new()
+    {
+        PermitLimit = permits,
+        Window = TimeSpan.FromMinutes(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+}
