@@ -93,6 +93,32 @@ public sealed class ChromiumFactAttribute : FactAttribute
 /// <summary>Helpers for pages of a Blazor Server app.</summary>
 public static class BlazorPage
 {
+    /// <summary>Picks <paramref name="quantity"/> tickets of a tier (by its display name) and waits until the server shows the choice.</summary>
+    public static async Task ChooseTicketsAsync(this IPage page, string tierName, int quantity)
+    {
+        var more = page.GetByRole(AriaRole.Button, new() { Name = $"More {tierName} tickets", Exact = true });
+        var field = page.GetByRole(AriaRole.Spinbutton, new() { Name = $"{tierName} tickets", Exact = true });
+        for (var i = 1; i <= quantity; i++)
+        {
+            await more.ClickAsync();
+            await Assertions.Expect(field).ToHaveValueAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>Chooses tickets and checks out, arriving on the checkout page with the hold made.</summary>
+    public static async Task CheckOutAsync(this IPage page, params (string TierName, int Quantity)[] tickets)
+    {
+        foreach (var (tierName, quantity) in tickets)
+        {
+            await page.ChooseTicketsAsync(tierName, quantity);
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Checkout" }).ClickAsync();
+        await page.WaitForURLAsync("**/checkout/*");
+        await page.Locator("main[data-interactive=true]").WaitForAsync();
+        await page.GetByRole(AriaRole.Timer).WaitForAsync();
+    }
+
     /// <summary>Navigates and waits until the circuit is up, so clicks reach the server.</summary>
     public static async Task GotoInteractiveAsync(this IPage page, string path)
     {

@@ -7,6 +7,7 @@ using TicketBooking.Core.Payments;
 using TicketBooking.Core.Storage;
 using TicketBooking.Web.Api;
 using TicketBooking.Web.Components;
+using TicketBooking.Web.Components.Shared;
 using TicketBooking.Web.Identity;
 
 namespace TicketBooking.Web.Hosting;
@@ -35,6 +36,8 @@ internal static class TicketBookingHost
         services.AddTicketBookingIdentity();
         services.AddTicketBookingApi();
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddScoped<CurrentBuyer>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CheckoutCircuitHandler>();
         return builder;
     }
 
@@ -71,6 +74,7 @@ internal static class TicketBookingHost
         app.MapHealthChecks("/health");
         app.MapStaticAssets();
         app.MapTicketBookingApi();
+        app.MapOrganizerSignIn();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode().WithBuyerSession();
         return app;
     }

@@ -1,0 +1,36 @@
+using System.Globalization;
+
+namespace TicketBooking.Web.Components.Shared;
+
+/// <summary>
+/// How money and times read on screen. Prices are always US dollars in one format (<c>$1,234.00</c>),
+/// whatever the server's or the browser's culture.
+/// </summary>
+public static class Display
+{
+    private static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-US");
+
+    public static string Usd(long cents) => (cents / 100m).ToString("C2", English);
+
+    public static string Number(int value) => value.ToString("N0", English);
+
+    /// <summary>"Sat, Mar 13, 2027 · 8:00 PM" in the given IANA time zone.</summary>
+    public static string DateTime(DateTimeOffset instant, string timeZone) =>
+        InZone(instant, timeZone).ToString("ddd, MMM d, yyyy · h:mm tt", English);
+
+    public static string Time(DateTimeOffset instant, string timeZone) =>
+        InZone(instant, timeZone).ToString("h:mm tt", English);
+
+    /// <summary>Minutes and seconds left, never negative: "09:58".</summary>
+    public static string Countdown(TimeSpan left)
+    {
+        var seconds = Math.Max(0, (long)Math.Ceiling(left.TotalSeconds));
+        return string.Create(English, $"{seconds / 60:00}:{seconds % 60:00}");
+    }
+
+    /// <summary>The same instant on a clock in <paramref name="timeZone"/>; an unknown zone shows UTC.</summary>
+    public static DateTimeOffset InZone(DateTimeOffset instant, string? timeZone) =>
+        timeZone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone)
+            ? TimeZoneInfo.ConvertTime(instant, zone)
+            : instant.ToUniversalTime();
+}
