@@ -127,14 +127,16 @@ public sealed partial class GroupCommitWriter : IDisposable
             return;
         }
 
-        foreach (var item in batch)
-        {
-            item.Complete();
-        }
-
+        // Announce before answering: a caller that awaited its write then finds its own change in Broadcaster.Latest.
+        // Publishing only drops snapshots into mailboxes, so it never holds the callers up.
         foreach (var snapshot in snapshots)
         {
             _broadcaster.Publish(snapshot);
+        }
+
+        foreach (var item in batch)
+        {
+            item.Complete();
         }
     }
 

@@ -101,3 +101,21 @@ public sealed class AdminApiTests(AppFixture fixture) : IClassFixture<AppFixture
         (await person.HeartbeatAsync(concert.Id)).StatusCode.Should().Be(HttpStatusCode.OK, "the buyer identity survived signing in and out");
     }
 }
+
+public sealed class OrganizerFormSignInTests
+{
+    [Fact]
+    public async Task The_sign_in_form_post_is_refused_without_an_antiforgery_token()
+    {
+        await using var app = new TicketBookingApp();
+        using var client = app.CreateBuyerClient();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["password"] = TicketBookingApp.OrganizerPassword });
+
+        var response = await client.PostAsync(new Uri("/organizer/sign-in", UriKind.Relative), form);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        response.Headers.Location.Should().BeNull();
+        // The refused post set no session at all, let alone an organizer one.
+        await (await client.GetAsync(new Uri($"/api/admin/concerts/{Guid.NewGuid()}/sales", UriKind.Relative))).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+    }
+}

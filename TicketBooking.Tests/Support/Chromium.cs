@@ -114,10 +114,17 @@ public static class BlazorPage
         }
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Checkout" }).ClickAsync();
-        await page.WaitForURLAsync("**/checkout/*");
+        await page.WaitForPathAsync("/checkout/[^/]+");
         await page.Locator("main[data-interactive=true]").WaitForAsync();
         await page.GetByRole(AriaRole.Timer).WaitForAsync();
     }
+
+    /// <summary>
+    /// Waits until the address path matches <paramref name="pathPattern"/> (a regex over the whole path). Blazor navigates
+    /// with pushState, which WaitForURLAsync can miss when it raced the page's own load; this polls the address instead.
+    /// </summary>
+    public static Task WaitForPathAsync(this IPage page, string pathPattern) =>
+        Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"^https?://[^/]+{pathPattern}$"));
 
     /// <summary>Navigates and waits until the circuit is up, so clicks reach the server.</summary>
     public static async Task GotoInteractiveAsync(this IPage page, string path)

@@ -1,0 +1,66 @@
+using Bunit;
+using TicketBooking.Core;
+using TicketBooking.Core.Bookings;
+using TicketBooking.Core.Payments;
+using TicketBooking.Tests.Support;
+using TicketBooking.Web.Components.Pages.Bookings;
+
+namespace TicketBooking.Tests.Components.Bookings;
+
+public sealed class BookingPagesTests : ComponentTest
+{
+    private async Task<Booking> BookAsync(BuyerId buyer, int vip)
+    {
+        var concert = await ConcertAsync(("VIP", 10_000, 10));
+        await Engine.Holds.PlaceAsync(buyer, TestEngine.Request(concert.Id, ("VIP", vip)));
+        var result = await Engine.Bookings.ConfirmAsync(buyer,
+            new ConfirmRequest(concert.Id, new BuyerDetails("Ada Lovelace", "ada@example.com"), new CardDetails("4242424242424242", "12/39", "123")),
+            Guid.NewGuid().ToString());
+        return result.Should().BeOfType<ConfirmResult.Booked>().Subject.Booking;
+    }
+
+    [Fact]
+    public async Task The_confirmation_shows_reference_concert_items_total_and_time()
+    {
+        var booking = await BookAsync(Buyer, 2);
+
+        var cut = Render<ConfirmationPage>(p => p.Add(x => x.BookingId, booking.Id));
+
+        cut.WaitForAssertion(() => cut.Find("[data-testid=booking-reference]").TextContent.Should().Be(booking.Reference));
+        cut.Markup.Should().Contain("Test Artist").And.Contain("$200.00").And.Contain("Booked ").And.Contain("for Ada Lovelace");
+        cut.FindAll("tbody tr").Single().TextContent.Should().Be("VIP2$100.00$200.00");
+    }
+
+    [Fact]
+    public async Task Another_buyers_booking_is_not_found()
+    {
+        var theirs = await BookAsync(BuyerId.New(), 1);
+
+        var cut = Render<ConfirmationPage>(p => p.Add(x => x.BookingId, theirs.Id));
+
+        cut.WaitForAssertion(() => cut.Find("h1").TextContent.Should().Be("Booking not found"));
+        cut.Markup.Should().NotContain(theirs.Reference);
+    }
+
+    [Fact]
+    public async Task My_bookings_lists_only_the_current_buyers_bookings()
+    {
+        var mine = await BookAsync(Buyer, 1);
+        var alsoMine = await BookAsync(Buyer, 3);
+        var theirs = await BookAsync(BuyerId.New(), 2);
+
+        var cut = Render<MyBookingsPage>();
+
+        cut.WaitForAssertion(() => cut.FindAll("[data-testid=booking-reference]").Select(r => r.TextContent)
+            .Should().BeEquivalentTo(mine.Reference, alsoMine.Reference));
+        cut.Markup.Should().NotContain(theirs.Reference);
+    }
+
+    [Fact]
+    public void With_no_bookings_the_page_says_so()
+    {
+        var cut = Render<MyBookingsPage>();
+
+        cut.WaitForAssertion(() => cut.Markup.Should().Contain("You have no bookings yet."));
+    }
+}

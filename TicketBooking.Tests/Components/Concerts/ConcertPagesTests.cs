@@ -1,0 +1,154 @@
+using Bunit;
+using TicketBooking.Core;
+using TicketBooking.Core.Concerts;
+using TicketBooking.Tests.Support;
+using TicketBooking.Web.Components.Pages.Concerts;
+
+namespace TicketBooking.Tests.Components.Concerts;
+
+public sealed class ConcertListTests : ComponentTest
+{
+    [Fact]
+    public async Task Cards_show_artist_venue_venue_time_and_the_lowest_price_with_tickets_left()
+    {
+        var concert = await ConcertAsync(("VIP", 10_000, 10), ("GA", 1_000, 2));
+        await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("GA", 2)));
+
+        var cut = Render<ConcertList>();
+
+        var card = cut.WaitForElement("article.concert-card");
+        card.QuerySelector("h2")!.TextContent.Trim().Should().Be("Test Artist");
+        card.TextContent.Should().Contain("Test Hall, Testville").And.Contain("(Testville time)");
+        card.TextContent.Should().Contain("from $100.00", "GA is sold out, so the lowest price on sale is VIP's");
+        cut.Find("[role=status]").TextContent.Should().Be("1 of 1 concerts");
+    }
+
+    [Fact]
+    public async Task A_published_change_updates_the_badges_and_a_new_concert_appears_without_reload()
+    {
+        var concert = await ConcertAsync(("VIP", 10_000, 10));
+        var cut = Render<ConcertList>();
+        cut.WaitForElement("article.concert-card").TextContent.Should().NotContain("Selling fast");
+
+        await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 9)));
+        cut.WaitForAssertion(() => cut.Find("article.concert-card").TextContent.Should().Contain("Selling fast"));
+        await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 1)));
+        cut.WaitForAssertion(() => cut.Find("article.concert-card").TextContent.Should().Contain("Sold out").And.Contain("No tickets left"));
+        await ConcertAsync(("GA", 1_000, 100));
+
+        cut.WaitForAssertion(() => cut.FindAll("article.concert-card").Should().HaveCount(2));
+    }
+
+    [Fact]
+    public async Task The_city_filter_narrows_the_list()
+    {
+        await ConcertAsync(("VIP", 10_000, 10));
+        await Engine.Admin.CreateAsync(new ConcertDraft("Elsewhere", "Other Artist", "Hall", "Oslo", "Europe/Oslo", Engine.Time.GetUtcNow().AddDays(5), null, [new TierDraft("GA", "GA", 500, 10)]));
+        var cut = Render<ConcertList>();
+
+        cut.Find("#city-filter").Change("Oslo");
+
+        cut.FindAll("article.concert-card").Should().ContainSingle().Which.TextContent.Should().Contain("Other Artist");
+        cut.Find("[role=status]").TextContent.Should().Be("1 of 2 concerts");
+    }
+}
+
+public sealed class ConcertPageTests : ComponentTest
+{
+    public ConcertPageTests()
+        : base(holds => holds.MaxPerTier = 4)
+    {
+    }
+
+    [Fact]
+    public async Task Tiers_show_name_price_and_live_available_count()
+    {
+        var concert = await ConcertAsync(("VIP", 10_000, 100), ("FRONT_ROW", 5_000, 200), ("GA", 1_000, 1_000));
+
+        var cut = Render<ConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
+
+        var rows = cut.WaitForElements("tr[data-tier]");
+        rows.Select(r => (r.QuerySelector("th")!.TextContent, r.QuerySelector(".price")!.TextContent, r.QuerySelector(".available")!.TextContent))
+            .Should().Equal(("VIP", "$100.00", "100"), ("FRONT_ROW", "$50.00", "200"), ("GA", "$10.00", "1,000"));
+    }
+
+    [Fact]
+    public async Task Pickers_stop_at_what_is_left_and_at_the_per_tier_limit()
+    {
+        var concert = await ConcertAsync(("VIP", 10_000, 2), ("GA", 1_000, 100));
+        var cut = Render<ConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
+        cut.WaitForElements("tr[data-tier]");
+
+        for (var i = 0; i < 5; i++)
+        {
+            cut.Find("button[aria-label='More VIP tickets']").Click();
+            cut.Find("button[aria-label='More GA tickets']").Click();
+        }
+
+        cut.Find("#qty-VIP").GetAttribute("value").Should().Be("2", "only 2 VIP tickets exist");
+        cut.Find("#qty-GA").GetAttribute("value").Should().Be("4", "MaxPerTier is 4");
+        cut.Find("button[aria-label='More GA tickets']").HasAttribute("disabled").Should().BeTrue();
+        cut.Markup.Should().Contain("6 tickets · <span class=\"price\">$240.00</span>");
+    }
+
+    [Fact]
+    public async Task Checkout_holds_the_chosen_tickets_and_goes_to_the_checkout_page()
+    {
+        var concert = await ConcertAsync(("VIP", 10_000, 10), ("GA", 1_000, 100));
+        var cut = Render<ConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
+        cut.WaitForElements("tr[data-tier]");
+        cut.Find("button[aria-label='More VIP tickets']").Click();
+        cut.Find("button[aria-label='More GA tickets']").Click();
+        cut.Find("button[aria-label='More GA tickets']").Click();
+
+        await cut.Find("form").SubmitAsync();
+
+        Navigation.Uri.Should().EndWith($"/checkout/{concert.Id}");
+        var hold = await Engine.Holds.GetAsync(Buyer, concert.Id);
+        hold!.Items.Select(i => (i.Tier, i.Quantity)).Should().BeEquivalentTo([("VIP", 1), ("GA", 2)]);
+    }
+
+    [Fact]
+    public async Task Not_enough_tickets_shows_what_is_left_and_keeps_the_buyers_choice()
+    {
+        var concert = await ConcertAsync(("VIP", 10_000, 3));
+        var cut = Render<ConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
+        cut.WaitForElements("tr[data-tier]");
+        cut.Find("button[aria-label='More VIP tickets']").Click();
+        cut.Find("button[aria-label='More VIP tickets']").Click();
+        await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 2)));
+
+        await cut.Find("form").SubmitAsync();
+
+        cut.WaitForAssertion(() => cut.Find("[role=alert]").TextContent.Should().Contain("VIP: you asked for 2, 1 is left."));
+        cut.Find("#qty-VIP").GetAttribute("value").Should().Be("2");
+        Navigation.Uri.Should().NotContain("checkout");
+    }
+
+    [Fact]
+    public async Task A_published_snapshot_rerenders_the_count_and_after_disposal_nothing_arrives()
+    {
+        var concert = await ConcertAsync(("VIP", 10_000, 10));
+        var cut = Render<ConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
+        cut.WaitForElements("tr[data-tier]");
+        cut.WaitForAssertion(() => Engine.Broadcaster.SubscriberCountFor(concert.Id).Should().Be(1));
+
+        await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 3)));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=available-VIP]").TextContent.Should().Be("7"));
+
+        await DisposeComponentsAsync();
+        var renders = cut.RenderCount;
+        await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 3)));
+
+        Engine.Broadcaster.SubscriberCountFor(concert.Id).Should().Be(0);
+        cut.RenderCount.Should().Be(renders);
+    }
+
+    [Fact]
+    public void An_unknown_concert_says_so()
+    {
+        var cut = Render<ConcertPage>(p => p.Add(x => x.ConcertId, Guid.NewGuid()));
+
+        cut.WaitForAssertion(() => cut.Find("h1").TextContent.Should().Be("Concert not found"));
+    }
+}

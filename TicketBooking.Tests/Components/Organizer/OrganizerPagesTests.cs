@@ -1,0 +1,110 @@
+using Bunit;
+using TicketBooking.Core;
+using TicketBooking.Tests.Support;
+using TicketBooking.Web.Components.Layout;
+using TicketBooking.Web.Components.Pages.Organizer;
+
+namespace TicketBooking.Tests.Components.Organizer;
+
+public sealed class OrganizerPagesTests : ComponentTest
+{
+    public OrganizerPagesTests() => SignInAs(Buyer, organizer: true);
+
+    [Fact]
+    public void The_sign_in_form_posts_to_the_server_and_explains_a_wrong_password()
+    {
+        Navigation.NavigateTo("organizer/sign-in?failed=true&returnUrl=%2Forganizer%2Fconcerts%2Fnew");
+
+        var cut = Render<SignInPage>();
+
+        cut.Find("[role=alert]").TextContent.Should().Be("That password is not correct.");
+        var form = cut.Find("form");
+        (form.GetAttribute("method"), form.GetAttribute("action")).Should().Be(("post", "organizer/sign-in"));
+        cut.Find("input[name=returnUrl]").GetAttribute("value").Should().Be("/organizer/concerts/new");
+        cut.Find("label[for=organizer-password]").TextContent.Should().Be("Password");
+    }
+
+    [Fact]
+    public async Task The_home_lists_concerts_with_their_live_totals()
+    {
+        var concert = await ConcertAsync(("VIP", 10_000, 10));
+        var cut = Render<OrganizerHome>();
+        cut.WaitForAssertion(() => cut.Find("tbody tr").TextContent.Should().Contain("Test Artist").And.Contain("10 of 10"));
+
+        await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 4)));
+
+        cut.WaitForAssertion(() => cut.Find("tbody tr").TextContent.Should().Contain("6 of 10"));
+    }
+
+    [Fact]
+    public async Task Creating_a_concert_validates_each_field_and_then_opens_its_dashboard()
+    {
+        var cut = Render<NewConcertPage>();
+        cut.Find("#concert-artist").Change("");
+        await cut.Find("form").SubmitAsync();
+        cut.FindAll(".validation-message").Select(m => m.TextContent).Should().Contain(["Enter the artist.", "Enter the concert name.", "Enter the start date and time."]);
+
+        cut.Find("#concert-artist").Change("New Artist");
+        cut.Find("#concert-name").Change("Debut");
+        cut.Find("#concert-venue").Change("Club");
+        cut.Find("#concert-city").Change("Lisbon");
+        cut.Find("#concert-zone").Change("Europe/Lisbon");
+        cut.Find("#concert-starts").Change(Engine.Time.GetUtcNow().AddDays(20).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await cut.Find("form").SubmitAsync();
+
+        var created = (await Engine.Catalog.ListAsync()).Should().ContainSingle(c => c.Artist == "New Artist").Subject;
+        created.Tiers.Select(t => (t.Code, t.PriceCents, t.Capacity)).Should().Equal(("VIP", 10_000L, 100), ("FRONT_ROW", 5_000L, 200), ("GA", 1_000L, 1_000));
+        Navigation.Uri.Should().EndWith($"/organizer/concerts/{created.Id}");
+    }
+
+    [Fact]
+    public async Task A_concert_in_the_past_is_refused_with_the_engines_message()
+    {
+        var cut = Render<NewConcertPage>();
+        cut.Find("#concert-artist").Change("Late Artist");
+        cut.Find("#concert-name").Change("Yesterday");
+        cut.Find("#concert-venue").Change("Club");
+        cut.Find("#concert-city").Change("Lisbon");
+        cut.Find("#concert-starts").Change(Engine.Time.GetUtcNow().AddDays(-2).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
+
+        await cut.Find("form").SubmitAsync();
+
+        cut.FindAll(".validation-message").Select(m => m.TextContent).Should().Contain("The concert must start in the future.");
+        (await Engine.Catalog.ListAsync(includePast: true)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task The_dashboard_moves_when_buyers_hold_and_buy_and_capacity_cannot_go_below_sold_plus_held()
+    {
+        var concert = await ConcertAsync(("VIP", 10_000, 10), ("GA", 1_000, 100));
+        var cut = Render<ManageConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=held-VIP]").TextContent.Should().Be("0"));
+
+        var buyer = BuyerId.New();
+        await Engine.Holds.PlaceAsync(buyer, TestEngine.Request(concert.Id, ("VIP", 3)));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=held-VIP]").TextContent.Should().Be("3"));
+        cut.Find("[data-testid=available-VIP]").TextContent.Should().Be("7");
+
+        cut.Find("#capacity-value").Change("2");
+        await cut.FindAll("form")[0].SubmitAsync();
+        cut.Find("[role=alert]").TextContent.Should().Contain("cannot go below 3");
+
+        cut.Find("#capacity-value").Change("25");
+        await cut.FindAll("form")[0].SubmitAsync();
+        cut.WaitForAssertion(() => cut.Find("[data-testid=capacity-VIP]").TextContent.Should().Be("25"));
+    }
+
+    [Fact]
+    public void The_menu_offers_organizer_pages_only_to_organizers()
+    {
+        var organizerMenu = Render<NavMenu>();
+        organizerMenu.Markup.Should().Contain("Sign out").And.Contain("href=\"organizer\"");
+
+        SignInAs(BuyerId.New());
+        Authorization.SetRoles();
+        Authorization.SetPolicies();
+        var buyerMenu = Render<NavMenu>();
+
+        buyerMenu.Markup.Should().Contain("Organizer sign-in").And.NotContain("Sign out");
+    }
+}
