@@ -95,6 +95,22 @@ public sealed class OrganizerPagesTests : ComponentTest
     }
 
     [Fact]
+    public async Task A_tier_can_be_renamed_and_repriced_and_buyers_see_it()
+    {
+        var concert = await ConcertAsync(("VIP", 10_000, 10), ("GA", 1_000, 100));
+        var cut = Render<ManageConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
+        cut.WaitForElement("#edit-tier").Change("GA");
+        cut.Find("#edit-tier-name").GetAttribute("value").Should().Be("GA");
+
+        cut.Find("#edit-tier-name").Change("Standing");
+        cut.Find("#edit-tier-price").Change("12.50");
+        await cut.FindAll("form")[0].SubmitAsync();
+
+        cut.Find("[role=alert]").TextContent.Should().Be("Standing saved: $12.50, 100 seats.");
+        (await Engine.Catalog.GetAsync(concert.Id))!.Tier("GA").Should().Match<TicketBooking.Core.Concerts.Tier>(t => t.Name == "Standing" && t.PriceCents == 1_250);
+    }
+
+    [Fact]
     public void The_menu_offers_organizer_pages_only_to_organizers()
     {
         var organizerMenu = Render<NavMenu>();
