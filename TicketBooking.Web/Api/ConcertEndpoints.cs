@@ -1,6 +1,9 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TicketBooking.Core.Availability;
 using TicketBooking.Core.Concerts;
@@ -42,6 +45,9 @@ internal static class ConcertEndpoints
 
     private static readonly ReadOnlyMemory<byte> KeepAliveComment = Encoding.UTF8.GetBytes(": keep-alive\n\n");
 
+    // Every subscriber of a concert receives the same snapshot instance: serialize it once, not once per stream.
+    private static readonly ConditionalWeakTable<AvailabilitySnapshot, string> Serialized = [];
+
     public static IEndpointRouteBuilder MapConcertEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/concerts").WithTags("Concerts").WithBuyerSession();
@@ -67,8 +73,8 @@ internal static class ConcertEndpoints
             ? TypedResults.Ok(AvailabilityResponse.From(snapshot))
             : Problems.ConcertNotFound();
 
-    private static async Task<Results<ServerSentEventsResult<AvailabilityResponse>, ProblemHttpResult>> StreamAvailabilityAsync(
-        Guid id, ConcertCatalog catalog, AvailabilityBroadcaster broadcaster, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> StreamAvailabilityAsync(
+        Guid id, ConcertCatalog catalog, AvailabilityBroadcaster broadcaster, TimeProvider time, IOptions<JsonOptions> json, HttpContext context, CancellationToken cancellationToken)
     {
         // Subscribe before reading the current state, so no change between the two is missed;
         // the request owns the subscription, so a client that goes away is unsubscribed even before streaming starts.
@@ -83,18 +89,19 @@ internal static class ConcertEndpoints
 
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
-        return TypedResults.ServerSentEvents(StreamAsync(subscription, current, context.Response, time, cancellationToken));
+        return TypedResults.ServerSentEvents(StreamAsync(subscription, current, json.Value.SerializerOptions, context.Response, time, cancellationToken));
     }
 
-    private static async IAsyncEnumerable<SseItem<AvailabilityResponse>> StreamAsync(
+    private static async IAsyncEnumerable<SseItem<string>> StreamAsync(
         AvailabilitySubscription subscription,
         AvailabilitySnapshot current,
+        JsonSerializerOptions json,
         HttpResponse response,
         TimeProvider time,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var _ = subscription;
-        yield return Item(current);
+        yield return Item(current, json);
         var version = current.Version;
 
         await using var updates = subscription.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -128,11 +135,15 @@ internal static class ConcertEndpoints
             if (snapshot.Version > version)
             {
                 version = snapshot.Version;
-                yield return Item(snapshot);
+                yield return Item(snapshot, json);
             }
         }
     }
 
-    private static SseItem<AvailabilityResponse> Item(AvailabilitySnapshot snapshot) =>
-        new(AvailabilityResponse.From(snapshot), AvailabilityEvent) { EventId = snapshot.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+    /// <summary>A string item is written as is; the JSON is the same camelCase the rest of the API uses.</summary>
+    private static SseItem<string> Item(AvailabilitySnapshot snapshot, JsonSerializerOptions json) =>
+        new(Serialized.GetValue(snapshot, s => JsonSerializer.Serialize(AvailabilityResponse.From(s), json)), AvailabilityEvent)
+        {
+            EventId = snapshot.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
 }

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace TicketBooking.Bench;
+
+/// <summary>
+/// The app as a separate process: the Release build of TicketBooking.Web on 127.0.0.1, a fresh temporary
+/// database, rate limits off and a one-off organizer password. Or an app already running at --url.
+/// </summary>
+internal sealed class AppUnderTest : IAsyncDisposable
+{
+    private readonly Process? _process;
+    private readonly string? _directory;
+
+    private AppUnderTest(Uri baseAddress, string organizerPassword, Process? process, string? directory, TimeSpan? coldStart)
+    {
+        BaseAddress = baseAddress;
+        OrganizerPassword = organizerPassword;
+        _process = process;
+        _directory = directory;
+        ColdStart = coldStart;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string OrganizerPassword { get; }
+
+    /// <summary>From process start to the first 200 from /health; unknown for an app we did not start.</summary>
+    public TimeSpan? ColdStart { get; }
+
+    /// <summary>The database file, when we own it (for the invariant check).</summary>
+    public string? DatabasePath => _directory is null ? null : Path.Combine(_directory, "tickets.db");
+
+    public static AppUnderTest Existing(Uri url, string organizerPassword) => new(url, organizerPassword, null, null, null);
+
+    public static async Task<AppUnderTest> StartAsync(string configuration)
+    {
+        var web = Path.Combine(RepositoryRoot(), "TicketBooking.Web", "bin", configuration, "net10.0");
+        var dll = Path.Combine(web, "TicketBooking.Web.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"Build the app first (dotnet build -c {configuration}); {dll} is missing.");
+        }
+
+        var directory = Directory.CreateTempSubdirectory("ticketbooking-bench-").FullName;
+        var url = new Uri($"http://127.0.0.1:{FreePort()}");
+        var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = web,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            dll, "--urls", url.ToString().TrimEnd('/'),
+            "--ConnectionStrings:Tickets", $"Data Source={Path.Combine(directory, "tickets.db")}",
+            "--RateLimits:Enabled", "false",
+            "--Organizer:Password", password,
+            "--Logging:LogLevel:Default", "Warning",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_gcServer"] = "1";
+        var clock = Stopwatch.StartNew();
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { Length: > 0 } line)
+            {
+                Console.Error.WriteLine($"  app: {line}");
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var probe = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(2) };
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The app exited with code {process.ExitCode} before serving /health.");
+            }
+
+            try
+            {
+                using var response = await probe.GetAsync(new Uri("/health", UriKind.Relative));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return new AppUnderTest(url, password, process, directory, clock.Elapsed);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Listening but not answering yet.
+            }
+
+            await Task.Delay(10);
+        }
+
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException("The app did not serve /health within 60 s.");
+    }
+
+    /// <summary>Resident memory of the app process in MB (Linux /proc), or null for an app we did not start.</summary>
+    public double? ResidentMegabytes()
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return null;
+        }
+
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                var kilobytes = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                return kilobytes / 1024.0;
+            }
+        }
+
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+
+            _process.Dispose();
+        }
+
+        if (_directory is not null)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    public static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "TicketBooking.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("Run the benchmark from inside the repository.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using TicketBooking.Bench;
+
+// dotnet run -c Release --project bench/TicketBooking.Bench -- [scenario|all] [--runs 3] [--clients 200] [--subscribers 2000]
+//     [--duration 10] [--mixed-duration 60] [--attempts 100000] [--changes 10] [--url http://… --organizer-password …] [--out file]
+var arguments = Arguments.Parse(args);
+var scenarios = arguments.Scenario is null or "all" ? Scenarios.All : [arguments.Scenario];
+var options = new BenchOptions(
+    arguments.Int("clients", 200),
+    arguments.Int("subscribers", 2_000),
+    TimeSpan.FromSeconds(arguments.Int("duration", 10)),
+    TimeSpan.FromSeconds(arguments.Int("mixed-duration", 60)),
+    arguments.Int("attempts", 100_000),
+    arguments.Int("changes", 10));
+var runs = arguments.Int("runs", 3);
+var configuration = arguments.Text("configuration") ?? "Release";
+var results = scenarios.ToDictionary(s => s, _ => new List<RunResult>());
+var coldStarts = new List<double>();
+
+for (var run = 1; run <= runs; run++)
+{
+    // A fresh app and database per run, so runs do not inherit each other's data.
+    await using var app = arguments.Text("url") is { } url
+        ? AppUnderTest.Existing(new Uri(url), arguments.Text("organizer-password") ?? throw new ArgumentException("--url needs --organizer-password"))
+        : await AppUnderTest.StartAsync(configuration);
+    if (app.ColdStart is { } coldStart)
+    {
+        coldStarts.Add(coldStart.TotalSeconds);
+    }
+
+    using var api = new TicketApi(app.BaseAddress, Math.Max(options.Clients, options.Subscribers) + 16);
+    Console.Error.WriteLine($"run {run}/{runs}: warming up…");
+    await Scenarios.WarmUpAsync(app, api, options);
+    foreach (var scenario in scenarios)
+    {
+        Console.Error.WriteLine($"run {run}/{runs}: {scenario}…");
+        results[scenario].Add(await Scenarios.RunAsync(scenario, app, api, options));
+    }
+}
+
+var report = Report.Render(results, coldStarts, options, runs);
+Console.WriteLine(report);
+var output = arguments.Text("out") ?? Path.Combine(AppUnderTest.RepositoryRoot(), "bench", "results", "latest.md");
+Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+await File.WriteAllTextAsync(output, report);
+Console.Error.WriteLine($"written to {output}");
+return results.Values.SelectMany(r => r).SelectMany(r => r.Checks).All(c => c.Passed) ? 0 : 1;
+
+internal sealed class Arguments
+{
+    private readonly Dictionary<string, string> _options = new(StringComparer.OrdinalIgnoreCase);
+
+    public string? Scenario { get; private set; }
+
+    public static Arguments Parse(string[] args)
+    {
+        var parsed = new Arguments();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
+            {
+                parsed._options[args[i][2..]] = args[++i];
+            }
+            else
+            {
+                parsed.Scenario = args[i].ToLowerInvariant();
+            }
+        }
+
+        return parsed;
+    }
+
+    public int Int(string name, int fallback) => _options.TryGetValue(name, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+    public string? Text(string name) => _options.GetValueOrDefault(name);
+}
+
+internal static class Report
+{
+    public static string Render(Dictionary<string, List<RunResult>> results, List<double> coldStarts, BenchOptions options, int runs)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# TicketBooking benchmark").AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"- When: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Cpu()}, {Environment.ProcessorCount} cores, {Memory()}, {RuntimeInformation.OSDescription}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- .NET {Environment.Version}; app and load generator on the same machine (they share the cores)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- {runs} runs, each on a freshly started app and database warmed up for 3 s; figures are the median of the runs");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- {options.Clients} keep-alive clients; holds: up to {options.HoldAttempts:N0} attempts or {options.Duration.TotalSeconds:0} s; confirm and baseline: {options.Duration.TotalSeconds:0} s; mixed: {options.MixedDuration.TotalSeconds:0} s; fanout: {options.Subscribers:N0} subscribers × {options.Changes} changes");
+        text.AppendLine();
+        if (coldStarts.Count > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Cold start to a served `/health`: **{Median(coldStarts):0.00} s** (runs: {string.Join(", ", coldStarts.Select(c => c.ToString("0.00", CultureInfo.InvariantCulture)))})").AppendLine();
+        }
+
+        foreach (var (scenario, runResults) in results)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"## {scenario}").AppendLine();
+            text.AppendLine("| figure | median | runs |").AppendLine("|---|---:|---|");
+            foreach (var name in runResults[0].Figures.Select(f => f.Name))
+            {
+                var values = runResults.Select(r => r.Figures.First(f => f.Name == name)).ToList();
+                var unit = values[0].Unit;
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Format(Median(values.Select(v => v.Value)), unit)} | {string.Join(" · ", values.Select(v => Format(v.Value, unit)))} |");
+            }
+
+            foreach (var check in runResults[0].Checks.Select(c => c.Check))
+            {
+                var outcomes = runResults.Select(r => r.Checks.First(c => c.Check == check)).ToList();
+                text.AppendLine(CultureInfo.InvariantCulture, $"| check: {check} | {(outcomes.All(o => o.Passed) ? "✅ passed" : "❌ FAILED")} | {string.Join(" · ", outcomes.Select(o => o.Detail))} |");
+            }
+
+            text.AppendLine();
+        }
+
+        text.AppendLine(Targets(results, coldStarts));
+        return text.ToString();
+    }
+
+    private static string Targets(Dictionary<string, List<RunResult>> results, List<double> coldStarts)
+    {
+        double? Figure(string scenario, string name) =>
+            results.TryGetValue(scenario, out var runs) ? Median(runs.Select(r => r.Figures.First(f => f.Name == name).Value)) : null;
+        bool? Checks(string scenario) => results.TryGetValue(scenario, out var runs) ? runs.All(r => r.Checks.All(c => c.Passed)) : null;
+
+        var rows = new List<(string Target, string Measured, bool? Met)>();
+        var decisions = Figure("holds", "decisions/s");
+        var holdP99 = Figure("holds", "hold p99");
+        var baseline = Figure("baseline", "live req/s");
+        if (decisions is { } d && holdP99 is { } p99)
+        {
+            rows.Add(("holds ≥ 10,000 decisions/s", $"{d:N0}/s", d >= 10_000));
+            rows.Add(("holds p99 ≤ 25 ms at 200 connections", $"{p99:0.0} ms", p99 <= 25));
+            rows.Add(("holds invariant exact, 0 errors", Checks("holds") == true ? "yes" : "NO", Checks("holds")));
+            if (baseline is { } b)
+            {
+                rows.Add(("holds ≥ 0.16 × baseline req/s", $"{d / b:0.00} × ({b:N0} req/s)", d / b >= 0.16));
+            }
+        }
+
+        if (Figure("onsale", "hold p95") is { } onsaleP95)
+        {
+            rows.Add(("onsale: 100 sold, 900 sell-outs, 0 errors", Checks("onsale") == true ? "yes" : "NO", Checks("onsale")));
+            rows.Add(("onsale p95 ≤ 25 ms", $"{onsaleP95:0.0} ms", onsaleP95 <= 25));
+        }
+
+        if (Figure("confirm", "bookings/s") is { } bookings)
+        {
+            rows.Add(("confirm ≥ 3,000 bookings/s", $"{bookings:N0}/s", bookings >= 3_000));
+        }
+
+        if (Figure("fanout", "delivery p95") is { } fanoutP95)
+        {
+            var subscribers = Figure("fanout", "subscribers")!.Value;
+            var rss = Figure("fanout", "server RSS after");
+            rows.Add(($"fanout p95 ≤ 250 ms ({subscribers:N0} subscribers; target is stated at 10,000)", $"{fanoutP95:0} ms", subscribers >= 10_000 ? fanoutP95 <= 250 : null));
+            rows.Add(("fanout server RSS ≤ 1 GB", $"{rss:N0} MB", rss <= 1024));
+        }
+
+        if (coldStarts.Count > 0)
+        {
+            rows.Add(("cold start ≤ 3 s", $"{Median(coldStarts):0.00} s", Median(coldStarts) <= 3));
+        }
+
+        var text = new StringBuilder("## Targets\n\n| target | measured | |\n|---|---|---|\n");
+        foreach (var (target, measured, met) in rows)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {target} | {measured} | {(met is null ? "n/a at this size" : met.Value ? "met" : "**missed**")} |");
+        }
+
+        return text.ToString();
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string Format(double value, string unit) => unit switch
+    {
+        "ms" => value.ToString("0.0", CultureInfo.InvariantCulture) + " ms",
+        "s" => value.ToString("0.00", CultureInfo.InvariantCulture) + " s",
+        "MB" => value.ToString("N0", CultureInfo.InvariantCulture) + " MB",
+        "" => value.ToString("N0", CultureInfo.InvariantCulture),
+        _ => value.ToString("N0", CultureInfo.InvariantCulture) + " " + unit,
+    };
+
+    private static string Cpu() =>
+        File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
+            : RuntimeInformation.ProcessArchitecture.ToString();
+
+    private static string Memory() =>
+        File.Exists("/proc/meminfo") && File.ReadLines("/proc/meminfo").FirstOrDefault()?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var kb, ..]
+            ? $"{long.Parse(kb, CultureInfo.InvariantCulture) / 1024 / 1024} GiB RAM"
+            : "unknown RAM";
+}

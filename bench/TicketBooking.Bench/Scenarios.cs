@@ -1,0 +1,299 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Microsoft.Data.Sqlite;
+
+namespace TicketBooking.Bench;
+
+internal sealed record BenchOptions(int Clients, int Subscribers, TimeSpan Duration, TimeSpan MixedDuration, int HoldAttempts, int Changes);
+
+/// <summary>One run of one scenario: named figures (medianed over runs) and pass/fail checks.</summary>
+internal sealed class RunResult
+{
+    public List<(string Name, double Value, string Unit)> Figures { get; } = [];
+
+    public List<(string Check, bool Passed, string Detail)> Checks { get; } = [];
+
+    public RunResult Figure(string name, double value, string unit)
+    {
+        Figures.Add((name, value, unit));
+        return this;
+    }
+
+    public RunResult Check(string check, bool passed, string detail)
+    {
+        Checks.Add((check, passed, detail));
+        return this;
+    }
+
+    public RunResult Percentiles(string prefix, Latencies latencies) => this
+        .Figure($"{prefix} p50", latencies.Percentile(50), "ms")
+        .Figure($"{prefix} p95", latencies.Percentile(95), "ms")
+        .Figure($"{prefix} p99", latencies.Percentile(99), "ms");
+}
+
+internal static class Scenarios
+{
+    public static readonly string[] All = ["baseline", "onsale", "holds", "confirm", "fanout", "mixed"];
+
+    public static Task<RunResult> RunAsync(string name, AppUnderTest app, TicketApi api, BenchOptions options) => name switch
+    {
+        "baseline" => BaselineAsync(api, options),
+        "onsale" => OnSaleAsync(app, api, options),
+        "holds" => HoldsAsync(app, api, options),
+        "confirm" => ConfirmAsync(app, api, options),
+        "fanout" => FanoutAsync(app, api, options),
+        "mixed" => MixedAsync(app, api, options),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'. Scenarios: {string.Join(", ", All)}."),
+    };
+
+    /// <summary>
+    /// Exercises every endpoint the scenarios use for a few seconds on a concert of its own, so the figures describe
+    /// a running server rather than the JIT compiling it. Not reported.
+    /// </summary>
+    public static async Task WarmUpAsync(AppUnderTest app, TicketApi api, BenchOptions options)
+    {
+        var concertId = await api.CreateConcertAsync(app.OrganizerPassword, ("GA", 1_000, 1_000_000));
+        var json = TicketApi.HoldJson(concertId, "GA", 1);
+        var ignored = new Latencies();
+        await Load.RunAsync(options.Clients, long.MaxValue, TimeSpan.FromSeconds(3), async (_, i) =>
+        {
+            await api.TimedAsync(ignored, HttpMethod.Get, i % 2 == 0 ? "/health/live" : $"/api/concerts/{concertId}/availability", success: HttpStatusCode.OK);
+            var (outcome, reply) = await api.TimedAsync(ignored, HttpMethod.Post, "/api/holds", json);
+            if (outcome == Outcome.Success && i % 4 == 0)
+            {
+                await api.TimedAsync(ignored, HttpMethod.Post, "/api/bookings", TicketApi.BookingJson(concertId), reply!.Cookie, $"warm-{i}");
+            }
+        });
+    }
+
+    /// <summary>The same client against endpoints that do (almost) nothing: the ceiling every figure is compared to.</summary>
+    private static async Task<RunResult> BaselineAsync(TicketApi api, BenchOptions options)
+    {
+        var result = new RunResult();
+        foreach (var (path, label) in new[] { ("/health/live", "live"), ("/health", "db") })
+        {
+            var latencies = new Latencies();
+            var tally = new Tally();
+            var elapsed = await Load.RunAsync(options.Clients, long.MaxValue, options.Duration, async (_, _) =>
+                tally.Add((await api.TimedAsync(latencies, HttpMethod.Get, path, success: HttpStatusCode.OK, refused: null)).Outcome));
+            result.Figure($"{label} req/s", tally.Total / elapsed.TotalSeconds, "req/s").Percentiles(label, latencies);
+            result.Check($"{path} without errors", tally.Errors == 0, $"{tally.Errors} errors");
+        }
+
+        return result;
+    }
+
+    /// <summary>1,000 distinct buyers want one ticket each of 100; each successful hold is paid for.</summary>
+    private static async Task<RunResult> OnSaleAsync(AppUnderTest app, TicketApi api, BenchOptions options)
+    {
+        const int Buyers = 1_000;
+        const int Tickets = 100;
+        var concertId = await api.CreateConcertAsync(app.OrganizerPassword, ("GA", 1_000, Tickets));
+        var holds = new Latencies();
+        var payments = new Latencies();
+        var holdTally = new Tally();
+        var paid = new Tally();
+        var json = TicketApi.HoldJson(concertId, "GA", 1);
+        var elapsed = await Load.RunAsync(Math.Min(options.Clients, Buyers), Buyers, TimeSpan.FromMinutes(5), async (_, buyer) =>
+        {
+            var (outcome, reply) = await api.TimedAsync(holds, HttpMethod.Post, "/api/holds", json);
+            holdTally.Add(outcome);
+            if (outcome == Outcome.Success)
+            {
+                paid.Add((await api.TimedAsync(payments, HttpMethod.Post, "/api/bookings", TicketApi.BookingJson(concertId), reply!.Cookie, $"onsale-{buyer}", refused: null)).Outcome);
+            }
+        });
+        var tier = (await api.AvailabilityAsync(concertId))["tiers"]![0]!;
+        var sold = tier["sold"]!.GetValue<int>();
+        return new RunResult()
+            .Figure("held", holdTally.Success, "")
+            .Figure("true sell-outs", holdTally.Refused, "")
+            .Figure("errors", holdTally.Errors + paid.Errors, "")
+            .Percentiles("hold", holds)
+            .Percentiles("pay", payments)
+            .Figure("wall time", elapsed.TotalSeconds, "s")
+            .Check("exactly 100 sold", sold == Tickets && paid.Success == Tickets, $"{sold} sold, {paid.Success} paid")
+            .Check("900 true sell-outs, 0 errors", holdTally.Refused == Buyers - Tickets && holdTally.Errors + paid.Errors == 0,
+                $"{holdTally.Refused} sell-outs, {holdTally.Errors + paid.Errors} errors");
+    }
+
+    /// <summary>Hold attempts of 1–4 tickets on a 10,000-seat tier from keep-alive clients, each cycling through its own buyers.</summary>
+    private static async Task<RunResult> HoldsAsync(AppUnderTest app, TicketApi api, BenchOptions options)
+    {
+        const int BuyersPerClient = 25;
+        var concertId = await api.CreateConcertAsync(app.OrganizerPassword, ("GA", 1_000, 10_000));
+        var buyers = await Task.WhenAll(Enumerable.Range(0, options.Clients * BuyersPerClient).Select(_ => api.NewBuyerAsync()));
+        var bodies = Enumerable.Range(1, 4).Select(q => TicketApi.HoldJson(concertId, "GA", q)).ToArray();
+        var latencies = new Latencies();
+        var tally = new Tally();
+        var elapsed = await Load.RunAsync(options.Clients, options.HoldAttempts, options.Duration, async (client, i) =>
+        {
+            var cookie = buyers[(client * BuyersPerClient) + (int)(i / options.Clients % BuyersPerClient)];
+            tally.Add((await api.TimedAsync(latencies, HttpMethod.Post, "/api/holds", bodies[i % 4], cookie)).Outcome);
+        });
+        var invariant = InvariantHolds(app, concertId);
+        return new RunResult()
+            .Figure("decisions/s", (tally.Success + tally.Refused) / elapsed.TotalSeconds, "/s")
+            .Figure("attempts", tally.Total, "")
+            .Figure("held (201)", tally.Success, "")
+            .Figure("not enough (409)", tally.Refused, "")
+            .Figure("errors", tally.Errors, "")
+            .Percentiles("hold", latencies)
+            .Check("0 errors", tally.Errors == 0, $"{tally.Errors} errors")
+            .Check("invariant exact", invariant.Passed, invariant.Detail);
+    }
+
+    /// <summary>Hold then pay, each iteration a new buyer, on a tier that does not run out.</summary>
+    private static async Task<RunResult> ConfirmAsync(AppUnderTest app, TicketApi api, BenchOptions options)
+    {
+        var concertId = await api.CreateConcertAsync(app.OrganizerPassword, ("GA", 1_000, 1_000_000));
+        var json = TicketApi.HoldJson(concertId, "GA", 1);
+        var booking = TicketApi.BookingJson(concertId);
+        var holds = new Latencies();
+        var payments = new Latencies();
+        var booked = new Tally();
+        var elapsed = await Load.RunAsync(options.Clients, long.MaxValue, options.Duration, async (_, i) =>
+        {
+            var (outcome, reply) = await api.TimedAsync(holds, HttpMethod.Post, "/api/holds", json);
+            booked.Add(outcome == Outcome.Success
+                ? (await api.TimedAsync(payments, HttpMethod.Post, "/api/bookings", booking, reply!.Cookie, $"confirm-{i}", refused: null)).Outcome
+                : Outcome.Error);
+        });
+        var sold = (await api.AvailabilityAsync(concertId))["tiers"]![0]!["sold"]!.GetValue<int>();
+        return new RunResult()
+            .Figure("bookings/s", booked.Success / elapsed.TotalSeconds, "/s")
+            .Figure("bookings", booked.Success, "")
+            .Figure("errors", booked.Errors, "")
+            .Percentiles("hold", holds)
+            .Percentiles("pay", payments)
+            .Check("every 201 is a sold ticket", sold == booked.Success, $"{sold} sold, {booked.Success} booked")
+            .Check("0 errors", booked.Errors == 0, $"{booked.Errors} errors");
+    }
+
+    /// <summary>N SSE subscribers on one concert; one change at a time; how long until every subscriber has it.</summary>
+    private static async Task<RunResult> FanoutAsync(AppUnderTest app, TicketApi api, BenchOptions options)
+    {
+        var concertId = await api.CreateConcertAsync(app.OrganizerPassword, ("GA", 1_000, 100_000));
+        var rssBefore = app.ResidentMegabytes();
+        var fanout = new Fanout(options.Subscribers);
+        using var stop = new CancellationTokenSource();
+        var connectClock = Stopwatch.StartNew();
+        var readers = await fanout.ConnectAsync(api, concertId, stop.Token);
+        var connected = connectClock.Elapsed;
+        var rssConnected = app.ResidentMegabytes();
+
+        var latencies = new Latencies();
+        var missed = 0;
+        var json = TicketApi.HoldJson(concertId, "GA", 1);
+        for (var change = 0; change < options.Changes; change++)
+        {
+            var version = fanout.Expect();
+            var start = Stopwatch.GetTimestamp();
+            var reply = await api.SendAsync(HttpMethod.Post, "/api/holds", json);
+            if (reply.Status != HttpStatusCode.Created)
+            {
+                throw new InvalidOperationException($"The change failed: {reply.Status}");
+            }
+
+            if (!await fanout.AllSeenAsync(TimeSpan.FromSeconds(30)))
+            {
+                missed++;
+            }
+
+            foreach (var arrival in fanout.Arrivals())
+            {
+                latencies.AddMilliseconds(Stopwatch.GetElapsedTime(start, arrival).TotalMilliseconds);
+            }
+
+            _ = version;
+        }
+
+        var rssAfter = app.ResidentMegabytes();
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+        return new RunResult()
+            .Figure("subscribers", options.Subscribers, "")
+            .Figure("connect all", connected.TotalSeconds, "s")
+            .Figure("delivery p50", latencies.Percentile(50), "ms")
+            .Figure("delivery p95", latencies.Percentile(95), "ms")
+            .Figure("delivery max", latencies.Max, "ms")
+            .Figure("server RSS before", rssBefore ?? double.NaN, "MB")
+            .Figure("server RSS connected", rssConnected ?? double.NaN, "MB")
+            .Figure("server RSS after", rssAfter ?? double.NaN, "MB")
+            .Check("every subscriber got every change", missed == 0 && latencies.Count == options.Subscribers * options.Changes,
+                $"{latencies.Count} of {options.Subscribers * options.Changes} deliveries");
+    }
+
+    /// <summary>90 % browse, 8 % hold, 2 % hold-and-pay, for a fixed time.</summary>
+    private static async Task<RunResult> MixedAsync(AppUnderTest app, TicketApi api, BenchOptions options)
+    {
+        var concertId = await api.CreateConcertAsync(app.OrganizerPassword, ("VIP", 10_000, 100_000), ("GA", 1_000, 1_000_000));
+        var browse = new Latencies();
+        var hold = new Latencies();
+        var pay = new Latencies();
+        var tally = new Tally();
+        var paths = new[] { "/api/concerts", $"/api/concerts/{concertId}", $"/api/concerts/{concertId}/availability" };
+        var elapsed = await Load.RunAsync(options.Clients, long.MaxValue, options.MixedDuration, async (_, i) =>
+        {
+            var dice = (int)(i * 7919 % 100);
+            if (dice < 90)
+            {
+                tally.Add((await api.TimedAsync(browse, HttpMethod.Get, paths[i % 3], success: HttpStatusCode.OK, refused: null)).Outcome);
+                return;
+            }
+
+            var (outcome, reply) = await api.TimedAsync(hold, HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, i % 2 == 0 ? "VIP" : "GA", 1 + (int)(i % 3)));
+            tally.Add(outcome);
+            if (dice >= 98 && outcome == Outcome.Success)
+            {
+                tally.Add((await api.TimedAsync(pay, HttpMethod.Post, "/api/bookings", TicketApi.BookingJson(concertId), reply!.Cookie, $"mixed-{i}", refused: null)).Outcome);
+            }
+        });
+        var invariant = InvariantHolds(app, concertId);
+        return new RunResult()
+            .Figure("req/s", tally.Total / elapsed.TotalSeconds, "req/s")
+            .Percentiles("browse", browse)
+            .Percentiles("hold", hold)
+            .Percentiles("pay", pay)
+            .Figure("errors", tally.Errors, "")
+            .Check("0 errors", tally.Errors == 0, $"{tally.Errors} errors")
+            .Check("invariant exact", invariant.Passed, invariant.Detail);
+    }
+
+    /// <summary>
+    /// Reads the database directly: per tier, sold + active holds ≤ capacity, and the held counter equals the holds
+    /// rows it summarizes (expired-unswept rows still count in the counter until swept).
+    /// </summary>
+    private static (bool Passed, string Detail) InvariantHolds(AppUnderTest app, Guid concertId)
+    {
+        if (app.DatabasePath is null)
+        {
+            return (true, "not checked (app not started by the benchmark)");
+        }
+
+        using var connection = new SqliteConnection($"Data Source={app.DatabasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT t.code, t.capacity, t.sold, t.held,
+                   (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h WHERE h.tier_id = t.id),
+                   (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h WHERE h.tier_id = t.id AND h.expires_at > $now)
+            FROM tiers t WHERE t.concert_id = $concert
+            """;
+        command.Parameters.AddWithValue("$concert", concertId.ToString());
+        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        using var reader = command.ExecuteReader();
+        var details = new List<string>();
+        var passed = true;
+        while (reader.Read())
+        {
+            var (code, capacity, sold, counter, rows, active) = (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
+            var ok = sold + active <= capacity && counter == rows;
+            passed &= ok;
+            details.Add(string.Create(CultureInfo.InvariantCulture, $"{code}: sold {sold} + held {active} ≤ {capacity}, counter {counter} = rows {rows}"));
+        }
+
+        return (passed && details.Count > 0, string.Join("; ", details));
+    }
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace TicketBooking.Bench;
+
+/// <summary>
+/// A thin, allocation-light client of the API for load. Cookies are handled by hand (one shared connection pool,
+/// many buyers): a request without a cookie is a new buyer, and the cookie it gets back identifies that buyer.
+/// </summary>
+internal sealed class TicketApi : IDisposable
+{
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+    private readonly HttpClient _http;
+
+    public TicketApi(Uri baseAddress, int connections)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            UseCookies = false,
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+        };
+        _http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public HttpClient Http => _http;
+
+    public sealed record Reply(HttpStatusCode Status, string? Cookie, string Body);
+
+    public async Task<Reply> SendAsync(HttpMethod method, string path, string? json = null, string? cookie = null, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+        {
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
+            request.Content.Headers.ContentType = Json;
+        }
+
+        if (cookie is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Cookie", cookie);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        }
+
+        using var response = await _http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        var setCookie = response.Headers.TryGetValues("Set-Cookie", out var values)
+            ? values.Select(v => v.Split(';')[0]).FirstOrDefault(v => v.StartsWith("tb_session=", StringComparison.Ordinal))
+            : null;
+        return new Reply(response.StatusCode, setCookie ?? cookie, body);
+    }
+
+    /// <summary>A timed request: records its latency and classifies the status.</summary>
+    public async Task<(Outcome Outcome, Reply? Reply)> TimedAsync(
+        Latencies latencies, HttpMethod method, string path, string? json = null, string? cookie = null, string? idempotencyKey = null,
+        HttpStatusCode success = HttpStatusCode.Created, HttpStatusCode? refused = HttpStatusCode.Conflict)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var reply = await SendAsync(method, path, json, cookie, idempotencyKey);
+            latencies.Add(start);
+            var outcome = reply.Status == success ? Outcome.Success : reply.Status == refused ? Outcome.Refused : Outcome.Error;
+            return (outcome, reply);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException)
+        {
+            latencies.Add(start);
+            return (Outcome.Error, null);
+        }
+    }
+
+    public static string HoldJson(Guid concertId, string tier, int quantity) =>
+        $$"""{"concertId":"{{concertId}}","items":[{"tier":"{{tier}}","quantity":{{quantity}}}]}""";
+
+    public static string BookingJson(Guid concertId) =>
+        $$$"""{"concertId":"{{{concertId}}}","buyer":{"name":"Bench Buyer","email":"bench@example.com"},"card":{"number":"4242 4242 4242 4242","expiry":"12/39","cvc":"123"}}""";
+
+    /// <summary>Signs in as organizer and creates a concert with the given tiers; returns its id.</summary>
+    public async Task<Guid> CreateConcertAsync(string organizerPassword, params (string Code, long PriceCents, int Capacity)[] tiers)
+    {
+        var signIn = await SendAsync(HttpMethod.Post, "/api/admin/session", JsonSerializer.Serialize(new { password = organizerPassword }));
+        if (signIn.Status != HttpStatusCode.NoContent)
+        {
+            throw new InvalidOperationException($"Organizer sign-in failed: {signIn.Status} {signIn.Body}");
+        }
+
+        var concert = JsonSerializer.Serialize(new
+        {
+            name = $"Bench {Guid.NewGuid():N}",
+            artist = "The Benchmarks",
+            venue = "Loopback Arena",
+            city = "Localhost",
+            timeZone = "Europe/London",
+            startsAt = DateTimeOffset.UtcNow.AddDays(30),
+            description = "Created by the benchmark.",
+            tiers = tiers.Select(t => new { code = t.Code, name = t.Code, priceCents = t.PriceCents, capacity = t.Capacity }),
+        });
+        var created = await SendAsync(HttpMethod.Post, "/api/admin/concerts", concert, signIn.Cookie);
+        if (created.Status != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"Creating the concert failed: {created.Status} {created.Body}");
+        }
+
+        return JsonNode.Parse(created.Body)!["id"]!.GetValue<Guid>();
+    }
+
+    /// <summary>A fresh buyer identity (its cookie), from a first request.</summary>
+    public async Task<string> NewBuyerAsync()
+    {
+        var reply = await SendAsync(HttpMethod.Get, "/api/bookings");
+        return reply.Cookie ?? throw new InvalidOperationException("No buyer cookie was issued.");
+    }
+
+    public async Task<JsonNode> AvailabilityAsync(Guid concertId)
+    {
+        var reply = await SendAsync(HttpMethod.Get, $"/api/concerts/{concertId}/availability");
+        return JsonNode.Parse(reply.Body)!;
+    }
+
+    public void Dispose() => _http.Dispose();
+}
