@@ -47,10 +47,12 @@ public sealed class Chromium : IAsyncLifetime
     /// A fresh browser profile (its own cookies: its own buyer) on the app at <paramref name="baseUrl"/>.
     /// Dispose it before the app, or the app's shutdown waits for the open circuit.
     /// </summary>
-    public async Task<IBrowserContext> NewBuyerAsync(Uri baseUrl)
+    /// <param name="bypassContentSecurityPolicy">Only for tools injected by the test (axe-core), never to hide the app's own violations.</param>
+    public async Task<IBrowserContext> NewBuyerAsync(Uri baseUrl, bool bypassContentSecurityPolicy = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
+            BypassCSP = bypassContentSecurityPolicy,
             BaseURL = baseUrl.ToString(),
             Locale = "en-US",
             TimezoneId = "America/New_York",

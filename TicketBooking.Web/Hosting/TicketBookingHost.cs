@@ -63,6 +63,7 @@ internal static class TicketBookingHost
             app.UseHsts();
         }
 
+        app.UseSecurityHeaders();
         app.UseApiConventions();
         app.UseWhen(context => !context.Request.IsApi(), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
