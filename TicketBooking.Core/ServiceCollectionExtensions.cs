@@ -22,6 +22,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SqliteConnectionFactory>();
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<AvailabilityBroadcaster>();
+        services.AddSingleton<Diagnostics.TicketBookingMetrics>();
         services.AddSingleton<GroupCommitWriter>();
         services.AddSingleton<ConcertCatalog>();
         services.AddSingleton<ConcertAdmin>();

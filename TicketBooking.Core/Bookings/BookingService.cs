@@ -22,6 +22,7 @@ public sealed partial class BookingService(
     SqliteConnectionFactory connections,
     IPaymentGateway gateway,
     TimeProvider time,
+    Diagnostics.TicketBookingMetrics metrics,
     ILogger<BookingService> logger)
 {
     public const int MaxIdempotencyKeyLength = 128;
@@ -101,6 +102,7 @@ public sealed partial class BookingService(
                 return true;
             }).ConfigureAwait(false);
             LogPaymentFailed(request.ConcertId, outcome);
+            metrics.PaymentDeclined(outcome);
             return Failure(outcome);
         }
 
@@ -131,6 +133,7 @@ public sealed partial class BookingService(
             ?? throw new InvalidOperationException($"Booking {command.BookingId} was committed but cannot be read.");
         var tickets = booking.Items.Sum(i => i.Quantity);
         LogBooked(booking.Reference, request.ConcertId, tickets, booking.TotalCents);
+        metrics.Booked(tickets);
         return new ConfirmResult.Booked(booking);
     }
 

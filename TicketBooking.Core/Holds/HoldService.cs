@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TicketBooking.Core.Storage;
 
@@ -8,11 +9,13 @@ namespace TicketBooking.Core.Holds;
 /// Holds tickets while a buyer checks out (DESIGN §3). Writes go through the single writer; a result
 /// is returned only after its transaction has committed.
 /// </summary>
-public sealed class HoldService(
+public sealed partial class HoldService(
     GroupCommitWriter writer,
     SqliteConnectionFactory connections,
     TimeProvider time,
-    IOptions<HoldOptions> options)
+    IOptions<HoldOptions> options,
+    Diagnostics.TicketBookingMetrics metrics,
+    ILogger<HoldService> logger)
 {
     private readonly HoldOptions _options = options.Value;
 
@@ -22,15 +25,23 @@ public sealed class HoldService(
     /// Creates the buyer's checkout for a concert, or replaces its quantities. All items are held or none;
     /// only the difference from what the buyer already holds is checked against availability.
     /// </summary>
-    public Task<HoldResult> PlaceAsync(BuyerId buyer, HoldRequest request)
+    public async Task<HoldResult> PlaceAsync(BuyerId buyer, HoldRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (Validate(request) is { } refusal)
+        var result = Validate(request) ?? await writer.ExecuteAsync(context => HoldCommands.Place(context, buyer, request, _options)).ConfigureAwait(false);
+        if (result is HoldResult.Held held)
         {
-            return Task.FromResult(refusal);
+            metrics.HoldCreated();
+            LogHeld(request.ConcertId, held.Hold.Quantity, held.Hold.ExpiresAt);
+        }
+        else
+        {
+            var reason = result.GetType().Name;
+            metrics.HoldRejected(reason);
+            LogRefused(request.ConcertId, reason);
         }
 
-        return writer.ExecuteAsync(context => HoldCommands.Place(context, buyer, request, _options));
+        return result;
     }
 
     /// <summary>Reports whether the buyer was active and whether the checkout is visible; renews or shrinks the hold.</summary>
@@ -135,4 +146,11 @@ public sealed class HoldService(
     }
 
     private sealed record HoldRow(Guid HoldId, string Tier, string TierName, long Quantity, long UnitPriceCents, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+
+    // Debug: at on-sale rates these are thousands a second; turn on with Logging:LogLevel:TicketBooking.Core.Holds=Debug.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Held {Tickets} tickets for concert {ConcertId} until {ExpiresAt}")]
+    private partial void LogHeld(Guid concertId, int tickets, DateTimeOffset expiresAt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Hold for concert {ConcertId} refused: {Reason}")]
+    private partial void LogRefused(Guid concertId, string reason);
 }

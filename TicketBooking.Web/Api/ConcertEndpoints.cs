@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TicketBooking.Core.Availability;
 using TicketBooking.Core.Concerts;
+using TicketBooking.Core.Diagnostics;
 using TicketBooking.Web.Identity;
 
 namespace TicketBooking.Web.Api;
@@ -74,7 +75,8 @@ internal static class ConcertEndpoints
             : Problems.ConcertNotFound();
 
     private static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> StreamAvailabilityAsync(
-        Guid id, ConcertCatalog catalog, AvailabilityBroadcaster broadcaster, TimeProvider time, IOptions<JsonOptions> json, HttpContext context, CancellationToken cancellationToken)
+        Guid id, ConcertCatalog catalog, AvailabilityBroadcaster broadcaster, TicketBookingMetrics metrics, TimeProvider time, IOptions<JsonOptions> json,
+        HttpContext context, CancellationToken cancellationToken)
     {
         // Subscribe before reading the current state, so no change between the two is missed;
         // the request owns the subscription, so a client that goes away is unsubscribed even before streaming starts.
@@ -87,6 +89,8 @@ internal static class ConcertEndpoints
             return Problems.ConcertNotFound();
         }
 
+        metrics.StreamOpened();
+        context.Response.RegisterForDispose(new OnDispose(metrics.StreamClosed));
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
         return TypedResults.ServerSentEvents(StreamAsync(subscription, current, json.Value.SerializerOptions, context.Response, time, cancellationToken));
@@ -146,4 +150,9 @@ internal static class ConcertEndpoints
         {
             EventId = snapshot.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+
+    private sealed class OnDispose(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
 }
