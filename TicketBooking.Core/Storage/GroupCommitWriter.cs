@@ -142,6 +142,13 @@ public sealed partial class GroupCommitWriter : IDisposable
 
     private List<AvailabilitySnapshot> Commit(List<IWriteItem> batch)
     {
+        if (_connection is not null && !_connections.DatabaseFileExists)
+        {
+            // The file was removed under us: drop every handle on the old file, then fail to reopen (CANTOPEN).
+            ResetConnection();
+            _connections.ClearPool();
+        }
+
         var connection = _connection ??= _connections.Open();
         return WriteTransaction.Run(connection, _time.GetUtcNow(), batch.Select(item => (Action<WriteContext>)item.Run));
     }

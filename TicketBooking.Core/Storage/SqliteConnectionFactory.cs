@@ -45,6 +45,20 @@ public sealed class SqliteConnectionFactory
     public SqliteConnection Open() => Open(_connectionString);
 
     /// <summary>
+    /// False once the database file has been deleted or moved away. An open connection would go on writing to the
+    /// unlinked file, and those writes would be lost, so the writer checks this before each batch.
+    /// </summary>
+    public bool DatabaseFileExists =>
+        DataSource.Length == 0 || DataSource == ":memory:" || DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase) || File.Exists(DataSource);
+
+    /// <summary>Closes idle pooled connections, so the next reads open the file that is there now.</summary>
+    public void ClearPool()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    /// <summary>
     /// Opens a connection outside the pool, so it sees the file as it is now: a pooled connection keeps a
     /// deleted or replaced file alive. For health checks, not for the hot path.
     /// </summary>
