@@ -13,13 +13,15 @@ internal sealed class AppUnderTest : IAsyncDisposable
 {
     private readonly Process? _process;
     private readonly string? _directory;
+    private readonly bool _ownsDirectory;
 
-    private AppUnderTest(Uri baseAddress, string organizerPassword, Process? process, string? directory, TimeSpan? coldStart)
+    private AppUnderTest(Uri baseAddress, string organizerPassword, Process? process, string? directory, bool ownsDirectory, TimeSpan? coldStart)
     {
         BaseAddress = baseAddress;
         OrganizerPassword = organizerPassword;
         _process = process;
         _directory = directory;
+        _ownsDirectory = ownsDirectory;
         ColdStart = coldStart;
     }
 
@@ -33,9 +35,13 @@ internal sealed class AppUnderTest : IAsyncDisposable
     /// <summary>The database file, when we own it (for the invariant check).</summary>
     public string? DatabasePath => _directory is null ? null : Path.Combine(_directory, "tickets.db");
 
-    public static AppUnderTest Existing(Uri url, string organizerPassword) => new(url, organizerPassword, null, null, null);
+    public static AppUnderTest Existing(Uri url, string organizerPassword) => new(url, organizerPassword, null, null, false, null);
 
-    public static async Task<AppUnderTest> StartAsync(string configuration)
+    /// <summary>
+    /// Starts the built app. Pass <paramref name="databaseDirectory"/> to restart on a database that outlives the process
+    /// (the caller then deletes it); <paramref name="settings"/> are extra configuration keys (<c>Holds:Duration</c> …).
+    /// </summary>
+    public static async Task<AppUnderTest> StartAsync(string configuration, string? databaseDirectory = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var web = Path.Combine(RepositoryRoot(), "TicketBooking.Web", "bin", configuration, "net10.0");
         var dll = Path.Combine(web, "TicketBooking.Web.dll");
@@ -44,7 +50,8 @@ internal sealed class AppUnderTest : IAsyncDisposable
             throw new FileNotFoundException($"Build the app first (dotnet build -c {configuration}); {dll} is missing.");
         }
 
-        var directory = Directory.CreateTempSubdirectory("ticketbooking-bench-").FullName;
+        var ownsDirectory = databaseDirectory is null;
+        var directory = databaseDirectory ?? Directory.CreateTempSubdirectory("ticketbooking-bench-").FullName;
         var url = new Uri($"http://127.0.0.1:{FreePort()}");
         var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         var start = new ProcessStartInfo("dotnet")
@@ -61,7 +68,7 @@ internal sealed class AppUnderTest : IAsyncDisposable
             "--RateLimits:Enabled", "false",
             "--Organizer:Password", password,
             "--Logging:LogLevel:Default", "Warning",
-        })
+        }.Concat((settings ?? new Dictionary<string, string>()).SelectMany(s => new[] { $"--{s.Key}", s.Value })))
         {
             start.ArgumentList.Add(argument);
         }
@@ -94,7 +101,7 @@ internal sealed class AppUnderTest : IAsyncDisposable
                 using var response = await probe.GetAsync(new Uri("/health", UriKind.Relative));
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
-                    return new AppUnderTest(url, password, process, directory, clock.Elapsed);
+                    return new AppUnderTest(url, password, process, directory, ownsDirectory, clock.Elapsed);
                 }
             }
             catch (HttpRequestException)
@@ -111,6 +118,16 @@ internal sealed class AppUnderTest : IAsyncDisposable
 
         process.Kill(entireProcessTree: true);
         throw new TimeoutException("The app did not serve /health within 60 s.");
+    }
+
+    /// <summary>Ends the process the hard way (SIGKILL): no shutdown, no flushing, as a crash or an OOM kill would.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
     }
 
     /// <summary>Resident memory of the app process in MB (Linux /proc), or null for an app we did not start.</summary>
@@ -146,7 +163,7 @@ internal sealed class AppUnderTest : IAsyncDisposable
             _process.Dispose();
         }
 
-        if (_directory is not null)
+        if (_directory is not null && _ownsDirectory)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(_directory, recursive: true);

@@ -1,52 +1,60 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using TicketBooking.Bench;
 
 // dotnet run -c Release --project bench/TicketBooking.Bench -- [scenario|all] [--runs 3] [--clients 200] [--subscribers 2000]
 //     [--duration 10] [--mixed-duration 60] [--attempts 100000] [--changes 10] [--url http://… --organizer-password …] [--out file]
-var arguments = Arguments.Parse(args);
-var scenarios = arguments.Scenario is null or "all" ? Scenarios.All : [arguments.Scenario];
-var options = new BenchOptions(
-    arguments.Int("clients", 200),
-    arguments.Int("subscribers", 2_000),
-    TimeSpan.FromSeconds(arguments.Int("duration", 10)),
-    TimeSpan.FromSeconds(arguments.Int("mixed-duration", 60)),
-    arguments.Int("attempts", 100_000),
-    arguments.Int("changes", 10));
-var runs = arguments.Int("runs", 3);
-var configuration = arguments.Text("configuration") ?? "Release";
-var results = scenarios.ToDictionary(s => s, _ => new List<RunResult>());
-var coldStarts = new List<double>();
+namespace TicketBooking.Bench;
 
-for (var run = 1; run <= runs; run++)
+/// <summary>Entry point. A named class rather than top-level statements, so the tests can reference this project.</summary>
+internal static class BenchMain
 {
-    // A fresh app and database per run, so runs do not inherit each other's data.
-    await using var app = arguments.Text("url") is { } url
-        ? AppUnderTest.Existing(new Uri(url), arguments.Text("organizer-password") ?? throw new ArgumentException("--url needs --organizer-password"))
-        : await AppUnderTest.StartAsync(configuration);
-    if (app.ColdStart is { } coldStart)
+    public static async Task<int> Main(string[] args)
     {
-        coldStarts.Add(coldStart.TotalSeconds);
-    }
+        var arguments = Arguments.Parse(args);
+        var scenarios = arguments.Scenario is null or "all" ? Scenarios.All : [arguments.Scenario];
+        var options = new BenchOptions(
+            arguments.Int("clients", 200),
+            arguments.Int("subscribers", 2_000),
+            TimeSpan.FromSeconds(arguments.Int("duration", 10)),
+            TimeSpan.FromSeconds(arguments.Int("mixed-duration", 60)),
+            arguments.Int("attempts", 100_000),
+            arguments.Int("changes", 10));
+        var runs = arguments.Int("runs", 3);
+        var configuration = arguments.Text("configuration") ?? "Release";
+        var results = scenarios.ToDictionary(s => s, _ => new List<RunResult>());
+        var coldStarts = new List<double>();
 
-    using var api = new TicketApi(app.BaseAddress, Math.Max(options.Clients, options.Subscribers) + 16);
-    Console.Error.WriteLine($"run {run}/{runs}: warming up…");
-    await Scenarios.WarmUpAsync(app, api, options);
-    foreach (var scenario in scenarios)
-    {
-        Console.Error.WriteLine($"run {run}/{runs}: {scenario}…");
-        results[scenario].Add(await Scenarios.RunAsync(scenario, app, api, options));
+        for (var run = 1; run <= runs; run++)
+        {
+            // A fresh app and database per run, so runs do not inherit each other's data.
+            await using var app = arguments.Text("url") is { } url
+                ? AppUnderTest.Existing(new Uri(url), arguments.Text("organizer-password") ?? throw new ArgumentException("--url needs --organizer-password"))
+                : await AppUnderTest.StartAsync(configuration);
+            if (app.ColdStart is { } coldStart)
+            {
+                coldStarts.Add(coldStart.TotalSeconds);
+            }
+
+            using var api = new TicketApi(app.BaseAddress, Math.Max(options.Clients, options.Subscribers) + 16);
+            Console.Error.WriteLine($"run {run}/{runs}: warming up…");
+            await Scenarios.WarmUpAsync(app, api, options);
+            foreach (var scenario in scenarios)
+            {
+                Console.Error.WriteLine($"run {run}/{runs}: {scenario}…");
+                results[scenario].Add(await Scenarios.RunAsync(scenario, app, api, options));
+            }
+        }
+
+        var report = Report.Render(results, coldStarts, options, runs);
+        Console.WriteLine(report);
+        var output = arguments.Text("out") ?? Path.Combine(AppUnderTest.RepositoryRoot(), "bench", "results", "latest.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        await File.WriteAllTextAsync(output, report);
+        Console.Error.WriteLine($"written to {output}");
+        return results.Values.SelectMany(r => r).SelectMany(r => r.Checks).All(c => c.Passed) ? 0 : 1;
     }
 }
-
-var report = Report.Render(results, coldStarts, options, runs);
-Console.WriteLine(report);
-var output = arguments.Text("out") ?? Path.Combine(AppUnderTest.RepositoryRoot(), "bench", "results", "latest.md");
-Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-await File.WriteAllTextAsync(output, report);
-Console.Error.WriteLine($"written to {output}");
-return results.Values.SelectMany(r => r).SelectMany(r => r.Checks).All(c => c.Passed) ? 0 : 1;
 
 internal sealed class Arguments
 {

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using TicketBooking.Bench;
+using TicketBooking.Tests.Support;
+using Xunit.Abstractions;
+
+namespace TicketBooking.Tests.Reliability;
+
+/// <summary>
+/// Runs an on-sale against the built app as its own process, kills it with SIGKILL mid-sale, restarts it on the
+/// same database and checks that nothing was lost or invented.
+/// </summary>
+[Collection(SerialTests.Name)]
+public sealed class CrashSafetyTests(ITestOutputHelper output)
+{
+    private static readonly Dictionary<string, string> ShortHolds = new()
+    {
+        ["Holds:Duration"] = "00:00:01",
+        ["Holds:HiddenGrace"] = "00:00:01",
+        ["Holds:SweepInterval"] = "00:00:00.200",
+        ["Payments:Delay"] = "00:00:00.005",
+    };
+
+    [Theory]
+    [InlineData(150)]
+    [InlineData(400)]
+    [InlineData(900)]
+    public async Task A_kill_mid_sale_loses_no_booking_sells_nothing_twice_and_leaves_no_charge_unresolved(int killAfterMilliseconds)
+    {
+        var directory = Directory.CreateTempSubdirectory("ticketbooking-crash-").FullName;
+        try
+        {
+            var (concertId, confirmed) = await SellThenKillAsync(directory, killAfterMilliseconds);
+
+            await using var restarted = await AppUnderTest.StartAsync(BuiltApp.Configuration, directory, ShortHolds);
+            using var api = new TicketApi(restarted.BaseAddress, 4);
+            await WaitForExpiredHoldsToBeSweptAsync(restarted.DatabasePath!);
+
+            using var db = new SqliteConnection($"Data Source={restarted.DatabasePath};Mode=ReadOnly;Pooling=False");
+            db.Open();
+            output.WriteLine($"kill after {killAfterMilliseconds} ms: {confirmed.Count} bookings confirmed to clients, " +
+                $"{Scalar(db, "SELECT COUNT(*) FROM payments WHERE status = 'approved'")} approved payments, " +
+                $"{Scalar(db, "SELECT COUNT(*) FROM payments WHERE status = 'voided'")} voided by recovery");
+            confirmed.Should().NotBeEmpty("the kill must land during the sale");
+            AssertInvariantPerTier(db, concertId);
+            AssertEveryConfirmedBookingIsThere(db, confirmed);
+            AssertEveryPaymentIsResolved(db);
+            var tiers = (await api.AvailabilityAsync(concertId))["tiers"]!.AsArray();
+            tiers.Sum(t => t!["available"]!.GetValue<long>()).Should().BePositive("the kill landed before the sale ended");
+            tiers.Sum(t => t!["sold"]!.GetValue<long>()).Should().Be(Scalar(db, "SELECT COALESCE(SUM(i.quantity), 0) FROM booking_items i JOIN bookings b ON b.id = i.booking_id WHERE b.concert_id = $c", concertId));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Buyers hold and pay concurrently; at the kill point the process dies. Returns the bookings clients saw confirmed.</summary>
+    private static async Task<(Guid ConcertId, List<Guid> Confirmed)> SellThenKillAsync(string directory, int killAfterMilliseconds)
+    {
+        await using var app = await AppUnderTest.StartAsync(BuiltApp.Configuration, directory, ShortHolds);
+        using var api = new TicketApi(app.BaseAddress, 64);
+        var concertId = await api.CreateConcertAsync(app.OrganizerPassword, ("VIP", 10_000, 5_000), ("GA", 1_000, 50_000));
+        var confirmed = new List<Guid>();
+        using var stop = new CancellationTokenSource();
+        var buyers = Enumerable.Range(0, 32).Select(worker => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    var hold = await api.SendAsync(HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, i % 3 == 0 ? "VIP" : "GA", 1 + (i % 3)));
+                    if (hold.Status != HttpStatusCode.Created || i % 4 == 3)
+                    {
+                        continue; // Sold out, or a buyer who walks away and leaves the hold to expire.
+                    }
+
+                    var booking = await api.SendAsync(HttpMethod.Post, "/api/bookings", TicketApi.BookingJson(concertId), hold.Cookie, $"{worker}-{i}");
+                    if (booking.Status == HttpStatusCode.Created)
+                    {
+                        lock (confirmed)
+                        {
+                            confirmed.Add(JsonNode.Parse(booking.Body)!["id"]!.GetValue<Guid>());
+                        }
+                    }
+                }
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException)
+                {
+                    return; // The server is gone.
+                }
+            }
+        })).ToList();
+
+        await Task.Delay(killAfterMilliseconds);
+        await app.KillAsync();
+        await stop.CancelAsync();
+        await Task.WhenAll(buyers);
+        lock (confirmed)
+        {
+            return (concertId, [.. confirmed]);
+        }
+    }
+
+    /// <summary>Holds made just before the kill expired while the app was down; the restarted sweeper must remove them.</summary>
+    private static async Task WaitForExpiredHoldsToBeSweptAsync(string databasePath)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            using (var db = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False"))
+            {
+                db.Open();
+                var expired = Scalar(db, "SELECT COUNT(*) FROM holds WHERE expires_at <= $c", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                if (expired == 0)
+                {
+                    return;
+                }
+            }
+
+            DateTimeOffset.UtcNow.Should().BeBefore(deadline, "the sweeper runs every 200 ms once the app is up");
+            await Task.Delay(50); // polling the database: the sweeper's only observable effect from outside the process
+        }
+    }
+
+    private static void AssertInvariantPerTier(SqliteConnection db, Guid concertId)
+    {
+        using var command = db.CreateCommand();
+        command.CommandText = """
+            SELECT t.code, t.capacity, t.sold, t.held,
+                   (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h WHERE h.tier_id = t.id),
+                   (SELECT COALESCE(SUM(i.quantity), 0) FROM booking_items i WHERE i.tier_id = t.id)
+            FROM tiers t WHERE t.concert_id = $c
+            """;
+        command.Parameters.AddWithValue("$c", concertId.ToString());
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var (code, capacity, sold, heldCounter, heldRows, itemsSold) =
+                (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
+            (sold + heldRows).Should().BeLessThanOrEqualTo(capacity, $"{code}: sold + held within capacity");
+            heldCounter.Should().Be(heldRows, $"{code}: the held counter matches the holds");
+            sold.Should().Be(itemsSold, $"{code}: every sold ticket is in a booking");
+        }
+    }
+
+    private static void AssertEveryConfirmedBookingIsThere(SqliteConnection db, List<Guid> confirmed)
+    {
+        foreach (var id in confirmed)
+        {
+            Scalar(db, "SELECT COUNT(*) FROM booking_items WHERE booking_id = $c", id).Should().BePositive($"booking {id} keeps its items");
+            Scalar(db, "SELECT COUNT(*) FROM payments WHERE booking_id = $c AND status = 'approved'", id).Should().Be(1, $"booking {id} has its approved payment");
+        }
+    }
+
+    private static void AssertEveryPaymentIsResolved(SqliteConnection db)
+    {
+        Scalar(db, "SELECT COUNT(*) FROM payments WHERE status IN ('pending', 'voiding')").Should().Be(0, "start-up recovery voids what the crash left open");
+        Scalar(db, "SELECT COUNT(*) FROM payments p WHERE p.status = 'approved' AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.id = p.booking_id)")
+            .Should().Be(0, "no approved payment without its booking");
+        Scalar(db, "SELECT COUNT(*) FROM bookings b WHERE NOT EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id AND p.status = 'approved')")
+            .Should().Be(0, "no booking without an approved payment");
+    }
+
+    private static long Scalar(SqliteConnection db, string sql, object? parameter = null)
+    {
+        using var command = db.CreateCommand();
+        command.CommandText = sql;
+        if (parameter is not null)
+        {
+            command.Parameters.AddWithValue("$c", parameter is Guid g ? g.ToString() : Convert.ToString(parameter, CultureInfo.InvariantCulture));
+        }
+
+        return (long)command.ExecuteScalar()!;
+    }
+}
