@@ -24,6 +24,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AvailabilityBroadcaster>();
         services.AddSingleton<Diagnostics.TicketBookingMetrics>();
         services.AddSingleton<GroupCommitWriter>();
+        services.AddSingleton<StoreHealth>();
         services.AddSingleton<ConcertCatalog>();
         services.AddSingleton<ConcertAdmin>();
         services.AddSingleton<ConcertSeeder>();

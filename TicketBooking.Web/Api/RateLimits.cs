@@ -25,6 +25,22 @@ public sealed class RateLimitOptions
     public int SignInsPerMinute { get; set; } = 10;
 }
 
+/// <summary>
+/// Load shedding for the API, bound from <c>Overload</c>: at most this many API requests run at once, a bounded queue
+/// waits behind them (oldest first), and anything beyond is answered 503 with Retry-After at once instead of piling up
+/// memory and latency. Event streams are long-lived and not counted. Stays on when <c>RateLimits:Enabled</c> is off.
+/// </summary>
+public sealed class OverloadOptions
+{
+    public const string Section = "Overload";
+
+    [Range(1, 100_000)]
+    public int MaxConcurrentRequests { get; set; } = 256;
+
+    [Range(0, 1_000_000)]
+    public int QueueLimit { get; set; } = 1_024;
+}
+
 internal static class RateLimits
 {
     public const string HoldsPolicy = "holds";
@@ -34,8 +50,24 @@ internal static class RateLimits
     public static IServiceCollection AddTicketBookingRateLimits(this IServiceCollection services)
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OverloadOptions>().BindConfiguration(OverloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddRateLimiter(limiter =>
         {
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                if (!context.Request.IsApi() || context.Request.Path.Value?.EndsWith("/stream", StringComparison.Ordinal) == true)
+                {
+                    return RateLimitPartition.GetNoLimiter("not-api");
+                }
+
+                var overload = context.RequestServices.GetRequiredService<IOptions<OverloadOptions>>().Value;
+                return RateLimitPartition.GetConcurrencyLimiter("api", _ => new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = overload.MaxConcurrentRequests,
+                    QueueLimit = overload.QueueLimit,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                });
+            });
             limiter.AddPolicy(HoldsPolicy, context => PerBuyer(context, o => o.HoldsPerMinute));
             limiter.AddPolicy(BookingsPolicy, context => PerBuyer(context, o => o.BookingsPerMinute));
             limiter.AddPolicy(SignInPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
@@ -43,7 +75,17 @@ internal static class RateLimits
                 _ => Window(context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.SignInsPerMinute)));
             limiter.OnRejected = async (rejected, _) =>
             {
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+                // Per-buyer windows say when they reopen; the server-wide concurrency limit does not: that is overload.
+                if (!rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    rejected.HttpContext.Response.Headers.RetryAfter = "1";
+                    await Problems.Write(rejected.HttpContext, TypedResults.Problem(
+                        "The booking system is very busy. Nothing was changed; please try again in a moment.",
+                        statusCode: StatusCodes.Status503ServiceUnavailable,
+                        title: "Busy"));
+                    return;
+                }
+
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                 rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 await Problems.Write(rejected.HttpContext, TypedResults.Problem(

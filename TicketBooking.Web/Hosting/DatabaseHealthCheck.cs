@@ -8,27 +8,26 @@ namespace TicketBooking.Web.Hosting;
 /// Healthy when the database file opens, carries the schema this build expects and can take a write within the
 /// busy timeout (a read-only file, a full disk or another process holding the write lock all make writes fail).
 /// </summary>
-internal sealed class DatabaseHealthCheck(SqliteConnectionFactory connections) : IHealthCheck
+internal sealed class DatabaseHealthCheck(SqliteConnectionFactory connections, StoreHealth store) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Check());
-
-    private HealthCheckResult Check()
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            using var connection = connections.OpenUnpooled();
-            var version = connection.ExecuteScalar<int>("PRAGMA user_version");
-            var expected = DatabaseMigrator.Migrations.Count;
-            if (version == expected)
+            int version;
+            using (var connection = connections.OpenUnpooled())
             {
-                using var writeLock = connection.BeginTransaction(deferred: false);
-                writeLock.Rollback();
+                version = connection.ExecuteScalar<int>("PRAGMA user_version");
             }
 
-            return version == expected
-                ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy($"The database is at schema version {version}; this build needs {expected}.");
+            var expected = DatabaseMigrator.Migrations.Count;
+            if (version != expected)
+            {
+                return HealthCheckResult.Unhealthy($"The database is at schema version {version}; this build needs {expected}.");
+            }
+
+            await store.ProbeWriteAsync();
+            return HealthCheckResult.Healthy();
         }
 #pragma warning disable CA1031 // Any failure to reach the database is what this check reports.
         catch (Exception exception)

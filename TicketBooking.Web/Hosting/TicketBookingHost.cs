@@ -33,6 +33,8 @@ internal static class TicketBookingHost
         services.AddHostedService<HoldExpirySweeper>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
+        // Connection and request limits are configuration (Kestrel:Limits in appsettings.json), chosen for an on-sale.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
         services.AddTicketBookingIdentity();
         services.AddTicketBookingApi();
         services.AddRazorComponents().AddInteractiveServerComponents();

@@ -87,6 +87,7 @@ public sealed class CheckoutPageTests : ComponentTest
     public async Task When_the_countdown_reaches_zero_the_page_shows_the_expired_state_and_offers_to_try_again()
     {
         var (concertId, cut) = await OpenCheckoutAsync();
+        cut.WaitForAssertion(() => Engine.Time.ActiveTimers.Should().BeGreaterThanOrEqualTo(2)); // the countdown's tick and the heartbeat
 
         Engine.Time.Advance(Engine.HoldOptions.Duration);
 

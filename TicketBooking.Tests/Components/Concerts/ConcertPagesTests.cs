@@ -40,6 +40,20 @@ public sealed class ConcertListTests : ComponentTest
     }
 
     [Fact]
+    public async Task Html_in_names_is_shown_as_text_and_never_becomes_markup()
+    {
+        const string Hostile = "<script>alert('x')</script><img src=x onerror=alert(1)>";
+        await Engine.Admin.CreateAsync(new ConcertDraft(Hostile, Hostile, Hostile, "Oslo", "Europe/Oslo", Engine.Time.GetUtcNow().AddDays(5), Hostile, [new TierDraft("GA", Hostile[..50], 500, 10)]));
+
+        var cut = Render<ConcertList>();
+
+        var card = cut.WaitForElement("article.concert-card");
+        card.QuerySelectorAll("script, img").Should().BeEmpty();
+        card.QuerySelector("h2")!.TextContent.Trim().Should().Be(Hostile);
+        cut.Markup.Should().Contain("&lt;script&gt;");
+    }
+
+    [Fact]
     public async Task The_city_filter_narrows_the_list()
     {
         await ConcertAsync(("VIP", 10_000, 10));

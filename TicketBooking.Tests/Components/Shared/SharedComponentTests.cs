@@ -76,6 +76,7 @@ public sealed class SharedComponentTests : ComponentTest
 
         Timer().Should().Be("10:00");
         Announcement().Should().BeEmpty();
+        cut.WaitForAssertion(() => Engine.Time.ActiveTimers.Should().Be(1)); // the tick is armed before time moves
 
         Engine.Time.Advance(TimeSpan.FromMinutes(7) + TimeSpan.FromSeconds(59));
         cut.WaitForAssertion(() => Timer().Should().Be("02:01"));
