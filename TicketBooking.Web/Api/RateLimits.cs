@@ -41,7 +41,7 @@ public sealed class OverloadOptions
     public int QueueLimit { get; set; } = 1_024;
 }
 
-internal static class RateLimits
+internal static partial class RateLimits
 {
     public const string HoldsPolicy = "holds";
     public const string BookingsPolicy = "bookings";
@@ -75,6 +75,9 @@ internal static class RateLimits
                 _ => Window(context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.SignInsPerMinute)));
             limiter.OnRejected = async (rejected, _) =>
             {
+                var log = rejected.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits).FullName!);
+                LogRejected(log, rejected.HttpContext.Request.Method, rejected.HttpContext.Request.Path,
+                    rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan _) ? "per-buyer rate limit" : "server busy");
                 // Per-buyer windows say when they reopen; the server-wide concurrency limit does not: that is overload.
                 if (!rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
                 {
@@ -96,6 +99,9 @@ internal static class RateLimits
         });
         return services;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Method} {Path}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string method, PathString path, string reason);
 
     private static RateLimitPartition<string> PerBuyer(HttpContext context, Func<RateLimitOptions, int> perMinute)
     {
