@@ -11,7 +11,7 @@ public sealed class AccessibilityTests(Chromium chromium)
     {
         await using var app = new TicketBookingApp();
         var url = app.StartKestrel();
-        var concert = (await app.GetService<TicketBooking.Core.Concerts.ConcertCatalog>().ListAsync())[0];
+        var concert = await app.FirstConcertAsync();
         await using var buyer = await chromium.NewBuyerAsync(url, bypassContentSecurityPolicy: true); // axe is injected inline
         var page = await buyer.NewPageAsync();
 

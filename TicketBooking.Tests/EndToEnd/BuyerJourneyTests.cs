@@ -12,7 +12,7 @@ public sealed class BuyerJourneyTests(Chromium chromium)
     {
         await using var app = new TicketBookingApp();
         var url = app.StartKestrel();
-        var concert = (await app.GetService<TicketBooking.Core.Concerts.ConcertCatalog>().ListAsync())[0];
+        var concert = await app.FirstConcertAsync();
         await using var alice = await chromium.NewBuyerAsync(url);
         await using var bob = await chromium.NewBuyerAsync(url);
         var a = await alice.NewPageAsync();

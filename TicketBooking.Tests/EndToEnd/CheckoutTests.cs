@@ -12,7 +12,7 @@ public sealed class CheckoutTests(Chromium chromium)
     {
         await using var app = new TicketBookingApp();
         var url = app.StartKestrel();
-        var concert = (await app.GetService<TicketBooking.Core.Concerts.ConcertCatalog>().ListAsync())[0];
+        var concert = await app.FirstConcertAsync();
         await using var buyer = await chromium.NewBuyerAsync(url);
         var page = await buyer.NewPageAsync();
         await page.GotoInteractiveAsync($"/concerts/{concert.Id}");
@@ -42,7 +42,7 @@ public sealed class CheckoutTests(Chromium chromium)
             ["Holds:SweepInterval"] = "00:00:01",
         });
         var url = app.StartKestrel();
-        var concert = (await app.GetService<TicketBooking.Core.Concerts.ConcertCatalog>().ListAsync())[0];
+        var concert = await app.FirstConcertAsync();
         await using var alice = await chromium.NewBuyerAsync(url);
         await using var bob = await chromium.NewBuyerAsync(url);
         var a = await alice.NewPageAsync();
@@ -63,7 +63,7 @@ public sealed class CheckoutTests(Chromium chromium)
     {
         await using var app = new TicketBookingApp();
         var url = app.StartKestrel();
-        var concert = (await app.GetService<TicketBooking.Core.Concerts.ConcertCatalog>().ListAsync())[0];
+        var concert = await app.FirstConcertAsync();
         await using var buyer = await chromium.NewBuyerAsync(url);
         var page = await buyer.NewPageAsync();
         await page.GotoInteractiveAsync($"/concerts/{concert.Id}");

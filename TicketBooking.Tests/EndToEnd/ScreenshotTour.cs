@@ -18,7 +18,7 @@ public sealed class ScreenshotTour(Chromium chromium)
     {
         await using var app = new TicketBookingApp();
         var url = app.StartKestrel();
-        var concert = (await app.GetService<TicketBooking.Core.Concerts.ConcertCatalog>().ListAsync())[0];
+        var concert = await app.FirstConcertAsync();
         await using var buyer = await chromium.NewBuyerAsync(url);
         var page = await buyer.NewPageAsync();
         var errors = new List<string>();

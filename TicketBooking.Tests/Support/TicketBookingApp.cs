@@ -87,6 +87,9 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
         return result.Should().BeOfType<AdminResult.Saved>().Subject.Concert;
     }
 
+    /// <summary>The first concert of the seed data (New York), as buyers see it now.</summary>
+    public async Task<Concert> FirstConcertAsync() => (await GetService<ConcertCatalog>().ListAsync())[0];
+
     public T GetService<T>()
         where T : notnull => Services.GetRequiredService<T>();
 
