@@ -33,7 +33,8 @@ public sealed class SecurityHeadersTests(AppFixture fixture) : IClassFixture<App
         var plain = (await http.GetAsync(new Uri("/api/concerts", UriKind.Relative))).Headers.GetValues("Set-Cookie").Single();
         var secure = (await https.GetAsync(new Uri("/api/concerts", UriKind.Relative))).Headers.GetValues("Set-Cookie").Single();
 
-        plain.Should().StartWith("tb_session=").And.Contain("httponly").And.Contain("samesite=lax").And.NotContain("secure");
+        plain.Should().StartWith("tb_session=").And.Contain("httponly").And.Contain("samesite=lax").And.NotContain("secure")
+            .And.Contain("expires=", "the buyer's bookings must survive a browser restart");
         secure.Should().Contain("secure").And.Contain("httponly").And.Contain("samesite=lax");
     }
 

@@ -40,6 +40,16 @@ internal static class BuyerSession
     public static TBuilder WithBuyerSession<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(EndpointMetadata);
 
+    /// <summary>
+    /// Writes the session cookie. Persistent: a buyer's bookings must still be theirs after the browser restarts
+    /// (the cookie lasts 30 days, renewed while used).
+    /// </summary>
+    public static async Task SignInAsync(HttpContext context, ClaimsPrincipal principal)
+    {
+        await context.SignInAsync(Scheme, principal, new AuthenticationProperties { IsPersistent = true });
+        context.User = principal;
+    }
+
     /// <summary>Issues a buyer cookie to a visitor who has none (or whose cookie was tampered with or expired).</summary>
     public static IApplicationBuilder UseBuyerSessions(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
@@ -47,8 +57,7 @@ internal static class BuyerSession
             if (context.User.FindBuyerId() is null && context.GetEndpoint()?.Metadata.GetMetadata<BuyerSessionMetadata>() is not null)
             {
                 var principal = CreatePrincipal(BuyerId.New());
-                await context.SignInAsync(Scheme, principal);
-                context.User = principal;
+                await SignInAsync(context, principal);
             }
 
             await next(context);

@@ -42,8 +42,7 @@ internal sealed class OrganizerSession(IOptions<OrganizerOptions> options, TimeP
             new Claim(ClaimTypes.Role, Role),
             new Claim(UntilClaim, until.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64),
         ]);
-        await context.SignInAsync(BuyerSession.Scheme, principal);
-        context.User = principal;
+        await BuyerSession.SignInAsync(context, principal);
     }
 
     /// <summary>Drops the organizer role; the buyer identity and its holds and bookings stay.</summary>
@@ -51,8 +50,7 @@ internal sealed class OrganizerSession(IOptions<OrganizerOptions> options, TimeP
     {
         var buyer = context.User.FindBuyerId() ?? Core.BuyerId.New();
         var principal = BuyerSession.CreatePrincipal(buyer);
-        await context.SignInAsync(BuyerSession.Scheme, principal);
-        context.User = principal;
+        await BuyerSession.SignInAsync(context, principal);
     }
 
     public bool IsOrganizer(ClaimsPrincipal user) =>
