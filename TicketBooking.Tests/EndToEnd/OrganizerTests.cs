@@ -61,7 +61,8 @@ public sealed class OrganizerTests(Chromium chromium)
         await page.GetByLabel("Password").FillAsync("not the password");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
-        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("That password is not correct.");
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "password" })).ToHaveTextAsync("That password is not correct.");
+        await Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
         await page.GotoAsync("/organizer/concerts/new");
         await page.WaitForPathAsync("/organizer/sign-in(\\?.*)?");
     }
