@@ -27,6 +27,20 @@ public sealed record Concert(
     public int Available => Tiers.Sum(t => t.Available);
 
     public Tier? Tier(string code) => Tiers.FirstOrDefault(t => t.Code.Equals(code, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// This concert with the counts of a newer availability snapshot; itself when the snapshot is not newer.
+    /// Tiers the snapshot does not know keep their counts (a page re-reads the concert when tiers are added).
+    /// </summary>
+    public Concert WithAvailability(Availability.AvailabilitySnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return snapshot.Version <= Version ? this : this with
+        {
+            Version = snapshot.Version,
+            Tiers = [.. Tiers.Select(t => snapshot.Tier(t.Code) is { } live ? t with { Capacity = live.Capacity, Sold = live.Sold, Held = live.Held } : t)],
+        };
+    }
 }
 
 /// <summary>What an organizer submits for a new tier.</summary>

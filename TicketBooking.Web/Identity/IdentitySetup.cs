@@ -31,10 +31,10 @@ internal static class IdentitySetup
                     context.HttpContext.RequestServices.GetRequiredService<OrganizerSession>().DropExpiredRole(context);
                     return Task.CompletedTask;
                 },
-                OnRedirectToLogin = context => IsApi(context.Request)
+                OnRedirectToLogin = context => context.Request.IsApi()
                     ? Problems.Write(context.HttpContext, Problems.Unauthorized())
                     : Redirect(context),
-                OnRedirectToAccessDenied = context => IsApi(context.Request)
+                OnRedirectToAccessDenied = context => context.Request.IsApi()
                     ? Problems.Write(context.HttpContext, Problems.Forbidden())
                     : Redirect(context),
             };
@@ -45,8 +45,6 @@ internal static class IdentitySetup
         services.AddCascadingAuthenticationState();
         return services;
     }
-
-    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
 
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
     {

@@ -15,4 +15,19 @@ public sealed class ConcertCatalogTests : EngineTest
         (await Engine.Admin.GetSalesAsync(unknown)).Should().BeNull();
         (await Engine.Catalog.ListAsync()).Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task A_newer_snapshot_updates_a_concerts_counts_and_an_older_one_is_ignored()
+    {
+        var concert = await Engine.CreateConcertAsync(("VIP", 10_000, 10), ("GA", 1_000, 100));
+        await Engine.Holds.PlaceAsync(TicketBooking.Core.BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 3)));
+        var newer = (await Engine.Catalog.GetAvailabilityAsync(concert.Id))!;
+
+        var updated = concert.WithAvailability(newer);
+
+        updated.Version.Should().Be(newer.Version);
+        updated.Tier("VIP")!.Available.Should().Be(7);
+        updated.Tier("GA")!.Available.Should().Be(100);
+        updated.WithAvailability(newer with { Version = newer.Version - 1, Tiers = [] }).Should().BeSameAs(updated);
+    }
 }
