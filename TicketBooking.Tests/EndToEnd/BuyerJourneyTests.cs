@@ -15,10 +15,8 @@ public sealed class BuyerJourneyTests(Chromium chromium)
         var concert = await app.FirstConcertAsync();
         await using var alice = await chromium.NewBuyerAsync(url);
         await using var bob = await chromium.NewBuyerAsync(url);
-        var a = await alice.NewPageAsync();
-        var b = await bob.NewPageAsync();
-        await a.GotoInteractiveAsync($"/concerts/{concert.Id}");
-        await b.GotoInteractiveAsync($"/concerts/{concert.Id}");
+        var a = await alice.OpenAsync($"/concerts/{concert.Id}");
+        var b = await bob.OpenAsync($"/concerts/{concert.Id}");
         await Expect(b.GetByTestId("available-VIP")).ToHaveTextAsync("100");
 
         await a.CheckOutAsync(("VIP", 2));

@@ -14,8 +14,7 @@ public sealed class CheckoutTests(Chromium chromium)
         var url = app.StartKestrel();
         var concert = await app.FirstConcertAsync();
         await using var buyer = await chromium.NewBuyerAsync(url);
-        var page = await buyer.NewPageAsync();
-        await page.GotoInteractiveAsync($"/concerts/{concert.Id}");
+        var page = await buyer.OpenAsync($"/concerts/{concert.Id}");
         await page.CheckOutAsync(("Front Row", 1));
         var timer = page.GetByRole(AriaRole.Timer);
         var before = await timer.TextContentAsync();
@@ -45,10 +44,8 @@ public sealed class CheckoutTests(Chromium chromium)
         var concert = await app.FirstConcertAsync();
         await using var alice = await chromium.NewBuyerAsync(url);
         await using var bob = await chromium.NewBuyerAsync(url);
-        var a = await alice.NewPageAsync();
-        var b = await bob.NewPageAsync();
-        await a.GotoInteractiveAsync($"/concerts/{concert.Id}");
-        await b.GotoInteractiveAsync($"/concerts/{concert.Id}");
+        var a = await alice.OpenAsync($"/concerts/{concert.Id}");
+        var b = await bob.OpenAsync($"/concerts/{concert.Id}");
 
         await a.CheckOutAsync(("VIP", 3));
         await Expect(b.GetByTestId("available-VIP")).ToHaveTextAsync("97");
@@ -65,8 +62,7 @@ public sealed class CheckoutTests(Chromium chromium)
         var url = app.StartKestrel();
         var concert = await app.FirstConcertAsync();
         await using var buyer = await chromium.NewBuyerAsync(url);
-        var page = await buyer.NewPageAsync();
-        await page.GotoInteractiveAsync($"/concerts/{concert.Id}");
+        var page = await buyer.OpenAsync($"/concerts/{concert.Id}");
         await page.CheckOutAsync(("General Admission", 4));
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();

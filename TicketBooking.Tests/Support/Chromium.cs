@@ -128,6 +128,14 @@ public static class BlazorPage
     public static Task WaitForPathAsync(this IPage page, string pathPattern) =>
         Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"^https?://[^/]+{pathPattern}$"));
 
+    /// <summary>A new tab of this buyer on <paramref name="path"/>, once its circuit is up.</summary>
+    public static async Task<IPage> OpenAsync(this IBrowserContext buyer, string path)
+    {
+        var page = await buyer.NewPageAsync();
+        await page.GotoInteractiveAsync(path);
+        return page;
+    }
+
     /// <summary>Navigates and waits until the circuit is up, so clicks reach the server.</summary>
     public static async Task GotoInteractiveAsync(this IPage page, string path)
     {

@@ -77,7 +77,6 @@ internal sealed class AppUnderTest : IAsyncDisposable
         start.Environment["DOTNET_gcServer"] = "1";
         var clock = Stopwatch.StartNew();
         var process = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
-        process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is { Length: > 0 } line)
@@ -85,7 +84,7 @@ internal sealed class AppUnderTest : IAsyncDisposable
                 Console.Error.WriteLine($"  app: {line}");
             }
         };
-        process.BeginOutputReadLine();
+        process.BeginOutputReadLine(); // drained and dropped, so a chatty app never blocks on a full pipe
         process.BeginErrorReadLine();
 
         using var probe = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(2) };

@@ -66,15 +66,14 @@ internal sealed class Fanout(int subscribers)
         return readers;
     }
 
-    /// <summary>Arms the next wait: the next published version. Returns it.</summary>
-    public long Expect()
+    /// <summary>Arms the next wait: for the next published version.</summary>
+    public void Expect()
     {
         Array.Clear(_seenAt);
         _seen = 0;
         _all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var next = Interlocked.Read(ref _latestVersion) + 1;
         Interlocked.Exchange(ref _expected, next);
-        return next;
     }
 
     public async Task<bool> AllSeenAsync(TimeSpan timeout)

@@ -188,7 +188,7 @@ internal static class Scenarios
         var json = TicketApi.HoldJson(concertId, "GA", 1);
         for (var change = 0; change < options.Changes; change++)
         {
-            var version = fanout.Expect();
+            fanout.Expect();
             var start = Stopwatch.GetTimestamp();
             var reply = await api.SendAsync(HttpMethod.Post, "/api/holds", json);
             if (reply.Status != HttpStatusCode.Created)
@@ -205,8 +205,6 @@ internal static class Scenarios
             {
                 latencies.AddMilliseconds(Stopwatch.GetElapsedTime(start, arrival).TotalMilliseconds);
             }
-
-            _ = version;
         }
 
         var rssAfter = app.ResidentMegabytes();
