@@ -25,6 +25,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Diagnostics.TicketBookingMetrics>();
         services.AddSingleton<GroupCommitWriter>();
         services.AddSingleton<StoreHealth>();
+        services.AddSingleton<AppSecrets>();
+        services.AddSingleton<Organizers.OrganizerSessions>();
         services.AddSingleton<ConcertCatalog>();
         services.AddSingleton<ConcertAdmin>();
         services.AddSingleton<ConcertSeeder>();

@@ -24,13 +24,20 @@ public sealed record Booking(
 
 public sealed record BuyerDetails(string Name, string Email);
 
-/// <summary>Pay for the tickets the buyer holds for <see cref="ConcertId"/>.</summary>
-public sealed record ConfirmRequest(Guid ConcertId, BuyerDetails Buyer, CardDetails Card);
+/// <summary>
+/// Pay for the tickets the buyer holds for <see cref="ConcertId"/>. <see cref="HoldId"/> and
+/// <see cref="ExpectedTotalCents"/>, when given, state what the buyer saw: if the hold has changed since,
+/// nothing is charged and the answer is <see cref="ConfirmResult.CheckoutChanged"/>.
+/// </summary>
+public sealed record ConfirmRequest(Guid ConcertId, BuyerDetails Buyer, CardDetails Card, Guid? HoldId = null, long? ExpectedTotalCents = null);
 
+/// <summary>
+/// Why a payment did not go through, as the buyer may be told. The processor's finer reasons (declined,
+/// insufficient funds) are recorded and counted but never told apart to the buyer: that is what card testers look for.
+/// </summary>
 public enum PaymentFailure
 {
     Declined,
-    InsufficientFunds,
     InvalidCard,
     GatewayError,
 }
@@ -57,8 +64,14 @@ public abstract record ConfirmResult
     /// <summary>This checkout was already booked by another request. This request's charge was voided.</summary>
     public sealed record AlreadyBooked(Booking Booking) : ConfirmResult;
 
-    /// <summary>The checkout's quantities changed while paying. The charge was voided.</summary>
+    /// <summary>
+    /// The checkout is not the one the buyer stated (hold id or total), or its quantities changed while paying.
+    /// Nothing was charged, or the charge was voided.
+    /// </summary>
     public sealed record CheckoutChanged : ConfirmResult;
+
+    /// <summary>This checkout had several declined cards in a row; the next attempt must wait. Nothing was charged.</summary>
+    public sealed record TryLater(TimeSpan RetryAfter) : ConfirmResult;
 
     /// <summary>A request with the same idempotency key is still being processed.</summary>
     public sealed record InProgress : ConfirmResult;

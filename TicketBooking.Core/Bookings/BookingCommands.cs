@@ -1,5 +1,6 @@
 using Dapper;
 using TicketBooking.Core.Holds;
+using TicketBooking.Core.Payments;
 using TicketBooking.Core.Storage;
 
 namespace TicketBooking.Core.Bookings;
@@ -35,7 +36,8 @@ internal static class BookingCommands
         {
         }
 
-        public sealed record Ready(Checkout Checkout) : BeginResult;
+        /// <summary>The payment is recorded as pending; <see cref="Pin"/> says how the hold was kept for the charge.</summary>
+        public sealed record Ready(Checkout Checkout, HoldPin? Pin) : BeginResult;
 
         public sealed record Replay(string Outcome, Guid? BookingId) : BeginResult;
 
@@ -44,7 +46,19 @@ internal static class BookingCommands
         public sealed record KeyReused : BeginResult;
 
         public sealed record NoHold : BeginResult;
+
+        /// <summary>The hold is not the one the request states (hold id or total). Nothing was recorded.</summary>
+        public sealed record Changed : BeginResult;
+
+        /// <summary>Too many declines on this checkout just now. Nothing was recorded.</summary>
+        public sealed record Wait(TimeSpan RetryAfter) : BeginResult;
     }
+
+    /// <summary>The hold's expiry before a charge pinned it, and the pinned expiry, to put back if the charge fails.</summary>
+    public sealed record HoldPin(long OriginalExpiresAt, long PinnedExpiresAt);
+
+    /// <summary>What one payment attempt starts from.</summary>
+    public sealed record BeginCommand(BuyerId Buyer, ConfirmRequest Request, string Key, string Fingerprint, Guid PaymentId, PaymentOptions Payments);
 
     private const string KeySql = """
         SELECT fingerprint AS Fingerprint, outcome AS Outcome, booking_id AS BookingId
@@ -53,10 +67,20 @@ internal static class BookingCommands
 
     private const string CheckoutSql = """
         SELECT h.hold_id AS HoldId, h.tier_id AS TierId, t.code AS Tier, t.name AS TierName,
-               h.quantity AS Quantity, t.price_cents AS UnitPriceCents
+               h.quantity AS Quantity, t.price_cents AS UnitPriceCents, h.expires_at AS ExpiresAt
         FROM holds h JOIN tiers t ON t.id = h.tier_id
         WHERE h.buyer_id = @buyer AND h.concert_id = @concertId
         ORDER BY t.sort_order
+        """;
+
+    private const string DeclinesSql = """
+        SELECT COUNT(*) AS Count, MAX(updated_at) AS LastAt FROM payments
+        WHERE hold_id = @holdId AND status IN ('declined', 'insufficient_funds', 'invalid_card')
+        """;
+
+    private const string PinSql = """
+        UPDATE holds SET expires_at = @pinned
+        WHERE buyer_id = @buyer AND concert_id = @concertId AND hold_id = @holdId AND expires_at > @now AND expires_at < @pinned
         """;
 
     private const string InsertPaymentSql = """
@@ -71,12 +95,14 @@ internal static class BookingCommands
 
     /// <summary>
     /// Replays a finished request with the same key, or reads what the buyer holds (expired rows included:
-    /// their tickets may still be free) and records the payment as pending before the card is charged.
+    /// their tickets may still be free), checks it is what the request states, keeps an active hold for the
+    /// charge's time and records the payment as pending before the card is charged.
     /// </summary>
-    public static BeginResult Begin(WriteContext context, BuyerId buyer, Guid concertId, string key, string fingerprint, Guid paymentId, string last4)
+    public static BeginResult Begin(WriteContext context, BeginCommand command)
     {
         var connection = context.Connection;
         var transaction = context.Transaction;
+        var (buyer, request, key, fingerprint, paymentId, payments) = command;
         var earlier = connection.QuerySingleOrDefault<KeyRow>(KeySql, new { buyer = buyer.Value, key }, transaction);
         if (earlier is not null)
         {
@@ -85,6 +111,7 @@ internal static class BookingCommands
                 : new BeginResult.Replay(earlier.Outcome, earlier.BookingId);
         }
 
+        var concertId = request.ConcertId;
         var rows = connection.Query<CheckoutRow>(CheckoutSql, new { buyer = buyer.Value, concertId }, transaction).AsList();
         if (rows.Count == 0)
         {
@@ -92,10 +119,54 @@ internal static class BookingCommands
         }
 
         var checkout = new Checkout(rows[0].HoldId, [.. rows.Select(r => new CheckoutItem(r.TierId, r.Tier, r.TierName, r.Quantity, r.UnitPriceCents))]);
+        if ((request.HoldId is { } stated && stated != checkout.HoldId) || (request.ExpectedTotalCents is { } total && total != checkout.AmountCents))
+        {
+            return new BeginResult.Changed();
+        }
+
         var now = context.NowMs;
-        connection.Execute(InsertPaymentSql, new { paymentId, buyer = buyer.Value, concertId, holdId = checkout.HoldId, amount = checkout.AmountCents, last4, now }, transaction);
+        if (DeclineWait(context, checkout.HoldId, payments) is { } wait)
+        {
+            return new BeginResult.Wait(wait);
+        }
+
+        var pin = Pin(context, command, checkout, rows);
+        connection.Execute(InsertPaymentSql, new { paymentId, buyer = buyer.Value, concertId, holdId = checkout.HoldId, amount = checkout.AmountCents, last4 = request.Card.Last4, now }, transaction);
         connection.Execute(InsertKeySql, new { buyer = buyer.Value, key, fingerprint, paymentId, now }, transaction);
-        return new BeginResult.Ready(checkout);
+        return new BeginResult.Ready(checkout, pin);
+    }
+
+    /// <summary>
+    /// After <see cref="PaymentOptions.DeclinesBeforeWait"/> declines on one checkout, each further attempt waits
+    /// <see cref="PaymentOptions.DeclineWait"/>, doubling per decline up to ten times that, from the last decline.
+    /// </summary>
+    private static TimeSpan? DeclineWait(WriteContext context, Guid holdId, PaymentOptions payments)
+    {
+        var (count, lastAt) = context.Connection.QuerySingle<(long Count, long? LastAt)>(DeclinesSql, new { holdId }, context.Transaction);
+        var over = count - payments.DeclinesBeforeWait;
+        if (over < 0 || lastAt is null)
+        {
+            return null;
+        }
+
+        var wait = payments.DeclineWait * Math.Min(10, Math.Pow(2, over));
+        var until = lastAt.Value + (long)wait.TotalMilliseconds;
+        return until > context.NowMs ? TimeSpan.FromMilliseconds(until - context.NowMs) : null;
+    }
+
+    /// <summary>An active hold is kept for at least <see cref="PaymentOptions.MaxChargeTime"/> while the card is charged.</summary>
+    private static HoldPin? Pin(WriteContext context, BeginCommand command, Checkout checkout, List<CheckoutRow> rows)
+    {
+        var now = context.NowMs;
+        var active = rows.Where(r => r.ExpiresAt > now).ToList();
+        var pinned = now + (long)command.Payments.MaxChargeTime.TotalMilliseconds;
+        if (active.Count == 0 || active.Min(r => r.ExpiresAt) >= pinned)
+        {
+            return null;
+        }
+
+        context.Connection.Execute(PinSql, new { pinned, buyer = command.Buyer.Value, concertId = command.Request.ConcertId, holdId = checkout.HoldId, now }, context.Transaction);
+        return new HoldPin(active.Min(r => r.ExpiresAt), pinned);
     }
 
     public abstract record CompleteResult
@@ -275,13 +346,38 @@ internal static class BookingCommands
 
     private const string SetPaymentStatusSql = "UPDATE payments SET status = @status, updated_at = @now WHERE id = @paymentId";
 
-    /// <summary>The card was not charged: record why, and remember the outcome for the key. The hold stays.</summary>
-    public static void RecordFailedCharge(WriteContext context, BuyerId buyer, string key, Guid paymentId, string outcome)
+    private const string UnpinSql = """
+        UPDATE holds SET expires_at = @original
+        WHERE buyer_id = @buyer AND concert_id = @concertId AND hold_id = @holdId AND expires_at = @pinned
+        """;
+
+    /// <summary>
+    /// The card was not charged: record why, and remember the outcome for the key. The hold stays, with the expiry it
+    /// had before the charge pinned it (a hold that ran out meanwhile is released now, and that is announced).
+    /// </summary>
+    public static void RecordFailedCharge(WriteContext context, FailedCharge failed)
     {
-        var status = outcome == Outcome.GatewayError ? "voided" : outcome;
-        context.Connection.Execute(SetPaymentStatusSql, new { status, now = context.NowMs, paymentId }, context.Transaction);
-        context.Connection.Execute(SetOutcomeSql, new { outcome, bookingId = (Guid?)null, buyer = buyer.Value, key }, context.Transaction);
+        var status = failed.Outcome == Outcome.GatewayError ? "voided" : failed.Outcome;
+        context.Connection.Execute(SetPaymentStatusSql, new { status, now = context.NowMs, paymentId = failed.PaymentId }, context.Transaction);
+        context.Connection.Execute(SetOutcomeSql, new { outcome = failed.Outcome, bookingId = (Guid?)null, buyer = failed.Buyer.Value, key = failed.Key }, context.Transaction);
+        if (failed.Pin is { } pin)
+        {
+            var unpinned = context.Connection.Execute(UnpinSql, new
+            {
+                original = pin.OriginalExpiresAt,
+                pinned = pin.PinnedExpiresAt,
+                buyer = failed.Buyer.Value,
+                concertId = failed.ConcertId,
+                holdId = failed.HoldId,
+            }, context.Transaction);
+            if (unpinned > 0 && pin.OriginalExpiresAt <= context.NowMs)
+            {
+                context.AvailabilityChanged(failed.ConcertId);
+            }
+        }
     }
+
+    internal sealed record FailedCharge(BuyerId Buyer, Guid ConcertId, Guid HoldId, string Key, Guid PaymentId, string Outcome, HoldPin? Pin);
 
     private const string MarkVoidedSql = "UPDATE payments SET status = 'voided', updated_at = @now WHERE id = @paymentId AND status IN ('voiding', 'pending')";
 
@@ -311,6 +407,24 @@ internal static class BookingCommands
     public static int PurgeKeys(WriteContext context, TimeSpan retention) =>
         context.Connection.Execute(PurgeKeysSql, new { cutoff = context.NowMs - (long)retention.TotalMilliseconds }, context.Transaction);
 
+    private const string PurgeFailedPaymentsSql = """
+        DELETE FROM payments WHERE status IN ('declined', 'insufficient_funds', 'invalid_card') AND updated_at <= @cutoff
+        """;
+
+    /// <summary>Deletes failed payment attempts older than <paramref name="retention"/>; they are only kept to slow card testing.</summary>
+    public static int PurgeFailedPayments(WriteContext context, TimeSpan retention) =>
+        context.Connection.Execute(PurgeFailedPaymentsSql, new { cutoff = context.NowMs - (long)retention.TotalMilliseconds }, context.Transaction);
+
+    private const string ClaimSql = """
+        UPDATE bookings SET buyer_id = @buyer
+        WHERE reference = @reference AND buyer_email = @email COLLATE NOCASE
+        RETURNING id
+        """;
+
+    /// <summary>Moves the booking with this reference to <paramref name="buyer"/> when the e-mail matches; null otherwise.</summary>
+    public static Guid? Claim(WriteContext context, BuyerId buyer, string reference, string email) =>
+        context.Connection.QuerySingleOrDefault<Guid?>(ClaimSql, new { buyer = buyer.Value, reference, email }, context.Transaction);
+
     internal sealed record CompleteCommand(
         BuyerId Buyer,
         Guid ConcertId,
@@ -325,7 +439,7 @@ internal static class BookingCommands
 
     private sealed record KeyRow(string Fingerprint, string? Outcome, Guid? BookingId);
 
-    private sealed record CheckoutRow(Guid HoldId, long TierId, string Tier, string TierName, long Quantity, long UnitPriceCents);
+    private sealed record CheckoutRow(Guid HoldId, long TierId, string Tier, string TierName, long Quantity, long UnitPriceCents, long ExpiresAt);
 
     private sealed record HoldRow(Guid HoldId, long TierId, long Quantity, long ExpiresAt);
 }

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using TicketBooking.Core.Payments;
 using TicketBooking.Core.Storage;
 using static TicketBooking.Core.Bookings.BookingCommands;
@@ -21,10 +22,14 @@ public sealed partial class BookingService(
     GroupCommitWriter writer,
     SqliteConnectionFactory connections,
     IPaymentGateway gateway,
+    AppSecrets secrets,
+    IOptions<PaymentOptions> paymentOptions,
     TimeProvider time,
     Diagnostics.TicketBookingMetrics metrics,
     ILogger<BookingService> logger)
 {
+    private readonly PaymentOptions _payments = paymentOptions.Value;
+
     public const int MaxIdempotencyKeyLength = 128;
 
     /// <summary>How long a finished request's key keeps giving the same answer.</summary>
@@ -70,9 +75,14 @@ public sealed partial class BookingService(
     private async Task<ConfirmResult> RunAsync(BuyerId buyer, ConfirmRequest request, string key, string fingerprint)
     {
         var paymentId = Guid.CreateVersion7(time.GetUtcNow());
-        var begin = await writer.ExecuteAsync(c => Begin(c, buyer, request.ConcertId, key, fingerprint, paymentId, request.Card.Last4)).ConfigureAwait(false);
+        var beginCommand = new BeginCommand(buyer, request, key, fingerprint, paymentId, _payments);
+        var begin = await writer.ExecuteAsync(c => Begin(c, beginCommand)).ConfigureAwait(false);
         switch (begin)
         {
+            case BeginResult.Changed:
+                return new ConfirmResult.CheckoutChanged();
+            case BeginResult.Wait wait:
+                return new ConfirmResult.TryLater(wait.RetryAfter);
             case BeginResult.Replay replay:
                 return await ReplayAsync(buyer, replay).ConfigureAwait(false);
             case BeginResult.InProgress:
@@ -83,7 +93,7 @@ public sealed partial class BookingService(
                 return new ConfirmResult.NoHold();
         }
 
-        var checkout = ((BeginResult.Ready)begin).Checkout;
+        var (checkout, pin) = (BeginResult.Ready)begin;
 
         // Past this point the request finishes whatever the caller does: a charge must end as a booking or a void.
         var charge = await ChargeAsync(new ChargeRequest(paymentId, checkout.AmountCents, "USD", request.Card)).ConfigureAwait(false);
@@ -96,9 +106,10 @@ public sealed partial class BookingService(
                 ChargeStatus.InvalidCard => Outcome.InvalidCard,
                 _ => Outcome.GatewayError,
             };
+            var failed = new FailedCharge(buyer, request.ConcertId, checkout.HoldId, key, paymentId, outcome, pin);
             await writer.ExecuteAsync(c =>
             {
-                RecordFailedCharge(c, buyer, key, paymentId, outcome);
+                RecordFailedCharge(c, failed);
                 return true;
             }).ConfigureAwait(false);
             LogPaymentFailed(request.ConcertId, outcome);
@@ -181,8 +192,8 @@ public sealed partial class BookingService(
 
     private static ConfirmResult.PaymentFailed Failure(string outcome) => outcome switch
     {
-        Outcome.Declined => new(PaymentFailure.Declined, "Your card was declined. Your tickets are still held: try another card."),
-        Outcome.InsufficientFunds => new(PaymentFailure.InsufficientFunds, "Your card has insufficient funds. Your tickets are still held: try another card."),
+        // Declined and insufficient funds read the same to the buyer: telling them apart helps card testers, not buyers.
+        Outcome.Declined or Outcome.InsufficientFunds => new(PaymentFailure.Declined, "Your card was declined. Your tickets are still held: try another card."),
         Outcome.InvalidCard => new(PaymentFailure.InvalidCard, "The card number is not valid. Check it, or try another card."),
         _ => new(PaymentFailure.GatewayError, "The payment could not be completed and you were not charged. Please try again."),
     };
@@ -216,8 +227,41 @@ public sealed partial class BookingService(
         return unfinished.Count;
     }
 
-    /// <summary>Forgets idempotency keys older than <see cref="IdempotencyRetention"/>.</summary>
-    public Task<int> PurgeIdempotencyKeysAsync() => writer.ExecuteAsync(c => PurgeKeys(c, IdempotencyRetention));
+    /// <summary>
+    /// Forgets idempotency keys older than <see cref="IdempotencyRetention"/> and failed payment attempts older than
+    /// <see cref="PaymentOptions.FailedRetention"/>. Returns how many rows went.
+    /// </summary>
+    public Task<int> PurgeAsync() =>
+        writer.ExecuteAsync(c => PurgeKeys(c, IdempotencyRetention) + PurgeFailedPayments(c, _payments.FailedRetention));
+
+    /// <summary>
+    /// "Find my booking": the booking with this reference moves to <paramref name="buyer"/> when <paramref name="email"/>
+    /// is the one it was booked with (case does not matter). Null when either does not match; the caller cannot tell which.
+    /// </summary>
+    public async Task<Booking?> ClaimAsync(BuyerId buyer, string reference, string email)
+    {
+        if (NormalizeReference(reference) is not { } normalized || string.IsNullOrWhiteSpace(email) || email.Length > 254)
+        {
+            return null;
+        }
+
+        var trimmed = email.Trim();
+        var claimed = await writer.ExecuteAsync(c => Claim(c, buyer, normalized, trimmed)).ConfigureAwait(false);
+        if (claimed is not { } bookingId)
+        {
+            return null;
+        }
+
+        LogClaimed(bookingId);
+        return await GetAsync(buyer, bookingId).ConfigureAwait(false);
+    }
+
+    /// <summary>"abcd 2345", "ABCD2345" and "abcd-2345" all read as ABCD-2345; anything that cannot be a reference is null.</summary>
+    public static string? NormalizeReference(string? reference)
+    {
+        var code = new string([.. (reference ?? "").Where(char.IsAsciiLetterOrDigit).Select(char.ToUpperInvariant)]);
+        return code.Length == 8 && code.All(c => BookingReference.Alphabet.Contains(c, StringComparison.Ordinal)) ? $"{code[..4]}-{code[4..]}" : null;
+    }
 
     private const string BookingsSql = """
         SELECT b.id AS Id, b.reference AS Reference, b.total_cents AS TotalCents, b.status AS Status,
@@ -274,6 +318,16 @@ public sealed partial class BookingService(
         if (request.ConcertId == Guid.Empty)
         {
             errors["concertId"] = ["Choose a concert."];
+        }
+
+        if (request.HoldId == Guid.Empty)
+        {
+            errors["holdId"] = ["The holdId must be the id of your hold, as GET /api/holds/{concertId} gives it."];
+        }
+
+        if (request.ExpectedTotalCents < 0)
+        {
+            errors["expectedTotalCents"] = ["The expected total cannot be negative."];
         }
 
         if (string.IsNullOrEmpty(key))
@@ -364,11 +418,18 @@ public sealed partial class BookingService(
 
     private static BuyerDetails Normalize(BuyerDetails buyer) => new(buyer.Name.Trim(), buyer.Email.Trim());
 
-    /// <summary>What makes two requests "the same" for an idempotency key. Holds no card number.</summary>
-    private static string Fingerprint(ConfirmRequest request)
+    /// <summary>
+    /// What makes two requests "the same" for an idempotency key: every field, the full card number included, so a
+    /// retry with another card is a new request. Keyed with a secret of this database (HMAC-SHA-256), so the stored
+    /// value cannot be searched for card numbers.
+    /// </summary>
+    private string Fingerprint(ConfirmRequest request)
     {
-        var text = string.Join('\n', request.ConcertId, request.Buyer.Name.Trim(), request.Buyer.Email.Trim(), request.Card.Last4, request.Card.Expiry.Trim());
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        var text = string.Join('\n',
+            request.ConcertId, request.Buyer.Name.Trim(), request.Buyer.Email.Trim(),
+            request.Card.Digits, request.Card.Expiry.Trim(), request.Card.Cvc,
+            request.HoldId?.ToString() ?? "", request.ExpectedTotalCents?.ToString(CultureInfo.InvariantCulture) ?? "");
+        return Convert.ToHexString(HMACSHA256.HashData(secrets.Get(AppSecrets.RequestFingerprint), Encoding.UTF8.GetBytes(text)));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Booked {Reference} for concert {ConcertId}: {Tickets} tickets, {TotalCents} cents")]
@@ -385,6 +446,9 @@ public sealed partial class BookingService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The payment gateway failed")]
     private partial void LogGatewayFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Booking {BookingId} was claimed by reference and e-mail into another browser")]
+    private partial void LogClaimed(Guid bookingId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recovered {Count} payments interrupted by a shutdown; they were voided")]
     private partial void LogRecovered(int count);

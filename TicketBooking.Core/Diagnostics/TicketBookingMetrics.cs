@@ -21,6 +21,7 @@ public sealed class TicketBookingMetrics : IDisposable
     private readonly Counter<long> _ticketsSold;
     private readonly Counter<long> _paymentsDeclined;
     private readonly UpDownCounter<long> _streams;
+    private readonly Counter<long> _limitsRefused;
 
     public TicketBookingMetrics(AvailabilityBroadcaster broadcaster, SqliteConnectionFactory connections, TimeProvider time)
     {
@@ -31,6 +32,7 @@ public sealed class TicketBookingMetrics : IDisposable
         _bookings = Meter.CreateCounter<long>("ticketbooking.bookings", "{booking}", "Bookings confirmed");
         _ticketsSold = Meter.CreateCounter<long>("ticketbooking.tickets.sold", "{ticket}", "Tickets sold");
         _paymentsDeclined = Meter.CreateCounter<long>("ticketbooking.payments.declined", "{payment}", "Card payments that did not go through, by reason");
+        _limitsRefused = Meter.CreateCounter<long>("ticketbooking.limits.refused", "{request}", "Requests refused by a per-client limit, by limit");
         _streams = Meter.CreateUpDownCounter<long>("ticketbooking.sse.subscribers", "{stream}", "Open availability event streams");
         Meter.CreateObservableUpDownCounter("ticketbooking.availability.subscribers", () => broadcaster.SubscriberCount, "{subscription}",
             "Live availability subscriptions: pages, dashboards and event streams");
@@ -51,6 +53,8 @@ public sealed class TicketBookingMetrics : IDisposable
     }
 
     public void PaymentDeclined(string reason) => _paymentsDeclined.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void LimitRefused(string limit) => _limitsRefused.Add(1, new KeyValuePair<string, object?>("limit", limit));
 
     public void StreamOpened() => _streams.Add(1);
 

@@ -39,6 +39,20 @@ public abstract record HoldResult
     /// <summary>The request asks for more than one order may hold.</summary>
     public sealed record LimitExceeded(string Message) : HoldResult;
 
+    /// <summary>With what this buyer already bought, the request passes the per-buyer maximum for a tier; nothing was held.</summary>
+    public sealed record BuyerLimitReached(string Tier, int Max, int AlreadyBought) : HoldResult
+    {
+        public string Message => AlreadyBought == 0
+            ? $"At most {Max} {Tier} tickets per buyer."
+            : $"You already have {AlreadyBought} {Tier} tickets; at most {Max} per buyer, so you can add {Math.Max(0, Max - AlreadyBought)} more.";
+    }
+
+    /// <summary>Checkouts from the caller's network already hold as many tickets as one address may; nothing was held.</summary>
+    public sealed record AddressLimitReached(int Max, TimeSpan RetryAfter) : HoldResult
+    {
+        public string Message => $"Checkouts from your network already hold {Max} tickets for this concert, the most one network may hold at once. Try again when some of them are paid or released.";
+    }
+
     /// <summary>The request is malformed (missing items, a quantity below one, a tier named twice…).</summary>
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : HoldResult;
 

@@ -1,4 +1,5 @@
 using Dapper;
+using TicketBooking.Core.Limits;
 using TicketBooking.Core.Storage;
 
 namespace TicketBooking.Core.Holds;
@@ -23,8 +24,22 @@ internal static class HoldCommands
         WHERE buyer_id = @buyer AND concert_id = @concertId
         """;
 
-    public static HoldResult Place(WriteContext context, BuyerId buyer, HoldRequest request, HoldOptions options)
+    private const string BoughtSql = """
+        SELECT i.tier_id AS TierId, SUM(i.quantity) AS Quantity
+        FROM bookings b JOIN booking_items i ON i.booking_id = b.id
+        WHERE b.buyer_id = @buyer AND b.concert_id = @concertId
+        GROUP BY i.tier_id
+        """;
+
+    private const string HeldFromClientSql = """
+        SELECT COALESCE(SUM(quantity), 0) AS Tickets, MIN(expires_at) AS FirstExpiry
+        FROM holds
+        WHERE client = @client AND concert_id = @concertId AND expires_at > @now AND buyer_id <> @buyer
+        """;
+
+    public static HoldResult Place(WriteContext context, HoldPlacement placement)
     {
+        var (buyer, request, client, options, limits) = placement;
         var tiers = ReadTiers(context, request.ConcertId);
         if (tiers.Count == 0)
         {
@@ -43,6 +58,16 @@ internal static class HoldCommands
         if (unknown.Count > 0)
         {
             return new HoldResult.UnknownTiers(unknown);
+        }
+
+        if (BuyerLimit(context, buyer, request, tiers, limits) is { } buyerLimit)
+        {
+            return buyerLimit;
+        }
+
+        if (AddressLimit(context, buyer, request, client, limits) is { } addressLimit)
+        {
+            return addressLimit;
         }
 
         var existing = ReadBuyerRows(context, buyer, request.ConcertId);
@@ -65,23 +90,64 @@ internal static class HoldCommands
             }
         }
 
-        return new HoldResult.Held(Write(context, buyer, request, options, tiers, existing));
+        return new HoldResult.Held(Write(context, placement, tiers, existing));
+    }
+
+    /// <summary>Held and bought together stay within <see cref="BuyerLimitOptions.MaxTicketsPerBuyer"/> per tier.</summary>
+    private static HoldResult.BuyerLimitReached? BuyerLimit(WriteContext context, BuyerId buyer, HoldRequest request, List<TierRow> tiers, BuyerLimitOptions limits)
+    {
+        var bought = context.Connection.Query<(long TierId, long Quantity)>(BoughtSql, new { buyer = buyer.Value, concertId = request.ConcertId }, context.Transaction).AsList();
+        foreach (var item in request.Items)
+        {
+            var tier = Tier(tiers, item.Tier);
+            var already = (int)bought.Find(b => b.TierId == tier.Id).Quantity;
+            if (item.Quantity + already > limits.MaxTicketsPerBuyer)
+            {
+                return new HoldResult.BuyerLimitReached(tier.Code, limits.MaxTicketsPerBuyer, already);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Checkouts from one client address, other than this buyer's own, plus this request stay within
+    /// <see cref="BuyerLimitOptions.MaxHeldTicketsPerAddress"/> for the concert.
+    /// </summary>
+    private static HoldResult.AddressLimitReached? AddressLimit(WriteContext context, BuyerId buyer, HoldRequest request, string? client, BuyerLimitOptions limits)
+    {
+        if (client is null || limits.MaxHeldTicketsPerAddress == 0)
+        {
+            return null;
+        }
+
+        var others = context.Connection.QuerySingle<(long Tickets, long? FirstExpiry)>(
+            HeldFromClientSql, new { client, concertId = request.ConcertId, now = context.NowMs, buyer = buyer.Value }, context.Transaction);
+        var requested = request.Items.Sum(i => (long)i.Quantity);
+        if (others.Tickets + requested <= limits.MaxHeldTicketsPerAddress)
+        {
+            return null;
+        }
+
+        var retryAfter = TimeSpan.FromMilliseconds(Math.Max(1_000, (others.FirstExpiry ?? context.NowMs) - context.NowMs));
+        return new HoldResult.AddressLimitReached(limits.MaxHeldTicketsPerAddress, retryAfter);
     }
 
     private const string DeleteRowSql = "DELETE FROM holds WHERE buyer_id = @buyer AND concert_id = @concertId AND tier_id = @tierId";
 
     private const string UpsertRowSql = """
-        INSERT INTO holds (buyer_id, concert_id, tier_id, hold_id, quantity, created_at, expires_at, last_activity_at)
-        VALUES (@buyer, @concertId, @tierId, @holdId, @quantity, @createdAt, @expiresAt, @now)
+        INSERT INTO holds (buyer_id, concert_id, tier_id, hold_id, quantity, created_at, expires_at, last_activity_at, client)
+        VALUES (@buyer, @concertId, @tierId, @holdId, @quantity, @createdAt, @expiresAt, @now, @client)
         ON CONFLICT (buyer_id, concert_id, tier_id) DO UPDATE SET
             hold_id = excluded.hold_id, quantity = excluded.quantity, created_at = excluded.created_at,
-            expires_at = excluded.expires_at, last_activity_at = excluded.last_activity_at
+            expires_at = excluded.expires_at, last_activity_at = excluded.last_activity_at, client = excluded.client
         """;
 
     private const string AdjustHeldSql = "UPDATE tiers SET held = held + @delta WHERE id = @tierId";
 
-    private static Hold Write(WriteContext context, BuyerId buyer, HoldRequest request, HoldOptions options, List<TierRow> tiers, List<BuyerRow> existing)
+    private static Hold Write(WriteContext context, HoldPlacement placement, List<TierRow> tiers, List<BuyerRow> existing)
     {
+        var (buyer, request, client, options, _) = placement;
         var connection = context.Connection;
         var transaction = context.Transaction;
         var concertId = request.ConcertId;
@@ -103,7 +169,7 @@ internal static class HoldCommands
         foreach (var tier in tiers.Where(t => requested.ContainsKey(t.Id)))
         {
             var quantity = requested[tier.Id];
-            connection.Execute(UpsertRowSql, new { buyer = buyer.Value, concertId, tierId = tier.Id, holdId, quantity, createdAt, expiresAt, now = context.NowMs }, transaction);
+            connection.Execute(UpsertRowSql, new { buyer = buyer.Value, concertId, tierId = tier.Id, holdId, quantity, createdAt, expiresAt, now = context.NowMs, client }, transaction);
             var delta = quantity - (existing.Find(r => r.TierId == tier.Id)?.Quantity ?? 0);
             if (delta != 0)
             {
@@ -267,6 +333,9 @@ internal static class HoldCommands
     internal static TierRow Tier(List<TierRow> tiers, string code) =>
         tiers.Find(t => t.Code.Equals(code, StringComparison.OrdinalIgnoreCase))
         ?? throw new InvalidOperationException($"Tier {code} was checked to exist.");
+
+    /// <summary>One hold request as the writer runs it: who asks, from which client address, under which limits.</summary>
+    internal sealed record HoldPlacement(BuyerId Buyer, HoldRequest Request, string? Client, HoldOptions Options, BuyerLimitOptions Limits);
 
     internal sealed record TierRow(long StartsAt, long Id, string Code, string Name, long PriceCents, long Capacity, long Sold, long Held);
 

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TicketBooking.Core.Limits;
 using TicketBooking.Core.Storage;
 
 namespace TicketBooking.Core.Holds;
@@ -14,21 +15,28 @@ public sealed partial class HoldService(
     SqliteConnectionFactory connections,
     TimeProvider time,
     IOptions<HoldOptions> options,
+    IOptions<BuyerLimitOptions> limits,
     Diagnostics.TicketBookingMetrics metrics,
     ILogger<HoldService> logger)
 {
     private readonly HoldOptions _options = options.Value;
+    private readonly BuyerLimitOptions _limits = limits.Value;
 
     public HoldOptions Options => _options;
+
+    public BuyerLimitOptions Limits => _limits;
 
     /// <summary>
     /// Creates the buyer's checkout for a concert, or replaces its quantities. All items are held or none;
     /// only the difference from what the buyer already holds is checked against availability.
+    /// <paramref name="client"/> is the caller's network (an IPv4 address or an IPv6 /64): checkouts from one
+    /// network together hold at most <see cref="BuyerLimitOptions.MaxHeldTicketsPerAddress"/> tickets of a concert.
     /// </summary>
-    public async Task<HoldResult> PlaceAsync(BuyerId buyer, HoldRequest request)
+    public async Task<HoldResult> PlaceAsync(BuyerId buyer, HoldRequest request, string? client = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var result = Validate(request) ?? await writer.ExecuteAsync(context => HoldCommands.Place(context, buyer, request, _options)).ConfigureAwait(false);
+        var placement = new HoldCommands.HoldPlacement(buyer, request, client, _options, _limits);
+        var result = Validate(request) ?? await writer.ExecuteAsync(context => HoldCommands.Place(context, placement)).ConfigureAwait(false);
         if (result is HoldResult.Held held)
         {
             metrics.HoldCreated();

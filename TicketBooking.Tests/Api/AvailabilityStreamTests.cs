@@ -61,6 +61,46 @@ public sealed class AvailabilityStreamTests
         (await events.NextLineAsync()).Should().Be(": keep-alive");
     }
 
+    [Fact]
+    public async Task A_stream_ends_after_its_lifetime_and_a_reconnect_with_Last_Event_ID_gets_only_what_changed_since()
+    {
+        var time = new FakeTimeProvider();
+        await using var app = new TicketBookingApp(new Dictionary<string, string?> { ["Limits:EventStreamLifetime"] = "00:10:00" }, time);
+        var concert = await app.CreateConcertAsync(("VIP", 10_000, 10));
+        var stream = new Uri($"/api/concerts/{concert.Id}/availability/stream", UriKind.Relative);
+        using var viewer = app.CreateClient();
+        using var buyer = ApiBuyer.For(app);
+
+        using var first = await viewer.GetAsync(stream, HttpCompletionOption.ResponseHeadersRead);
+        using var events = new SseReader(await first.Content.ReadAsStreamAsync());
+        var current = (await events.NextEventAsync())!.Value;
+        time.Advance(TimeSpan.FromMinutes(12)); // past the lifetime, a tenth more or less
+        var ended = await DrainAsync(events).WaitAsync(TimeSpan.FromSeconds(10));
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, stream);
+        again.Headers.Add("Last-Event-ID", current.Id);
+        using var second = await viewer.SendAsync(again, HttpCompletionOption.ResponseHeadersRead);
+        using var resumed = new SseReader(await second.Content.ReadAsStreamAsync());
+        var nextEvent = resumed.NextEventAsync();
+        (await buyer.HoldAsync(concert.Id, ("VIP", 2))).StatusCode.Should().Be(HttpStatusCode.Created);
+        var change = (await nextEvent.WaitAsync(TimeSpan.FromSeconds(10)))!.Value;
+
+        ended.Should().BeTrue("the server ends a stream when its lifetime is up");
+        current.Id.Should().Be(current.Data.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        change.Data.Version.Should().BeGreaterThan(current.Data.Version, "the snapshot the client already had is not sent again");
+        change.Data.Tiers.Single().Held.Should().Be(2);
+    }
+
+    /// <summary>True once the stream ends (keep-alive comments are skipped).</summary>
+    private static async Task<bool> DrainAsync(SseReader events)
+    {
+        while (await events.NextEventAsync() is not null)
+        {
+        }
+
+        return true;
+    }
+
     private static Task WaitForSubscribersAsync(AvailabilityBroadcaster broadcaster, Guid concertId, int count)
     {
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -72,39 +112,5 @@ public sealed class AvailabilityStreamTests
             }
         };
         return reached.Task;
-    }
-
-    /// <summary>Reads server-sent events off a response stream.</summary>
-    private sealed class SseReader(Stream stream) : IDisposable
-    {
-        private readonly StreamReader _reader = new(stream);
-
-        public async Task<string?> NextLineAsync() => await _reader.ReadLineAsync();
-
-        public async Task<(string? Event, AvailabilityResponse Data)> NextAsync()
-        {
-            string? type = null;
-            string? data = null;
-            while (await _reader.ReadLineAsync() is { } line)
-            {
-                if (line.Length == 0 && data is not null)
-                {
-                    return (type, JsonSerializer.Deserialize<AvailabilityResponse>(data, ApiBuyer.Json)!);
-                }
-
-                if (line.StartsWith("event: ", StringComparison.Ordinal))
-                {
-                    type = line["event: ".Length..];
-                }
-                else if (line.StartsWith("data: ", StringComparison.Ordinal))
-                {
-                    data = line["data: ".Length..];
-                }
-            }
-
-            throw new EndOfStreamException("The event stream ended.");
-        }
-
-        public void Dispose() => _reader.Dispose();
     }
 }

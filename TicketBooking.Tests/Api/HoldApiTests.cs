@@ -147,7 +147,7 @@ public sealed class RateLimitApiTests
         await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
         int.Parse(limited.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture).Should().BeInRange(1, 60);
         otherBuyer.StatusCode.Should().Be(HttpStatusCode.Created);
-        app.Log.Entries.Should().Contain(e => e.Message == "Rejected POST /api/holds: per-buyer rate limit");
+        app.Log.Entries.Should().ContainSingle(e => e.Message.StartsWith("Limit holds refused client", StringComparison.Ordinal), "one line per client and minute");
         (await greedy.AvailabilityAsync(concert.Id)).Tiers.Single().Held.Should().Be(3, "the limited request held nothing: 2 + 1");
     }
 }

@@ -14,14 +14,26 @@ public sealed class HoldContentionApiTests
         var baseAddress = app.StartKestrel();
         var concert = await app.CreateConcertAsync(("GA", 1_000, 100));
 
-        // No cookies: every request is a new buyer, as 1,000 people arriving at once would be.
+        // 1,000 distinct buyers, each with the session cookie their first page view gave them, all pressing at once.
         using var handler = new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = 1_000 };
         using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var cookies = new List<string>();
+        for (var i = 0; i < 1_000; i++)
+        {
+            using var page = await http.GetAsync(new Uri("/api/concerts", UriKind.Relative));
+            cookies.Add(page.Headers.GetValues("Set-Cookie").Single().Split(';')[0]);
+        }
+
         using var start = new ManualResetEventSlim();
-        var requests = Enumerable.Range(0, 1_000).Select(_ => Task.Run(async () =>
+        var requests = cookies.Select(cookie => Task.Run(async () =>
         {
             start.Wait();
-            using var response = await http.PostAsJsonAsync("/api/holds", new { concertId = concert.Id, items = new[] { new { tier = "GA", quantity = 1 } } });
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/holds")
+            {
+                Content = JsonContent.Create(new { concertId = concert.Id, items = new[] { new { tier = "GA", quantity = 1 } } }),
+            };
+            request.Headers.Add("Cookie", cookie);
+            using var response = await http.SendAsync(request);
             return response.StatusCode;
         })).ToList();
         start.Set();

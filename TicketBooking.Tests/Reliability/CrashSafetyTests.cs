@@ -74,7 +74,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             {
                 try
                 {
-                    var hold = await api.SendAsync(HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, i % 3 == 0 ? "VIP" : "GA", 1 + (i % 3)));
+                    var hold = await api.SendAsync(HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, i % 3 == 0 ? "VIP" : "GA", 1 + (i % 3)), await api.NewBuyerAsync());
                     if (hold.Status != HttpStatusCode.Created || i % 4 == 3)
                     {
                         continue; // Sold out, or a buyer who walks away and leaves the hold to expire.

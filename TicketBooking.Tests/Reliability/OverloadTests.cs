@@ -24,10 +24,17 @@ public sealed class OverloadTests(ITestOutputHelper output)
 
         using var start = new ManualResetEventSlim();
         var json = TicketApi.HoldJson(concertId, "GA", 1);
-        var requests = Enumerable.Range(0, 2_000).Select(_ => Task.Run(async () =>
+        var cookies = new List<string>();
+        for (var i = 0; i < 2_000; i++)
+        {
+            cookies.Add(await api.NewBuyerAsync()); // each buyer opened the page first
+        }
+
+        var requests = cookies.Select(cookie => Task.Run(async () =>
         {
             start.Wait();
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/holds") { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("Cookie", cookie);
             using var response = await api.Http.SendAsync(request);
             return (response.StatusCode, RetryAfter: response.Headers.RetryAfter is not null);
         })).ToList();
@@ -44,7 +51,7 @@ public sealed class OverloadTests(ITestOutputHelper output)
         ga["held"]!.GetValue<int>().Should().Be(byStatus.GetValueOrDefault(HttpStatusCode.Created)).And.BeLessThanOrEqualTo(100);
         rssAfter.Should().BeLessThan(rssBefore + 300, "memory stays bounded under the burst");
 
-        var afterwards = await api.SendAsync(HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, "VIP", 1));
+        var afterwards = await api.SendAsync(HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, "VIP", 1), await api.NewBuyerAsync());
         afterwards.Status.Should().Be(HttpStatusCode.Created, "the server recovers once the burst is over");
         (await api.SendAsync(HttpMethod.Get, "/health")).Status.Should().Be(HttpStatusCode.OK);
     }

@@ -11,6 +11,8 @@ namespace TicketBooking.Tests.Support;
 /// <summary>One API client with its own cookie jar: one buyer, as a partner integration would be.</summary>
 public sealed class ApiBuyer(HttpClient client) : IDisposable
 {
+    private bool _hasSession;
+
     public const string ApprovedCard = "4242 4242 4242 4242";
     public const string DeclinedCard = "4000 0000 0000 0002";
 
@@ -26,16 +28,41 @@ public sealed class ApiBuyer(HttpClient client) : IDisposable
     public async Task<AvailabilityResponse> AvailabilityAsync(Guid concertId) =>
         (await Client.GetFromJsonAsync<AvailabilityResponse>($"/api/concerts/{concertId}/availability", Json))!;
 
-    public Task<HttpResponseMessage> HoldAsync(Guid concertId, params (string Tier, int Quantity)[] items) =>
-        Client.PostAsJsonAsync("/api/holds", new { concertId, items = items.Select(i => new { tier = i.Tier, quantity = i.Quantity }) });
+    /// <summary>
+    /// A buyer starts where a browser does: a GET that sets the session cookie. Writes without one are refused (401),
+    /// so every write below makes sure of it first.
+    /// </summary>
+    public async Task StartSessionAsync()
+    {
+        if (!_hasSession)
+        {
+            using var response = await Client.GetAsync(new Uri("/api/concerts", UriKind.Relative));
+            response.EnsureSuccessStatusCode();
+            _hasSession = true;
+        }
+    }
 
-    public Task<HttpResponseMessage> HeartbeatAsync(Guid concertId, bool active = true, bool visible = true) =>
-        Client.PostAsJsonAsync("/api/holds/heartbeat", new { concertId, active, visible });
+    public async Task<HttpResponseMessage> HoldAsync(Guid concertId, params (string Tier, int Quantity)[] items)
+    {
+        await StartSessionAsync();
+        return await Client.PostAsJsonAsync("/api/holds", new { concertId, items = items.Select(i => new { tier = i.Tier, quantity = i.Quantity }) });
+    }
 
-    public Task<HttpResponseMessage> ReleaseAsync(Guid concertId) => Client.DeleteAsync(new Uri($"/api/holds/{concertId}", UriKind.Relative));
+    public async Task<HttpResponseMessage> HeartbeatAsync(Guid concertId, bool active = true, bool visible = true)
+    {
+        await StartSessionAsync();
+        return await Client.PostAsJsonAsync("/api/holds/heartbeat", new { concertId, active, visible });
+    }
+
+    public async Task<HttpResponseMessage> ReleaseAsync(Guid concertId)
+    {
+        await StartSessionAsync();
+        return await Client.DeleteAsync(new Uri($"/api/holds/{concertId}", UriKind.Relative));
+    }
 
     public async Task<HttpResponseMessage> ConfirmAsync(Guid concertId, string idempotencyKey, string card = ApprovedCard)
     {
+        await StartSessionAsync();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/bookings")
         {
             Content = JsonContent.Create(new

@@ -14,6 +14,8 @@ using TicketBooking.Core.Holds;
 using TicketBooking.Core.Payments;
 using TicketBooking.Web.Components.Shared;
 using TicketBooking.Web.Identity;
+using TicketBooking.Web.Limits;
+using TicketBooking.Core.Diagnostics;
 
 namespace TicketBooking.Tests.Support;
 
@@ -23,7 +25,7 @@ namespace TicketBooking.Tests.Support;
 /// </summary>
 public abstract class ComponentTest : BunitContext, IAsyncLifetime
 {
-    protected ComponentTest(Action<HoldOptions>? holds = null)
+    protected ComponentTest(Action<HoldOptions>? holds = null, RateLimitOptions? rates = null)
     {
         Engine = TestEngine.Start(holds);
         Services.AddSingleton<TimeProvider>(Engine.Time);
@@ -37,6 +39,11 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         Services.AddScoped<CurrentBuyer>();
+        // The same limits the API answers with; off unless a test class asks for them, as in the app's tests.
+        Services.AddSingleton(new FairUse(
+            Options.Create(rates ?? new RateLimitOptions { Enabled = false }), Options.Create(new LimitOptions()),
+            Engine.Services.GetRequiredService<TicketBookingMetrics>(), Engine.Time, NullLogger<FairUse>.Instance));
+        Services.AddSingleton<BuyerRequests>();
         Authorization = AddAuthorization();
         SignInAs(Buyer);
         JSInterop.Mode = JSRuntimeMode.Loose;

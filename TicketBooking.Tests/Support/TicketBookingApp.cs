@@ -75,6 +75,33 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
         return new HttpClient(handler) { BaseAddress = _kestrelAddress };
     }
 
+    /// <summary>
+    /// Settings for tests of per-address limits on real HTTP: the per-client limits on, and loopback trusted as a proxy, so
+    /// each client's X-Forwarded-For (<see cref="CreateClientAt"/>) is its address.
+    /// </summary>
+    public static Dictionary<string, string?> LimitsBehindProxy(params (string Key, string Value)[] settings)
+    {
+        var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["RateLimits:Enabled"] = "true",
+            ["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1",
+        };
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        return all;
+    }
+
+    /// <summary>After <see cref="StartKestrel"/>: a client with its own cookies that a trusted proxy says comes from <paramref name="address"/>.</summary>
+    public HttpClient CreateClientAt(string address)
+    {
+        var client = CreateBuyerClient();
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", address);
+        return client;
+    }
+
     /// <summary>A new concert a month ahead with the given tiers (code, price in cents, capacity), made through the engine.</summary>
     public async Task<Concert> CreateConcertAsync(params (string Code, long PriceCents, int Capacity)[] tiers)
     {

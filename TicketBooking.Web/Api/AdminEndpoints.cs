@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using TicketBooking.Core.Concerts;
 using TicketBooking.Web.Identity;
+using TicketBooking.Web.Limits;
 
 namespace TicketBooking.Web.Api;
 
@@ -32,11 +33,13 @@ internal static class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder routes)
     {
         var session = routes.MapGroup("/api/admin/session").WithTags("Organizer");
-        session.MapPost("/", SignInAsync).RequireRateLimiting(RateLimits.SignInPolicy)
+        session.WithRequestTimeout(LimitsSetup.ApiTimeoutPolicy);
+        session.MapPost("/", SignInAsync)
             .WithSummary("Sign in as organizer with the configured password (sets the session cookie)");
         session.MapDelete("/", (Delegate)SignOutAsync).WithSummary("Sign out as organizer; the buyer session stays");
 
         var group = routes.MapGroup("/api/admin/concerts").WithTags("Organizer").RequireAuthorization(OrganizerSession.Policy);
+        group.WithRequestTimeout(LimitsSetup.ApiTimeoutPolicy);
         group.MapPost("/", CreateAsync).WithSummary("Create a concert with its tiers");
         group.MapPut("/{id:guid}", UpdateDetailsAsync).WithSummary("Change a concert's details");
         group.MapPost("/{id:guid}/tiers", AddTierAsync).WithSummary("Add a tier");
@@ -45,26 +48,19 @@ internal static class AdminEndpoints
         return routes;
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> SignInAsync(SignInBody body, OrganizerSession organizer, HttpContext context)
-    {
-        if (!organizer.IsConfigured)
+    private static async Task<Results<NoContent, ProblemHttpResult>> SignInAsync(SignInBody body, OrganizerSession organizer, HttpContext context) =>
+        await organizer.SignInAsync(context, body.Password) switch
         {
-            return TypedResults.Problem("Organizer sign-in is not configured on this server (Organizer:Password).",
-                statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in unavailable");
-        }
+            SignInOutcome.SignedIn => TypedResults.NoContent(),
+            SignInOutcome.NotConfigured => TypedResults.Problem("Organizer sign-in is not configured on this server (Organizer:Password).",
+                statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in unavailable"),
+            SignInOutcome.Limited limited => Problems.TooManyRequests(context, limited.Refusal),
+            _ => TypedResults.Problem("The organizer password is not correct.", statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed"),
+        };
 
-        if (!organizer.IsPasswordCorrect(body.Password))
-        {
-            return TypedResults.Problem("The organizer password is not correct.", statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed");
-        }
-
-        await organizer.SignInAsync(context);
-        return TypedResults.NoContent();
-    }
-
-    private static async Task<NoContent> SignOutAsync(HttpContext context)
+    private static async Task<NoContent> SignOutAsync(OrganizerSession organizer, HttpContext context)
     {
-        await OrganizerSession.SignOutAsync(context);
+        await organizer.SignOutAsync(context);
         return TypedResults.NoContent();
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
+using TicketBooking.Web.Limits;
 
 namespace TicketBooking.Web.Api;
 
@@ -26,7 +27,8 @@ internal static class ApiSetup
             json.MaxDepth = 16;
         });
 
-        services.AddTicketBookingRateLimits();
+        services.AddTicketBookingOverloadShedding();
+        services.AddTicketBookingLimits();
         services.AddOpenApi(openApi => openApi.AddOperationTransformer((operation, context, _) =>
         {
             var key = $"{context.Description.HttpMethod} /{context.Description.RelativePath?.TrimEnd('/')}";

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using TicketBooking.Core.Bookings;
 using TicketBooking.Core.Payments;
 using TicketBooking.Web.Identity;
+using TicketBooking.Web.Limits;
 
 namespace TicketBooking.Web.Api;
 
@@ -10,7 +11,13 @@ public sealed record BuyerBody(string? Name, string? Email);
 
 public sealed record CardBody(string? Number, string? Expiry, string? Cvc);
 
-public sealed record BookingBody(Guid? ConcertId, BuyerBody? Buyer, CardBody? Card);
+/// <summary>
+/// Pay for the caller's hold. <see cref="HoldId"/> and <see cref="ExpectedTotalCents"/> are optional: when given and the
+/// hold has changed since the caller read it, nothing is charged and the answer is 409 "your checkout changed".
+/// </summary>
+public sealed record BookingBody(Guid? ConcertId, BuyerBody? Buyer, CardBody? Card, Guid? HoldId = null, long? ExpectedTotalCents = null);
+
+public sealed record ClaimBody(string? Reference, string? Email);
 
 public sealed record BookingItemResponse(string Tier, int Quantity, long UnitPriceCents);
 
@@ -31,8 +38,11 @@ internal static class BookingEndpoints
     public static IEndpointRouteBuilder MapBookingEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/bookings").WithTags("Bookings").WithBuyerSession();
-        group.MapPost("/", ConfirmAsync).RequireRateLimiting(RateLimits.BookingsPolicy)
+        group.WithRequestTimeout(LimitsSetup.ApiTimeoutPolicy);
+        group.MapPost("/", ConfirmAsync)
             .WithSummary("Pay for this buyer's hold; the Idempotency-Key header makes a retry return the same booking");
+        group.MapPost("/claim", ClaimAsync)
+            .WithSummary("Find my booking: bring the booking with this reference and e-mail into this browser's identity");
         group.MapGet("/", ListAsync).WithSummary("This buyer's bookings, newest first");
         group.MapGet("/{id:guid}", GetAsync).WithSummary("One of this buyer's bookings");
         return routes;
@@ -41,14 +51,21 @@ internal static class BookingEndpoints
     private static async Task<Results<Created<BookingResponse>, ValidationProblem, ProblemHttpResult>> ConfirmAsync(
         BookingBody body,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
-        BookingService bookings,
+        BuyerRequests requests,
         HttpContext context)
     {
         var request = new ConfirmRequest(
             body.ConcertId ?? Guid.Empty,
             new BuyerDetails(body.Buyer?.Name ?? "", body.Buyer?.Email ?? ""),
-            new CardDetails(body.Card?.Number ?? "", body.Card?.Expiry ?? "", body.Card?.Cvc ?? ""));
-        var result = await bookings.ConfirmAsync(context.User.GetBuyerId(), request, idempotencyKey);
+            new CardDetails(body.Card?.Number ?? "", body.Card?.Expiry ?? "", body.Card?.Cvc ?? ""),
+            body.HoldId,
+            body.ExpectedTotalCents);
+        var (result, refused) = await requests.ConfirmAsync(context.Requester(), request, idempotencyKey);
+        if (refused is not null)
+        {
+            return Problems.TooManyRequests(context, refused);
+        }
+
         switch (result)
         {
             case ConfirmResult.Booked booked:
@@ -56,11 +73,8 @@ internal static class BookingEndpoints
             case ConfirmResult.Invalid invalid:
                 return Problems.Invalid(invalid.Errors);
             case ConfirmResult.PaymentFailed failed:
-                return TypedResults.Problem(
-                    failed.Message,
-                    statusCode: StatusCodes.Status402PaymentRequired,
-                    title: "The payment did not go through.",
-                    extensions: new Dictionary<string, object?> { ["reason"] = failed.Reason.ToString() });
+                // The message only: which check failed at the processor is not the caller's to know.
+                return TypedResults.Problem(failed.Message, statusCode: StatusCodes.Status402PaymentRequired, title: "The payment did not go through.");
             case ConfirmResult.NoHold:
                 return Problems.NotFound("You hold no tickets for this concert. Choose tickets again to check out.");
             case ConfirmResult.SoldOut:
@@ -71,7 +85,7 @@ internal static class BookingEndpoints
                     $"This checkout was already booked as {already.Booking.Reference}. This payment was not taken.",
                     new Dictionary<string, object?> { ["bookingId"] = already.Booking.Id, ["reference"] = already.Booking.Reference });
             case ConfirmResult.CheckoutChanged:
-                return Problems.Conflict("The checkout changed.", "The tickets in your checkout changed while paying. Your card was not charged; please review and pay again.");
+                return Problems.Conflict("Your checkout changed.", "The tickets in your checkout are not the ones you are paying for (they changed meanwhile). Your card was not charged; please review and pay again.");
             case ConfirmResult.InProgress:
                 context.Response.Headers.RetryAfter = "1";
                 return Problems.Conflict("Still processing.", "A payment with this Idempotency-Key is still being processed. Retry shortly for its result.");
@@ -80,6 +94,23 @@ internal static class BookingEndpoints
             default:
                 throw new InvalidOperationException($"Unhandled confirm result {result}");
         }
+    }
+
+    private static async Task<Results<Ok<BookingResponse>, ValidationProblem, ProblemHttpResult>> ClaimAsync(ClaimBody body, BuyerRequests requests, HttpContext context)
+    {
+        if (string.IsNullOrWhiteSpace(body.Reference) || string.IsNullOrWhiteSpace(body.Email))
+        {
+            return Problems.Invalid(new Dictionary<string, string[]>
+            {
+                ["reference"] = string.IsNullOrWhiteSpace(body.Reference) ? ["Enter the booking reference, like ABCD-2345."] : [],
+                ["email"] = string.IsNullOrWhiteSpace(body.Email) ? ["Enter the e-mail address the booking was made with."] : [],
+            }.Where(e => e.Value.Length > 0).ToDictionary());
+        }
+
+        var (booking, refused) = await requests.ClaimAsync(context.Requester(), body.Reference, body.Email);
+        return refused is not null ? Problems.TooManyRequests(context, refused)
+            : booking is not null ? TypedResults.Ok(BookingResponse.From(booking))
+            : Problems.NotFound("No booking has this reference and e-mail address. Check both and try again.");
     }
 
     private static async Task<Ok<BookingResponse[]>> ListAsync(BookingService bookings, HttpContext context) =>

@@ -9,6 +9,7 @@ using TicketBooking.Core.Availability;
 using TicketBooking.Core.Concerts;
 using TicketBooking.Core.Diagnostics;
 using TicketBooking.Web.Identity;
+using TicketBooking.Web.Limits;
 
 namespace TicketBooking.Web.Api;
 
@@ -52,9 +53,9 @@ internal static class ConcertEndpoints
     public static IEndpointRouteBuilder MapConcertEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/concerts").WithTags("Concerts").WithBuyerSession();
-        group.MapGet("/", ListAsync).WithSummary("Upcoming concerts with their tiers and live counts");
-        group.MapGet("/{id:guid}", GetAsync).WithSummary("One concert");
-        group.MapGet("/{id:guid}/availability", GetAvailabilityAsync).WithSummary("Live availability per tier, with a version");
+        group.MapGet("/", ListAsync).WithSummary("Upcoming concerts with their tiers and live counts").WithRequestTimeout(LimitsSetup.ApiTimeoutPolicy);
+        group.MapGet("/{id:guid}", GetAsync).WithSummary("One concert").WithRequestTimeout(LimitsSetup.ApiTimeoutPolicy);
+        group.MapGet("/{id:guid}/availability", GetAvailabilityAsync).WithSummary("Live availability per tier, with a version").WithRequestTimeout(LimitsSetup.ApiTimeoutPolicy);
         group.MapGet("/{id:guid}/availability/stream", StreamAvailabilityAsync)
             .WithSummary("Server-sent events: 'availability' with the current snapshot, then every change");
         return routes;
@@ -75,9 +76,19 @@ internal static class ConcertEndpoints
             : Problems.ConcertNotFound();
 
     private static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> StreamAvailabilityAsync(
-        Guid id, ConcertCatalog catalog, AvailabilityBroadcaster broadcaster, TicketBookingMetrics metrics, TimeProvider time, IOptions<JsonOptions> json,
-        HttpContext context, CancellationToken cancellationToken)
+        Guid id, ConcertCatalog catalog, AvailabilityBroadcaster broadcaster, FairUse fairUse, TicketBookingMetrics metrics, TimeProvider time,
+        IOptions<JsonOptions> json, IOptions<LimitOptions> limits, HttpContext context, CancellationToken cancellationToken)
     {
+        // A place among the open streams first: per address, and server-wide below Kestrel's connection limit so the
+        // pages and the API keep answering however many viewers there are.
+        var lease = fairUse.OpenEventStream(ClientAddress.Of(context), out var refusal, out var serverFull);
+        if (lease is null)
+        {
+            return Problems.TooManyRequests(context, refusal!, serverFull ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status429TooManyRequests);
+        }
+
+        context.Response.RegisterForDispose(lease);
+
         // Subscribe before reading the current state, so no change between the two is missed;
         // the request owns the subscription, so a client that goes away is unsubscribed even before streaming starts.
         var subscription = broadcaster.Subscribe(id);
@@ -93,30 +104,59 @@ internal static class ConcertEndpoints
         context.Response.RegisterForDispose(new OnDispose(metrics.StreamClosed));
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
-        return TypedResults.ServerSentEvents(StreamAsync(subscription, current, json.Value.SerializerOptions, context.Response, time, cancellationToken));
+        var stream = new StreamPlan(
+            LastEventId(context.Request),
+            // A tenth either way, so viewers who arrived together do not all reconnect together.
+            limits.Value.EventStreamLifetime * (0.9 + (0.2 * Random.Shared.NextDouble())),
+            TimeSpan.FromMilliseconds(1_000 + Random.Shared.Next(4_000)));
+        return TypedResults.ServerSentEvents(StreamAsync(subscription, current, stream, json.Value.SerializerOptions, context.Response, time, cancellationToken));
     }
+
+    /// <summary>
+    /// How one stream runs: the version the client already has (Last-Event-ID on a reconnect), how long it lasts before the
+    /// server ends it, and the reconnection delay it tells the client.
+    /// </summary>
+    private sealed record StreamPlan(long? LastEventId, TimeSpan Lifetime, TimeSpan Reconnect);
+
+    private static long? LastEventId(HttpRequest request) =>
+        long.TryParse(request.Headers["Last-Event-ID"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
+            ? version : null;
 
     private static async IAsyncEnumerable<SseItem<string>> StreamAsync(
         AvailabilitySubscription subscription,
         AvailabilitySnapshot current,
+        StreamPlan plan,
         JsonSerializerOptions json,
         HttpResponse response,
         TimeProvider time,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var _ = subscription;
-        yield return Item(current, json);
-        var version = current.Version;
+        using var lifetime = new CancellationTokenSource(plan.Lifetime, time);
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.Token);
 
-        await using var updates = subscription.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        // A reconnecting client that already has the current version gets only what changes from now on.
+        var version = plan.LastEventId ?? -1;
+        if (current.Version > version)
+        {
+            version = current.Version;
+            yield return Item(current, json) with { ReconnectionInterval = plan.Reconnect };
+        }
+        else
+        {
+            // Nothing to send yet: send the headers now, so the client knows the stream is open.
+            await response.Body.FlushAsync(cancellationToken);
+        }
+
+        await using var updates = subscription.ReadAllAsync(ending.Token).GetAsyncEnumerator(ending.Token);
         var next = updates.MoveNextAsync().AsTask();
         while (true)
         {
-            using (var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            using (var quiet = CancellationTokenSource.CreateLinkedTokenSource(ending.Token))
             {
                 var keepAlive = Task.Delay(KeepAliveInterval, time, quiet.Token);
-                // When the client goes away the delay is cancelled; fall through to `next`, which then ends too
-                // (the iterator must not be disposed while a MoveNextAsync is pending).
+                // When the client goes away or the lifetime is up the delay is cancelled; fall through to `next`, which
+                // then ends too (the iterator must not be disposed while a MoveNextAsync is pending).
                 if (await Task.WhenAny(next, keepAlive) == keepAlive && !keepAlive.IsCanceled)
                 {
                     // SseItem cannot carry a comment. The formatter writes and flushes each item as it is yielded

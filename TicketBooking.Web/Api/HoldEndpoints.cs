@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using TicketBooking.Core.Holds;
 using TicketBooking.Web.Identity;
+using TicketBooking.Web.Limits;
 
 namespace TicketBooking.Web.Api;
 
@@ -12,10 +13,11 @@ public sealed record HeartbeatBody(Guid? ConcertId, bool? Active, bool? Visible)
 
 public sealed record HoldItemResponse(string Tier, int Quantity);
 
-public sealed record HoldResponse(Guid ConcertId, IReadOnlyList<HoldItemResponse> Items, DateTimeOffset ExpiresAt)
+/// <summary>A checkout. <see cref="HoldId"/> and <see cref="TotalCents"/> are what a booking request may state it pays for.</summary>
+public sealed record HoldResponse(Guid ConcertId, Guid HoldId, IReadOnlyList<HoldItemResponse> Items, long TotalCents, DateTimeOffset ExpiresAt)
 {
     public static HoldResponse From(Hold hold) =>
-        new(hold.ConcertId, [.. hold.Items.Select(i => new HoldItemResponse(i.Tier, i.Quantity))], hold.ExpiresAt);
+        new(hold.ConcertId, hold.HoldId, [.. hold.Items.Select(i => new HoldItemResponse(i.Tier, i.Quantity))], hold.TotalCents, hold.ExpiresAt);
 }
 
 public sealed record HeartbeatResponse(DateTimeOffset ExpiresAt);
@@ -26,7 +28,8 @@ internal static class HoldEndpoints
     public static IEndpointRouteBuilder MapHoldEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/holds").WithTags("Holds").WithBuyerSession();
-        group.MapPost("/", PlaceAsync).RequireRateLimiting(RateLimits.HoldsPolicy)
+        group.WithRequestTimeout(LimitsSetup.ApiTimeoutPolicy);
+        group.MapPost("/", PlaceAsync)
             .WithSummary("Hold tickets for checkout (replaces this buyer's checkout for the concert); all tiers or none");
         group.MapGet("/{concertId:guid}", GetAsync).WithSummary("This buyer's active hold for a concert");
         group.MapPost("/heartbeat", HeartbeatAsync).WithSummary("Report checkout activity and tab visibility; renews or shrinks the hold");
@@ -35,7 +38,7 @@ internal static class HoldEndpoints
     }
 
     private static async Task<Results<Created<HoldResponse>, ValidationProblem, ProblemHttpResult>> PlaceAsync(
-        HoldBody body, HoldService holds, HttpContext context)
+        HoldBody body, BuyerRequests requests, HttpContext context)
     {
         var errors = new Dictionary<string, string[]>();
         if (body.ConcertId is not { } concertId || concertId == Guid.Empty)
@@ -69,11 +72,19 @@ internal static class HoldEndpoints
         }
 
         var request = new HoldRequest(body.ConcertId!.Value, [.. body.Items!.Select(i => new HoldItem(i!.Tier!.Trim(), i.Quantity!.Value))]);
-        return await holds.PlaceAsync(context.User.GetBuyerId(), request) switch
+        var (result, refused) = await requests.PlaceHoldAsync(context.Requester(), request);
+        if (refused is not null)
+        {
+            return Problems.TooManyRequests(context, refused);
+        }
+
+        return result switch
         {
             HoldResult.Held held => TypedResults.Created($"/api/holds/{held.Hold.ConcertId}", HoldResponse.From(held.Hold)),
             HoldResult.NotEnoughTickets shortfall => Problems.NotEnoughTickets(shortfall.Tiers),
             HoldResult.LimitExceeded limit => Problems.Invalid("items", limit.Message),
+            HoldResult.BuyerLimitReached reached => Problems.Conflict("Ticket limit reached.", reached.Message,
+                new Dictionary<string, object?> { ["tier"] = reached.Tier, ["maxPerBuyer"] = reached.Max, ["alreadyBought"] = reached.AlreadyBought }),
             HoldResult.Invalid invalid => Problems.Invalid(invalid.Errors),
             HoldResult.UnknownTiers unknown => Problems.Invalid("items", $"This concert has no tier {string.Join(", ", unknown.Tiers)}."),
             HoldResult.ConcertNotFound => Problems.ConcertNotFound(),
@@ -88,7 +99,7 @@ internal static class HoldEndpoints
             : NoHold();
 
     private static async Task<Results<Ok<HeartbeatResponse>, ValidationProblem, ProblemHttpResult>> HeartbeatAsync(
-        HeartbeatBody body, HoldService holds, HttpContext context)
+        HeartbeatBody body, BuyerRequests requests, HttpContext context)
     {
         if (body.ConcertId is not { } concertId || concertId == Guid.Empty)
         {
@@ -96,12 +107,14 @@ internal static class HoldEndpoints
         }
 
         // A client that does not say otherwise is treated as idle and visible: no renewal, no shrinking.
-        var result = await holds.HeartbeatAsync(context.User.GetBuyerId(), concertId, body.Active ?? false, body.Visible ?? true);
-        return result is HeartbeatResult.Active active ? TypedResults.Ok(new HeartbeatResponse(active.ExpiresAt)) : NoHold();
+        var (result, refused) = await requests.HeartbeatAsync(context.Requester(), concertId, body.Active ?? false, body.Visible ?? true);
+        return refused is not null ? Problems.TooManyRequests(context, refused)
+            : result is HeartbeatResult.Active active ? TypedResults.Ok(new HeartbeatResponse(active.ExpiresAt))
+            : NoHold();
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> ReleaseAsync(Guid concertId, HoldService holds, HttpContext context) =>
-        await holds.ReleaseAsync(context.User.GetBuyerId(), concertId) ? TypedResults.NoContent() : NoHold();
+    private static async Task<Results<NoContent, ProblemHttpResult>> ReleaseAsync(Guid concertId, BuyerRequests requests, HttpContext context) =>
+        await requests.ReleaseAsync(context.Requester(), concertId) ? TypedResults.NoContent() : NoHold();
 
     private static ProblemHttpResult NoHold() => Problems.NotFound("You hold no tickets for this concert (the hold may have expired).");
 }

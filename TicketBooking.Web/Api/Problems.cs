@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TicketBooking.Core.Holds;
+using TicketBooking.Web.Limits;
 
 namespace TicketBooking.Web.Api;
 
@@ -42,6 +43,20 @@ internal static class Problems
     public static ProblemHttpResult Unavailable() => TypedResults.Problem(
         "The ticket store is busy or unavailable. Nothing was changed; please try again in a moment.",
         statusCode: StatusCodes.Status503ServiceUnavailable, title: "Try again shortly");
+
+    public static ProblemHttpResult NoBuyerSession() => TypedResults.Problem(
+        "This request has no buyer session. Start from a concert page, or GET /api/concerts first and send back the cookie it sets.",
+        statusCode: StatusCodes.Status401Unauthorized, title: "No buyer session");
+
+    /// <summary>429 (or 503 for a server-wide cap) with Retry-After, worded by the limit that refused.</summary>
+    public static ProblemHttpResult TooManyRequests(HttpContext context, Refusal refusal, int statusCode = StatusCodes.Status429TooManyRequests)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(refusal);
+        context.Response.Headers.RetryAfter = refusal.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(refusal.Message, statusCode: statusCode, title: statusCode == StatusCodes.Status429TooManyRequests ? "Slow down" : "Busy",
+            extensions: new Dictionary<string, object?> { ["limit"] = refusal.Limit, ["retryAfterSeconds"] = refusal.RetryAfterSeconds });
+    }
 
     /// <summary>Writes a problem result outside an endpoint (middleware, authentication events).</summary>
     public static Task Write(HttpContext context, IResult problem) => problem.ExecuteAsync(context);

@@ -1,16 +1,19 @@
 using Microsoft.Extensions.Options;
 using TicketBooking.Core.Bookings;
 using TicketBooking.Core.Holds;
+using TicketBooking.Core.Organizers;
 
 namespace TicketBooking.Web.Hosting;
 
 /// <summary>
 /// Every <see cref="HoldOptions.SweepInterval"/>, deletes expired holds (which publishes the concerts'
-/// new availability) and forgets old idempotency keys. A failed sweep is logged and the next one runs as usual.
+/// new availability), forgets old idempotency keys and failed payment attempts, and ends expired organizer
+/// sessions. A failed sweep is logged and the next one runs as usual.
 /// </summary>
 internal sealed partial class HoldExpirySweeper(
     HoldService holds,
     BookingService bookings,
+    OrganizerSessions organizers,
     TimeProvider time,
     IOptions<HoldOptions> options,
     ILogger<HoldExpirySweeper> logger) : BackgroundService
@@ -40,7 +43,8 @@ internal sealed partial class HoldExpirySweeper(
                 LogSwept(swept.HoldsRemoved, swept.TicketsReleased, swept.Concerts.Count);
             }
 
-            await bookings.PurgeIdempotencyKeysAsync();
+            await bookings.PurgeAsync();
+            await organizers.PurgeExpiredAsync();
         }
 #pragma warning disable CA1031 // A failed sweep must not stop the sweeper or the host; the next tick tries again.
         catch (Exception exception)

@@ -9,6 +9,8 @@ using TicketBooking.Web.Api;
 using TicketBooking.Web.Components;
 using TicketBooking.Web.Components.Shared;
 using TicketBooking.Web.Identity;
+using TicketBooking.Web.Limits;
+using TicketBooking.Core.Organizers;
 
 namespace TicketBooking.Web.Hosting;
 
@@ -37,7 +39,12 @@ internal static class TicketBookingHost
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
         services.AddTicketBookingIdentity();
         services.AddTicketBookingApi();
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        var limits = builder.Configuration.GetSection(LimitOptions.Section).Get<LimitOptions>() ?? new LimitOptions();
+        services.AddRazorComponents().AddInteractiveServerComponents(circuits =>
+        {
+            circuits.DisconnectedCircuitMaxRetained = limits.DisconnectedCircuitsRetained;
+            circuits.DisconnectedCircuitRetentionPeriod = limits.DisconnectedCircuitRetention;
+        });
         services.AddScoped<CurrentBuyer>();
         services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CheckoutCircuitHandler>();
         return builder;
@@ -49,6 +56,10 @@ internal static class TicketBookingHost
         var services = app.Services;
         services.GetRequiredService<DatabaseMigrator>().Migrate();
         await services.GetRequiredService<BookingService>().RecoverAsync();
+        // A new organizer password, or none, ends every organizer session, including those of browsers that still carry one.
+        await services.GetRequiredService<OrganizerSessions>().EndAllUnlessPasswordUnchangedAsync(
+            services.GetRequiredService<IOptions<OrganizerOptions>>().Value.Password);
+
         var seed = services.GetRequiredService<IOptions<SeedOptions>>().Value;
         if (seed.Path is { Length: > 0 } path)
         {
@@ -58,6 +69,9 @@ internal static class TicketBookingHost
 
     public static WebApplication UseTicketBooking(this WebApplication app)
     {
+        // First, so everything after sees the client's address (only when a configured proxy says so: ForwardedHeaders).
+        app.UseForwardedHeaders();
+
         // API errors become problem details (ApiExceptionHandler); pages fall through to the HTML error page.
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         if (!app.Environment.IsDevelopment())
@@ -70,6 +84,9 @@ internal static class TicketBookingHost
         app.UseWhen(context => !context.Request.IsApi(), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
         app.UseBuyerSessions();
+        app.UseRequestTimeouts();
+        // The body is read (within its deadline) before the request takes an API slot.
+        app.UseRequestBodyDeadline();
         app.UseRateLimiter();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -2,6 +2,8 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using TicketBooking.Core;
+using TicketBooking.Web.Api;
+using TicketBooking.Web.Limits;
 
 namespace TicketBooking.Web.Identity;
 
@@ -16,7 +18,7 @@ internal static class BuyerSession
     public const string CookieName = "tb_session";
     public const string BuyerClaim = "buyer";
 
-    /// <summary>Endpoints with this metadata give a visitor without a session a new buyer identity.</summary>
+    /// <summary>Endpoints with this metadata act for a buyer: a GET without a session gets a new buyer identity, a write gets 401.</summary>
     public static readonly object EndpointMetadata = new BuyerSessionMetadata();
 
     public static ClaimsPrincipal CreatePrincipal(BuyerId buyer, IEnumerable<Claim>? extraClaims = null)
@@ -37,6 +39,9 @@ internal static class BuyerSession
     public static BuyerId GetBuyerId(this ClaimsPrincipal user) =>
         user.FindBuyerId() ?? throw new InvalidOperationException("The request has no buyer session; is the endpoint missing BuyerSession metadata?");
 
+    /// <summary>Who is acting in this request: its buyer (the endpoint must carry BuyerSession metadata) and client address.</summary>
+    public static Requester Requester(this HttpContext context) => new(context.User.GetBuyerId(), ClientAddress.Of(context));
+
     public static TBuilder WithBuyerSession<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(EndpointMetadata);
 
@@ -50,14 +55,29 @@ internal static class BuyerSession
         context.User = principal;
     }
 
-    /// <summary>Issues a buyer cookie to a visitor who has none (or whose cookie was tampered with or expired).</summary>
+    /// <summary>
+    /// Issues a buyer cookie to a visitor who has none (or whose cookie was tampered with or expired), on a page load or
+    /// a GET of the buyer API, within the per-address budget for new identities. A write never mints an identity: it is
+    /// refused with 401, so a script without cookies cannot spread its holds over endless fresh buyers.
+    /// </summary>
     public static IApplicationBuilder UseBuyerSessions(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
             if (context.User.FindBuyerId() is null && context.GetEndpoint()?.Metadata.GetMetadata<BuyerSessionMetadata>() is not null)
             {
-                var principal = CreatePrincipal(BuyerId.New());
-                await SignInAsync(context, principal);
+                if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+                {
+                    await Problems.Write(context, Problems.NoBuyerSession());
+                    return;
+                }
+
+                if (context.RequestServices.GetRequiredService<FairUse>().NewBuyer(ClientAddress.Of(context)) is { } refused)
+                {
+                    await Problems.Write(context, Problems.TooManyRequests(context, refused));
+                    return;
+                }
+
+                await SignInAsync(context, CreatePrincipal(BuyerId.New()));
             }
 
             await next(context);

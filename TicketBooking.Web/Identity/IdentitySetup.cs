@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using TicketBooking.Web.Api;
 
 namespace TicketBooking.Web.Identity;
@@ -12,6 +15,12 @@ internal static class IdentitySetup
     {
         services.AddOptions<OrganizerOptions>().BindConfiguration(OrganizerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OrganizerSession>();
+
+        // The key ring that protects every cookie lives in the ticket database; a fixed application name keeps it
+        // the same key ring wherever the app is deployed (the default would depend on the content root path).
+        services.AddDataProtection().SetApplicationName("TicketBooking");
+        services.AddSingleton<DatabaseKeyRepository>();
+        services.AddOptions<KeyManagementOptions>().Configure<DatabaseKeyRepository>((keys, repository) => keys.XmlRepository = repository);
 
         services.AddAuthentication(BuyerSession.Scheme).AddCookie(BuyerSession.Scheme, cookie =>
         {
@@ -26,11 +35,7 @@ internal static class IdentitySetup
             cookie.AccessDeniedPath = SignInPath;
             cookie.Events = new CookieAuthenticationEvents
             {
-                OnValidatePrincipal = context =>
-                {
-                    context.HttpContext.RequestServices.GetRequiredService<OrganizerSession>().DropExpiredRole(context);
-                    return Task.CompletedTask;
-                },
+                OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<OrganizerSession>().ValidateAsync(context),
                 OnRedirectToLogin = context => context.Request.IsApi()
                     ? Problems.Write(context.HttpContext, Problems.Unauthorized())
                     : Redirect(context),
@@ -40,8 +45,10 @@ internal static class IdentitySetup
             };
         });
 
-        // The role's own expiry is enforced when the cookie is validated (OnValidatePrincipal above).
+        // The organizer session is checked in the database when the cookie is validated (OnValidatePrincipal above),
+        // and again every CircuitAuthenticationState.Interval while a page stays open.
         services.AddAuthorizationBuilder().AddPolicy(OrganizerSession.Policy, policy => policy.RequireRole(OrganizerSession.Role));
+        services.AddScoped<AuthenticationStateProvider, CircuitAuthenticationState>();
         services.AddCascadingAuthenticationState();
         return services;
     }

@@ -1,5 +1,5 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
-using TicketBooking.Web.Api;
 
 namespace TicketBooking.Web.Identity;
 
@@ -11,7 +11,7 @@ internal static class OrganizerEndpoints
 {
     public static IEndpointRouteBuilder MapOrganizerSignIn(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost(IdentitySetup.SignInPath, SignInAsync).RequireRateLimiting(RateLimits.SignInPolicy).WithBuyerSession().ExcludeFromDescription();
+        routes.MapPost(IdentitySetup.SignInPath, SignInAsync).ExcludeFromDescription();
         routes.MapPost("/organizer/sign-out", SignOutAsync).ExcludeFromDescription();
         return routes;
     }
@@ -19,19 +19,23 @@ internal static class OrganizerEndpoints
     private static async Task<IResult> SignInAsync(
         [FromForm] string? password, [FromForm] string? returnUrl, OrganizerSession organizer, HttpContext context)
     {
-        if (!organizer.IsPasswordCorrect(password))
+        var back = IsLocal(returnUrl) ? $"&returnUrl={Uri.EscapeDataString(returnUrl!)}" : "";
+        switch (await organizer.SignInAsync(context, password))
         {
-            return TypedResults.LocalRedirect($"{IdentitySetup.SignInPath}?failed=true");
+            case SignInOutcome.SignedIn:
+                return TypedResults.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/organizer");
+            case SignInOutcome.Limited limited:
+                context.Response.Headers.RetryAfter = limited.Refusal.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return TypedResults.LocalRedirect($"{IdentitySetup.SignInPath}?wait={limited.Refusal.RetryAfterSeconds}{back}");
+            default:
+                return TypedResults.LocalRedirect($"{IdentitySetup.SignInPath}?failed=true{back}");
         }
-
-        await organizer.SignInAsync(context);
-        return TypedResults.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/organizer");
     }
 
     // Binding a form field is also what makes the endpoint check the antiforgery token.
-    private static async Task<IResult> SignOutAsync([FromForm] string? returnUrl, HttpContext context)
+    private static async Task<IResult> SignOutAsync([FromForm] string? returnUrl, OrganizerSession organizer, HttpContext context)
     {
-        await OrganizerSession.SignOutAsync(context);
+        await organizer.SignOutAsync(context);
         return TypedResults.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
     }
 

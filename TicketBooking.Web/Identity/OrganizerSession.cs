@@ -1,70 +1,148 @@
-using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
+using TicketBooking.Core;
+using TicketBooking.Core.Organizers;
+using TicketBooking.Web.Limits;
 
 namespace TicketBooking.Web.Identity;
 
+/// <summary>What an organizer sign-in came to.</summary>
+internal abstract record SignInOutcome
+{
+    private SignInOutcome()
+    {
+    }
+
+    public sealed record SignedIn : SignInOutcome;
+
+    public sealed record WrongPassword : SignInOutcome;
+
+    /// <summary>No <c>Organizer:Password</c> is configured: nobody can sign in.</summary>
+    public sealed record NotConfigured : SignInOutcome;
+
+    /// <summary>Too many wrong passwords; the password was not even checked.</summary>
+    public sealed record Limited(Refusal Refusal) : SignInOutcome;
+}
+
 /// <summary>
-/// Signing in and out as an organizer. The role rides on the buyer's own cookie with its own expiry
-/// (<see cref="OrganizerOptions.SessionLength"/>), checked on every request.
+/// Signing in and out as an organizer. The role rides on the buyer's own cookie together with a session token; the
+/// session itself lives in the database (<see cref="OrganizerSessions"/>) and is checked on every request, so signing
+/// out, a new password or a start without a password ends it at once, whatever cookie a browser still has.
+/// A browser that signed in before carries a device cookie: wrong passwords are then counted for that device, not
+/// for its network, so a guesser sharing the organizer's address cannot lock the organizer out.
 /// </summary>
-internal sealed class OrganizerSession(IOptions<OrganizerOptions> options, TimeProvider time)
+internal sealed partial class OrganizerSession(
+    IOptions<OrganizerOptions> options,
+    OrganizerSessions sessions,
+    FairUse fairUse,
+    IDataProtectionProvider dataProtection,
+    ILogger<OrganizerSession> logger)
 {
     public const string Role = "organizer";
     public const string Policy = "organizer";
-    private const string UntilClaim = "organizer_until";
+    public const string SessionClaim = "organizer_session";
+    public const string DeviceCookie = "tb_organizer_device";
 
-    public bool IsConfigured => !string.IsNullOrEmpty(options.Value.Password);
+    private readonly IDataProtector _devices = dataProtection.CreateProtector("TicketBooking.OrganizerDevice.v1");
 
-    public bool IsPasswordCorrect(string? password)
+    private string? Password => options.Value.Password is { Length: > 0 } password ? password : null;
+
+    public bool IsConfigured => Password is not null;
+
+    public async Task<SignInOutcome> SignInAsync(HttpContext context, string? password)
     {
-        if (!IsConfigured || password is null)
+        if (Password is not { } configured)
         {
-            return false;
+            return new SignInOutcome.NotConfigured();
         }
 
-        return CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(Encoding.UTF8.GetBytes(password)),
-            SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.Password!)));
-    }
-
-    /// <summary>Re-issues the caller's cookie with the organizer role, keeping (or creating) the buyer identity.</summary>
-    public async Task SignInAsync(HttpContext context)
-    {
-        var buyer = context.User.FindBuyerId() ?? Core.BuyerId.New();
-        var until = time.GetUtcNow().Add(options.Value.SessionLength).ToUnixTimeSeconds();
-        var principal = BuyerSession.CreatePrincipal(buyer,
-        [
-            new Claim(ClaimTypes.Role, Role),
-            new Claim(UntilClaim, until.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64),
-        ]);
-        await BuyerSession.SignInAsync(context, principal);
-    }
-
-    /// <summary>Drops the organizer role; the buyer identity and its holds and bookings stay.</summary>
-    public static async Task SignOutAsync(HttpContext context)
-    {
-        var buyer = context.User.FindBuyerId() ?? Core.BuyerId.New();
-        var principal = BuyerSession.CreatePrincipal(buyer);
-        await BuyerSession.SignInAsync(context, principal);
-    }
-
-    public bool IsOrganizer(ClaimsPrincipal user) =>
-        user.IsInRole(Role)
-        && long.TryParse(user.FindFirst(UntilClaim)?.Value, CultureInfo.InvariantCulture, out var until)
-        && time.GetUtcNow().ToUnixTimeSeconds() < until;
-
-    /// <summary>Cookie validation: an expired organizer role is removed from the principal and the cookie.</summary>
-    public void DropExpiredRole(CookieValidatePrincipalContext context)
-    {
-        if (context.Principal is { } user && user.IsInRole(Role) && !IsOrganizer(user) && user.FindBuyerId() is { } buyer)
+        var address = ClientAddress.Of(context);
+        var device = ReadDevice(context);
+        if (fairUse.SignIn(device, address) is { } refused)
         {
-            context.ReplacePrincipal(BuyerSession.CreatePrincipal(buyer));
-            context.ShouldRenew = true;
+            return new SignInOutcome.Limited(refused);
+        }
+
+        if (password is null || !CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(password)), SHA256.HashData(Encoding.UTF8.GetBytes(configured))))
+        {
+            fairUse.SignInFailed(device, address);
+            LogSignInFailed(address, device is not null);
+            return new SignInOutcome.WrongPassword();
+        }
+
+        var token = await sessions.StartAsync(configured, options.Value.SessionLength, address);
+        var buyer = context.User.FindBuyerId() ?? BuyerId.New();
+        await BuyerSession.SignInAsync(context, BuyerSession.CreatePrincipal(buyer, [new Claim(ClaimTypes.Role, Role), new Claim(SessionClaim, token)]));
+        WriteDevice(context, device ?? Guid.NewGuid().ToString("N"));
+        LogSignedIn(address);
+        return new SignInOutcome.SignedIn();
+    }
+
+    /// <summary>Ends the organizer session and drops the role; the buyer identity and its holds and bookings stay.</summary>
+    public async Task SignOutAsync(HttpContext context)
+    {
+        await sessions.EndAsync(context.User.FindFirst(SessionClaim)?.Value);
+        if (context.User.FindBuyerId() is { } buyer)
+        {
+            await BuyerSession.SignInAsync(context, BuyerSession.CreatePrincipal(buyer));
         }
     }
+
+    /// <summary>True unless the user claims the organizer role and its session is no longer active.</summary>
+    public async Task<bool> IsValidAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default) =>
+        !user.IsInRole(Role) || await sessions.IsActiveAsync(user.FindFirst(SessionClaim)?.Value, Password, cancellationToken);
+
+    /// <summary>Cookie validation: a role whose session ended is removed from the principal and from the cookie.</summary>
+    public async Task ValidateAsync(CookieValidatePrincipalContext context)
+    {
+        if (context.Principal is { } user && !await IsValidAsync(user, context.HttpContext.RequestAborted))
+        {
+            if (user.FindBuyerId() is { } buyer)
+            {
+                context.ReplacePrincipal(BuyerSession.CreatePrincipal(buyer));
+                context.ShouldRenew = true;
+            }
+            else
+            {
+                context.RejectPrincipal();
+            }
+        }
+    }
+
+    private string? ReadDevice(HttpContext context)
+    {
+        if (!context.Request.Cookies.TryGetValue(DeviceCookie, out var value) || value is not { Length: > 0 and < 512 })
+        {
+            return null;
+        }
+
+        try
+        {
+            return _devices.Unprotect(value);
+        }
+        catch (CryptographicException)
+        {
+            return null; // forged, or from a key ring this site no longer has: an unknown device
+        }
+    }
+
+    private void WriteDevice(HttpContext context, string device) =>
+        context.Response.Cookies.Append(DeviceCookie, _devices.Protect(device), new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Secure = context.Request.IsHttps,
+            IsEssential = true,
+            MaxAge = TimeSpan.FromDays(365),
+        });
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Organizer sign-in failed from {Client} (device signed in before: {KnownDevice})")]
+    private partial void LogSignInFailed(string client, bool knownDevice);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Organizer signed in from {Client}")]
+    private partial void LogSignedIn(string client);
 }

@@ -59,7 +59,7 @@ internal static class Scenarios
         await Load.RunAsync(options.Clients, long.MaxValue, TimeSpan.FromSeconds(3), async (_, i) =>
         {
             await api.TimedAsync(ignored, HttpMethod.Get, i % 2 == 0 ? "/health/live" : $"/api/concerts/{concertId}/availability", success: HttpStatusCode.OK);
-            var (outcome, reply) = await api.TimedAsync(ignored, HttpMethod.Post, "/api/holds", json);
+            var (outcome, reply) = await api.TimedAsync(ignored, HttpMethod.Post, "/api/holds", json, await api.NewBuyerAsync());
             if (outcome == Outcome.Success && i % 4 == 0)
             {
                 await api.TimedAsync(ignored, HttpMethod.Post, "/api/bookings", TicketApi.BookingJson(concertId), reply!.Cookie, $"warm-{i}");
@@ -95,9 +95,11 @@ internal static class Scenarios
         var holdTally = new Tally();
         var paid = new Tally();
         var json = TicketApi.HoldJson(concertId, "GA", 1);
+        // Every buyer has opened the concert page (a GET that sets the session cookie) before the sale opens.
+        var cookies = await Task.WhenAll(Enumerable.Range(0, Buyers).Select(_ => api.NewBuyerAsync()));
         var elapsed = await Load.RunAsync(Math.Min(options.Clients, Buyers), Buyers, TimeSpan.FromMinutes(5), async (_, buyer) =>
         {
-            var (outcome, reply) = await api.TimedAsync(holds, HttpMethod.Post, "/api/holds", json);
+            var (outcome, reply) = await api.TimedAsync(holds, HttpMethod.Post, "/api/holds", json, cookies[buyer]);
             holdTally.Add(outcome);
             if (outcome == Outcome.Success)
             {
@@ -155,7 +157,7 @@ internal static class Scenarios
         var booked = new Tally();
         var elapsed = await Load.RunAsync(options.Clients, long.MaxValue, options.Duration, async (_, i) =>
         {
-            var (outcome, reply) = await api.TimedAsync(holds, HttpMethod.Post, "/api/holds", json);
+            var (outcome, reply) = await api.TimedAsync(holds, HttpMethod.Post, "/api/holds", json, await api.NewBuyerAsync());
             booked.Add(outcome == Outcome.Success
                 ? (await api.TimedAsync(payments, HttpMethod.Post, "/api/bookings", booking, reply!.Cookie, $"confirm-{i}", refused: null)).Outcome
                 : Outcome.Error);
@@ -190,7 +192,7 @@ internal static class Scenarios
         {
             fanout.Expect();
             var start = Stopwatch.GetTimestamp();
-            var reply = await api.SendAsync(HttpMethod.Post, "/api/holds", json);
+            var reply = await api.SendAsync(HttpMethod.Post, "/api/holds", json, await api.NewBuyerAsync());
             if (reply.Status != HttpStatusCode.Created)
             {
                 throw new InvalidOperationException($"The change failed: {reply.Status}");
@@ -241,7 +243,7 @@ internal static class Scenarios
                 return;
             }
 
-            var (outcome, reply) = await api.TimedAsync(hold, HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, i % 2 == 0 ? "VIP" : "GA", 1 + (int)(i % 3)));
+            var (outcome, reply) = await api.TimedAsync(hold, HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, i % 2 == 0 ? "VIP" : "GA", 1 + (int)(i % 3)), await api.NewBuyerAsync());
             tally.Add(outcome);
             if (dice >= 98 && outcome == Outcome.Success)
             {

@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Options;
 using TicketBooking.Core;
 using TicketBooking.Core.Bookings;
 using TicketBooking.Core.Concerts;
@@ -76,7 +77,7 @@ public sealed class BookingTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("4000 0000 0000 9995", PaymentFailure.InsufficientFunds, "insufficient_funds")]
+    [InlineData("4000 0000 0000 9995", PaymentFailure.Declined, "insufficient_funds")] // recorded as such, told as a decline
     [InlineData("4242 4242 4242 4241", PaymentFailure.InvalidCard, "invalid_card")]
     public async Task Other_payment_failures_keep_the_hold_and_are_recorded(string card, PaymentFailure reason, string status)
     {
@@ -103,19 +104,62 @@ public sealed class BookingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_hold_that_expired_and_whose_tickets_were_taken_fails_and_the_charge_is_voided()
+    public async Task A_payment_begun_a_second_before_expiry_keeps_the_tickets_for_the_charge_and_books()
+    {
+        // DESIGN §15 / issue 10: a 2 s charge started 1 s before the hold runs out.
+        await using var engine = TestEngine.Start(payments: p => p.Delay = TimeSpan.FromSeconds(2));
+        var concert = await engine.CreateConcertAsync(("VIP", 10_000, 10));
+        var payer = BuyerId.New();
+        await engine.Holds.PlaceAsync(payer, TestEngine.Request(concert.Id, ("VIP", 10)));
+        engine.Time.Advance(engine.HoldOptions.Duration - TimeSpan.FromSeconds(1));
+
+        var confirming = engine.Bookings.ConfirmAsync(payer, Confirm(Approved, concert.Id), "key-1");
+        await engine.Time.WaitForTimersAsync();            // the gateway is charging
+        engine.Time.Advance(TimeSpan.FromSeconds(1.5));     // past the hold's own expiry…
+        var other = await engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 1)));
+        engine.Time.Advance(TimeSpan.FromSeconds(0.5));     // …and the charge is approved
+        var result = await confirming;
+
+        other.Should().BeOfType<HoldResult.NotEnoughTickets>("the tickets are kept for the payment under way");
+        result.Should().BeOfType<ConfirmResult.Booked>();
+        engine.Gateway.Charges.Should().ContainSingle().Which.Voided.Should().BeFalse();
+        var vip = await engine.TierAsync(concert.Id, "VIP");
+        (vip.Sold, vip.Held).Should().Be((10, 0));
+    }
+
+    [Fact]
+    public async Task A_declined_payment_gives_the_hold_back_its_own_expiry()
+    {
+        await using var engine = TestEngine.Start(payments: p => p.Delay = TimeSpan.FromSeconds(2));
+        var concert = await engine.CreateConcertAsync(("VIP", 10_000, 10));
+        var payer = BuyerId.New();
+        var held = (HoldResult.Held)await engine.Holds.PlaceAsync(payer, TestEngine.Request(concert.Id, ("VIP", 10)));
+        engine.Time.Advance(engine.HoldOptions.Duration - TimeSpan.FromSeconds(1));
+
+        var confirming = engine.Bookings.ConfirmAsync(payer, Confirm(Declined, concert.Id), "key-1");
+        await engine.Time.WaitForTimersAsync();
+        (await engine.Holds.GetAsync(payer, concert.Id))!.ExpiresAt.Should().Be(engine.Time.GetUtcNow() + new PaymentOptions().MaxChargeTime, "pinned while charging");
+        engine.Time.Advance(TimeSpan.FromSeconds(2));
+        (await confirming).Should().BeOfType<ConfirmResult.PaymentFailed>();
+
+        (await engine.Holds.GetAsync(payer, concert.Id)).Should().BeNull("the hold ran out during the declined charge and is not kept longer");
+        (await engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 10)))).Should().BeOfType<HoldResult.Held>();
+        held.Hold.ExpiresAt.Should().BeBefore(engine.Time.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task A_hold_that_expired_before_paying_and_whose_tickets_were_taken_meanwhile_fails_and_the_charge_is_voided()
     {
         await using var engine = TestEngine.Start(payments: p => p.Delay = TimeSpan.FromSeconds(5));
         var concert = await engine.CreateConcertAsync(("VIP", 10_000, 10));
         var late = BuyerId.New();
         await engine.Holds.PlaceAsync(late, TestEngine.Request(concert.Id, ("VIP", 10)));
-        engine.Time.Advance(engine.HoldOptions.Duration - TimeSpan.FromSeconds(1));
+        engine.Time.Advance(engine.HoldOptions.Duration + TimeSpan.FromSeconds(1));
 
         var confirming = engine.Bookings.ConfirmAsync(late, Confirm(Approved, concert.Id), "key-1");
-        await engine.Time.WaitForTimersAsync();      // the gateway is charging
-        engine.Time.Advance(TimeSpan.FromSeconds(1)); // the hold expires mid-payment…
+        await engine.Time.WaitForTimersAsync();      // the gateway is charging; an expired hold is not pinned
         var other = await engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 10)));
-        engine.Time.Advance(TimeSpan.FromSeconds(4)); // …the charge is approved
+        engine.Time.Advance(TimeSpan.FromSeconds(5)); // the charge is approved
         var result = await confirming;
 
         other.Should().BeOfType<HoldResult.Held>("the expired hold's tickets were free for someone else");
@@ -125,6 +169,75 @@ public sealed class BookingTests : IAsyncLifetime
         var vip = await engine.TierAsync(concert.Id, "VIP");
         (vip.Sold, vip.Held).Should().Be((0, 10));
         (await engine.Bookings.ListAsync(late)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task After_three_declines_on_one_checkout_the_next_attempt_waits_and_the_wait_doubles()
+    {
+        await Hold(_buyer, ("GA", 1));
+        for (var i = 0; i < 3; i++)
+        {
+            (await _engine.Bookings.ConfirmAsync(_buyer, Confirm(Declined), $"decline-{i}")).Should().BeOfType<ConfirmResult.PaymentFailed>();
+        }
+
+        var attempts = _engine.Gateway.Attempts;
+        var waiting = await _engine.Bookings.ConfirmAsync(_buyer, Confirm(Approved), "too-soon");
+        _engine.Time.Advance(TimeSpan.FromSeconds(30));
+        var fourth = await _engine.Bookings.ConfirmAsync(_buyer, Confirm(Declined), "decline-3");
+        var longer = await _engine.Bookings.ConfirmAsync(_buyer, Confirm(Approved), "still-too-soon");
+        _engine.Time.Advance(TimeSpan.FromSeconds(60));
+        var paid = await _engine.Bookings.ConfirmAsync(_buyer, Confirm(Approved), "finally");
+
+        waiting.Should().BeOfType<ConfirmResult.TryLater>().Which.RetryAfter.Should().Be(TimeSpan.FromSeconds(30));
+        fourth.Should().BeOfType<ConfirmResult.PaymentFailed>();
+        longer.Should().BeOfType<ConfirmResult.TryLater>().Which.RetryAfter.Should().Be(TimeSpan.FromSeconds(60));
+        paid.Should().BeOfType<ConfirmResult.Booked>();
+        _engine.Gateway.Attempts.Should().Be(attempts + 2, "an attempt told to wait never reaches the card processor");
+        (await Payments()).Select(p => p.Status).Should().Equal("declined", "declined", "declined", "declined", "approved");
+    }
+
+    [Fact]
+    public async Task Failed_payment_attempts_are_purged_after_their_retention_and_sales_are_kept()
+    {
+        await Hold(_buyer, ("GA", 1));
+        await _engine.Bookings.ConfirmAsync(_buyer, Confirm(Declined), "declined");
+        await _engine.Bookings.ConfirmAsync(_buyer, Confirm(Approved), "paid");
+
+        _engine.Time.Advance(new PaymentOptions().FailedRetention - TimeSpan.FromMinutes(1));
+        await _engine.Bookings.PurgeAsync();
+        var before = await Payments();
+        _engine.Time.Advance(TimeSpan.FromMinutes(2));
+        await _engine.Bookings.PurgeAsync();
+
+        before.Select(p => p.Status).Should().Equal("declined", "approved");
+        (await Payments()).Select(p => p.Status).Should().Equal("approved");
+    }
+
+    [Fact]
+    public async Task A_booking_that_states_another_hold_or_total_than_the_buyer_has_charges_nothing()
+    {
+        var hold = await Hold(_buyer, ("VIP", 2));
+        var stale = await _engine.Bookings.ConfirmAsync(_buyer, Confirm(Approved) with { HoldId = Guid.CreateVersion7() }, "stale-hold");
+        var wrongTotal = await _engine.Bookings.ConfirmAsync(_buyer, Confirm(Approved) with { ExpectedTotalCents = hold.TotalCents - 1 }, "wrong-total");
+        var right = await _engine.Bookings.ConfirmAsync(_buyer, Confirm(Approved) with { HoldId = hold.HoldId, ExpectedTotalCents = hold.TotalCents }, "right");
+
+        stale.Should().BeOfType<ConfirmResult.CheckoutChanged>();
+        wrongTotal.Should().BeOfType<ConfirmResult.CheckoutChanged>();
+        right.Should().BeOfType<ConfirmResult.Booked>();
+        _engine.Gateway.Attempts.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_retry_with_the_same_key_and_another_card_is_a_different_request()
+    {
+        await Hold(_buyer, ("VIP", 1));
+        (await _engine.Bookings.ConfirmAsync(_buyer, Confirm(Declined), "same-key")).Should().BeOfType<ConfirmResult.PaymentFailed>();
+
+        // Another card with the same last four digits (and expiry): it must not replay the first card's decline.
+        var otherCard = await _engine.Bookings.ConfirmAsync(_buyer, Confirm("5555 5555 5508 0002"), "same-key");
+
+        otherCard.Should().BeOfType<ConfirmResult.KeyReused>("the fingerprint covers the whole card number, not its last four");
+        _engine.Gateway.Attempts.Should().Be(1);
     }
 
     [Fact]

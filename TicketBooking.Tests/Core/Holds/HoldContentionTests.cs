@@ -51,7 +51,7 @@ public sealed class HoldContentionTests : IAsyncLifetime
         {
             using var connection = _ownConnections.Open();
             var buyer = BuyerId.New();
-            return WriteTransaction.Run(connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, buyer, request, options)).Result;
+            return WriteTransaction.Run(connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, new(buyer, request, null, options, new()))).Result;
         });
 
         await AssertExactlyHundredHeld(concert, results, round);
@@ -95,7 +95,7 @@ public sealed class HoldContentionTests : IAsyncLifetime
             }
 
             using var connection = _ownConnections.Open();
-            return WriteTransaction.Run(connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, buyer, request, options)).Result;
+            return WriteTransaction.Run(connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, new(buyer, request, null, options, new()))).Result;
         });
 
         results.Should().AllSatisfy(r => r.Should().Match(x => x is HoldResult.Held || x is HoldResult.NotEnoughTickets));

@@ -4,9 +4,18 @@ using TicketBooking.Web.Identity;
 
 namespace TicketBooking.Web.Components.Shared;
 
-/// <summary>The buyer using this circuit, from the cookie principal the circuit started with.</summary>
+/// <summary>The buyer using this circuit, from the cookie principal the circuit started with, and where they came from.</summary>
 public sealed class CurrentBuyer(AuthenticationStateProvider authentication)
 {
+    /// <summary>
+    /// The client address the page was loaded from (<see cref="Limits.ClientAddress"/>). Set by <c>Routes</c> from its
+    /// root component parameter, which Blazor keeps in the page's data-protected component descriptor, so a browser cannot change it.
+    /// </summary>
+    public string Address { get; set; } = Limits.ClientAddress.Unknown;
+
+    /// <summary>Who is acting, for the limits every buyer write goes through (<see cref="Limits.BuyerRequests"/>).</summary>
+    public async Task<Limits.Requester> GetRequesterAsync() => new(await GetAsync(), Address);
+
     public async Task<BuyerId> GetAsync()
     {
         var state = await authentication.GetAuthenticationStateAsync();

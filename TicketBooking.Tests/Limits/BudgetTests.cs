@@ -1,0 +1,43 @@
+using TicketBooking.Tests.Support;
+using TicketBooking.Web.Limits;
+
+namespace TicketBooking.Tests.Limits;
+
+public sealed class BudgetTests
+{
+    [Fact]
+    public void A_budget_allows_its_burst_then_one_more_per_refill_interval_per_key()
+    {
+        var time = new FakeTimeProvider();
+        var budget = new Budget("test", permits: 4, period: TimeSpan.FromHours(1), time);
+
+        var burst = Enumerable.Range(0, 5).Select(i => budget.TryTake("a", out _)).ToList();
+        budget.TryTake("a", out var wait).Should().BeFalse();
+        var otherKey = budget.TryTake("b", out _);
+        time.Advance(TimeSpan.FromMinutes(14));
+        var early = budget.TryTake("a", out _);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var refilled = budget.TryTake("a", out _);
+        var again = budget.TryTake("a", out _);
+
+        burst.Should().Equal(true, true, true, true, false);
+        wait.Should().Be(TimeSpan.FromMinutes(15));
+        otherKey.Should().BeTrue("each key has its own bucket");
+        (early, refilled, again).Should().Be((false, true, false));
+    }
+
+    [Fact]
+    public void Looking_for_room_takes_nothing()
+    {
+        var time = new FakeTimeProvider();
+        var budget = new Budget("test", permits: 2, period: TimeSpan.FromMinutes(1), time);
+
+        var looks = Enumerable.Range(0, 10).Select(i => budget.HasRoom("a", out _)).ToList();
+        budget.TryTake("a", out _);
+        budget.TryTake("a", out _);
+
+        looks.Should().AllSatisfy(l => l.Should().BeTrue());
+        budget.HasRoom("a", out var wait).Should().BeFalse();
+        wait.Should().Be(TimeSpan.FromSeconds(30));
+    }
+}

@@ -1,0 +1,82 @@
+using TicketBooking.Core.Bookings;
+using TicketBooking.Core.Holds;
+
+namespace TicketBooking.Web.Limits;
+
+/// <summary>
+/// The one way buyer writes reach the engine, for the API endpoints and the Blazor pages alike: the limits of
+/// <see cref="FairUse"/> first, then the engine. A page cannot do more than the API allows, and the API cannot do more
+/// than a page.
+/// </summary>
+public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingService bookings)
+{
+    public HoldService Holds => holds;
+
+    public async Task<Limited<HoldResult>> PlaceHoldAsync(Requester who, HoldRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        if (fairUse.Hold(who) is { } refused)
+        {
+            return refused;
+        }
+
+        var result = await holds.PlaceAsync(who.Buyer, request, who.Address).ConfigureAwait(false);
+        return result is HoldResult.AddressLimitReached full ? new Refusal("held-per-address", full.RetryAfter, full.Message) : result;
+    }
+
+    public async Task<Limited<HeartbeatResult>> HeartbeatAsync(Requester who, Guid concertId, bool active, bool visible)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        return fairUse.Heartbeat(who) is { } refused
+            ? refused
+            : await holds.HeartbeatAsync(who.Buyer, concertId, active, visible).ConfigureAwait(false);
+    }
+
+    /// <summary>Releasing only gives tickets back, so it is never limited.</summary>
+    public Task<bool> ReleaseAsync(Requester who, Guid concertId)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        return holds.ReleaseAsync(who.Buyer, concertId);
+    }
+
+    public async Task<Limited<ConfirmResult>> ConfirmAsync(Requester who, ConfirmRequest request, string? idempotencyKey)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        if (fairUse.Payment(who) is { } refused)
+        {
+            return refused;
+        }
+
+        var result = await bookings.ConfirmAsync(who.Buyer, request, idempotencyKey).ConfigureAwait(false);
+        switch (result)
+        {
+            case ConfirmResult.PaymentFailed { Reason: PaymentFailure.Declined or PaymentFailure.InvalidCard }:
+                fairUse.PaymentFailed(who);
+                return result;
+            case ConfirmResult.TryLater later:
+                return new Refusal("declines-per-checkout", later.RetryAfter,
+                    $"Several cards were declined for this checkout. Your tickets are still held; please wait {FairUse.Words(later.RetryAfter)} before trying again.");
+            default:
+                return result;
+        }
+    }
+
+    /// <summary>"Find my booking". A search that matches nothing counts against the address, so references cannot be guessed.</summary>
+    /// <remarks>Neither a result nor a refusal: no booking has that reference and e-mail.</remarks>
+    public async Task<Limited<Booking>> ClaimAsync(Requester who, string? reference, string? email)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        if (fairUse.BookingSearch(who.Address) is { } refused)
+        {
+            return refused;
+        }
+
+        var booking = await bookings.ClaimAsync(who.Buyer, reference ?? "", email ?? "").ConfigureAwait(false);
+        if (booking is null)
+        {
+            fairUse.BookingSearchFailed(who.Address);
+        }
+
+        return new Limited<Booking>(booking, null);
+    }
+}

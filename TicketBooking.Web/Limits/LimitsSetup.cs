@@ -1,0 +1,59 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using TicketBooking.Core.Limits;
+
+namespace TicketBooking.Web.Limits;
+
+internal static class LimitsSetup
+{
+    /// <summary>The request timeout policy of the API (<see cref="LimitOptions.ApiRequestTimeout"/>).</summary>
+    public const string ApiTimeoutPolicy = "api";
+
+    public static IServiceCollection AddTicketBookingLimits(this IServiceCollection services)
+    {
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BuyerLimitOptions>()
+            .BindConfiguration(BuyerLimitOptions.Section)
+            .PostConfigure<IOptions<RateLimitOptions>>((limits, rates) =>
+            {
+                // The per-buyer maximum is a business rule and stays; the per-address cap goes with the other per-address limits.
+                if (!rates.Value.Enabled)
+                {
+                    limits.MaxHeldTicketsPerAddress = 0;
+                }
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((forwarded, proxies) =>
+        {
+            // ASP.NET Core trusts loopback by default, and with both lists empty it would trust every sender: here only
+            // what is configured is trusted, and with nothing configured the headers are not read at all.
+            var any = proxies.Value.KnownProxies.Count + proxies.Value.KnownNetworks.Count > 0;
+            forwarded.ForwardedHeaders = any ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto : ForwardedHeaders.None;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in proxies.Value.KnownProxies)
+            {
+                forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
+
+            foreach (var network in proxies.Value.KnownNetworks)
+            {
+                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
+
+        services.AddSingleton<FairUse>();
+        services.AddSingleton<BuyerRequests>();
+        services.AddSingleton<CircuitLimits>();
+        services.Configure<HubOptions>(hubs => hubs.AddFilter<CircuitLimits>());
+        services.AddRequestTimeouts();
+        services.AddOptions<Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutOptions>().Configure<IOptions<LimitOptions>>((timeouts, limits) =>
+            timeouts.AddPolicy(ApiTimeoutPolicy, limits.Value.ApiRequestTimeout));
+        return services;
+    }
+}
