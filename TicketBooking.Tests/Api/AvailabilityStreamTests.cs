@@ -44,7 +44,7 @@ public sealed class AvailabilityStreamTests
     [Fact]
     public async Task A_quiet_stream_sends_a_keep_alive_comment_every_15_seconds()
     {
-        var time = new FakeTimeProvider();
+        var time = new TestClock();
         await using var app = new TicketBookingApp(time: time);
         var concert = (await app.GetService<TicketBooking.Core.Concerts.ConcertCatalog>().ListAsync())[0];
         using var viewer = app.CreateClient();
@@ -64,7 +64,7 @@ public sealed class AvailabilityStreamTests
     [Fact]
     public async Task A_stream_ends_after_its_lifetime_and_a_reconnect_with_Last_Event_ID_gets_only_what_changed_since()
     {
-        var time = new FakeTimeProvider();
+        var time = new TestClock();
         await using var app = new TicketBookingApp(new Dictionary<string, string?> { ["Limits:EventStreamLifetime"] = "00:10:00" }, time);
         var concert = await app.CreateConcertAsync(("VIP", 10_000, 10));
         var stream = new Uri($"/api/concerts/{concert.Id}/availability/stream", UriKind.Relative);

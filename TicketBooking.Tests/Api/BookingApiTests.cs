@@ -88,7 +88,7 @@ public sealed class BookingApiTests(AppFixture fixture) : IClassFixture<AppFixtu
     [Fact]
     public async Task A_hold_taken_by_others_after_it_expired_is_404_and_nothing_is_charged()
     {
-        var time = new FakeTimeProvider();
+        var time = new TestClock();
         await using var app = new TicketBookingApp(new Dictionary<string, string?> { ["Holds:SweepInterval"] = "01:00:00" }, time);
         using var late = ApiBuyer.For(app);
         using var other = ApiBuyer.For(app);
@@ -108,7 +108,7 @@ public sealed class BookingApiTests(AppFixture fixture) : IClassFixture<AppFixtu
     [Fact]
     public async Task A_hold_that_expires_during_payment_and_is_taken_meanwhile_is_409_and_the_charge_is_voided()
     {
-        var time = new FakeTimeProvider();
+        var time = new TestClock();
         await using var app = new TicketBookingApp(
             new Dictionary<string, string?>
             {

@@ -108,7 +108,7 @@ public sealed class HoldExpiryApiTests
     [Fact]
     public async Task A_hold_past_its_expiry_frees_its_tickets_for_another_buyer_before_any_sweep()
     {
-        var time = new FakeTimeProvider();
+        var time = new TestClock();
         await using var app = new TicketBookingApp(new Dictionary<string, string?> { ["Holds:SweepInterval"] = "01:00:00" }, time);
         using var first = ApiBuyer.For(app);
         using var second = ApiBuyer.For(app);

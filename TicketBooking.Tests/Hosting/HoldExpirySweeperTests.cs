@@ -11,7 +11,7 @@ namespace TicketBooking.Tests.Hosting;
 public sealed class HoldExpirySweeperTests
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
-    private readonly FakeTimeProvider _time = new();
+    private readonly TestClock _time = new();
 
     /// <summary>Starts the app on the fake clock and returns once the sweeper waits on its timer.</summary>
     private async Task<TicketBookingApp> StartAsync()

@@ -8,7 +8,7 @@ public sealed class BudgetTests
     [Fact]
     public void A_budget_allows_its_burst_then_one_more_per_refill_interval_per_key()
     {
-        var time = new FakeTimeProvider();
+        var time = new TestClock();
         var budget = new Budget("test", permits: 4, period: TimeSpan.FromHours(1), time);
 
         var burst = Enumerable.Range(0, 5).Select(i => budget.TryTake("a", out _)).ToList();
@@ -29,7 +29,7 @@ public sealed class BudgetTests
     [Fact]
     public void Looking_for_room_takes_nothing()
     {
-        var time = new FakeTimeProvider();
+        var time = new TestClock();
         var budget = new Budget("test", permits: 2, period: TimeSpan.FromMinutes(1), time);
 
         var looks = Enumerable.Range(0, 10).Select(i => budget.HasRoom("a", out _)).ToList();

@@ -9,7 +9,7 @@ public sealed class AccessControlTests
     [Fact]
     public async Task An_organizer_session_past_its_length_is_refused_but_the_buyer_identity_stays()
     {
-        var time = new FakeTimeProvider();
+        var time = new TestClock();
         await using var app = new TicketBookingApp(new Dictionary<string, string?> { ["Organizer:SessionLength"] = "08:00:00" }, time);
         using var person = ApiBuyer.For(app);
         var concert = await app.CreateConcertAsync(("VIP", 10_000, 10));

@@ -21,7 +21,7 @@ public sealed class TestEngine : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly bool _ownsDatabase;
 
-    private TestEngine(ServiceProvider services, TempDatabase database, bool ownsDatabase, FakeTimeProvider time, TestLog log)
+    private TestEngine(ServiceProvider services, TempDatabase database, bool ownsDatabase, TestClock time, TestLog log)
     {
         _services = services;
         _ownsDatabase = ownsDatabase;
@@ -32,7 +32,7 @@ public sealed class TestEngine : IAsyncDisposable
 
     public TempDatabase Database { get; }
 
-    public FakeTimeProvider Time { get; }
+    public TestClock Time { get; }
 
     public IServiceProvider Services => _services;
 
@@ -66,7 +66,7 @@ public sealed class TestEngine : IAsyncDisposable
     {
         var ownsDatabase = database is null;
         database ??= new TempDatabase();
-        var time = new FakeTimeProvider();
+        var time = new TestClock();
         var log = new TestLog();
         var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(time)

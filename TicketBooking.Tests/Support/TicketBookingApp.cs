@@ -13,7 +13,7 @@ namespace TicketBooking.Tests.Support;
 
 /// <summary>
 /// The whole web app, in process, on its own temporary SQLite file (TodoApi's <c>TodoApplication</c> pattern).
-/// Settings override configuration keys (<c>Holds:Duration</c> …); a <see cref="FakeTimeProvider"/>, when given,
+/// Settings override configuration keys (<c>Holds:Duration</c> …); a <see cref="TestClock"/>, when given,
 /// replaces the clock. <see cref="StartKestrel"/> serves it on 127.0.0.1 for a real browser or HTTP client.
 /// </summary>
 public sealed class TicketBookingApp : WebApplicationFactory<Program>
@@ -25,7 +25,7 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
 
     public TicketBookingApp(
         IDictionary<string, string?>? settings = null,
-        FakeTimeProvider? time = null,
+        TestClock? time = null,
         TempDatabase? database = null,
         string environment = "Testing")
     {
@@ -49,7 +49,7 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
 
     public TempDatabase Database { get; }
 
-    public FakeTimeProvider? Time { get; }
+    public TestClock? Time { get; }
 
     public TestLog Log { get; } = new();
 

@@ -7,7 +7,7 @@ namespace TicketBooking.Web.Limits;
 /// <see cref="LimitOptions.MaxCircuits"/>). A circuit is a SignalR connection to Blazor's hub: one beyond the limit
 /// is refused as it connects, before the circuit and its memory exist.
 /// </summary>
-internal sealed partial class CircuitLimits(FairUse fairUse, ILogger<CircuitLimits> logger) : IHubFilter
+internal sealed class CircuitLimits(FairUse fairUse) : IHubFilter
 {
     private const string LeaseKey = "ticketbooking.circuit-lease";
 
@@ -20,7 +20,7 @@ internal sealed partial class CircuitLimits(FairUse fairUse, ILogger<CircuitLimi
         var lease = fairUse.OpenCircuit(address, out var refusal);
         if (lease is null)
         {
-            LogRefused(address);
+            // FairUse has logged it (once per client and minute).
             throw new HubException(refusal!.Message);
         }
 
@@ -53,7 +53,4 @@ internal sealed partial class CircuitLimits(FairUse fairUse, ILogger<CircuitLimi
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a circuit from {Client}")]
-    private partial void LogRefused(string client);
 }

@@ -39,9 +39,11 @@ internal sealed class AppUnderTest : IAsyncDisposable
 
     /// <summary>
     /// Starts the built app. Pass <paramref name="databaseDirectory"/> to restart on a database that outlives the process
-    /// (the caller then deletes it); <paramref name="settings"/> are extra configuration keys (<c>Holds:Duration</c> …).
+    /// (the caller then deletes it); <paramref name="settings"/> are extra configuration keys (<c>Holds:Duration</c> …),
+    /// <paramref name="environment"/> extra environment variables (<c>HOME</c> …).
     /// </summary>
-    public static async Task<AppUnderTest> StartAsync(string configuration, string? databaseDirectory = null, IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<AppUnderTest> StartAsync(
+        string configuration, string? databaseDirectory = null, IReadOnlyDictionary<string, string>? settings = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var web = Path.Combine(RepositoryRoot(), "TicketBooking.Web", "bin", configuration, "net10.0");
         var dll = Path.Combine(web, "TicketBooking.Web.dll");
@@ -75,6 +77,11 @@ internal sealed class AppUnderTest : IAsyncDisposable
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_gcServer"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var clock = Stopwatch.StartNew();
         var process = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
         process.ErrorDataReceived += (_, e) =>
