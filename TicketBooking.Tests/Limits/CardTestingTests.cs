@@ -43,4 +43,33 @@ public sealed class CardTestingTests
         gateway.Attempts.Should().Be(5, "the two refused attempts never reached the card processor; the other buyer's did");
         unaffected.StatusCode.Should().Be(HttpStatusCode.Created);
     }
+
+    [Fact]
+    public async Task Concurrent_attempts_cannot_overrun_the_failure_budget()
+    {
+        await using var app = new TicketBookingApp(TicketBookingApp.LimitsBehindProxy(
+            ("Limits:PaymentFailuresPerHour", "5"), ("Limits:NewBuyersPerMinute", "1000"), ("Limits:HoldsPerMinutePerAddress", "1000")));
+        app.StartKestrel();
+        var concert = await app.CreateConcertAsync(("GA", 1_000, 1_000));
+        var testers = Enumerable.Range(0, 40).Select(_ => new ApiBuyer(app.CreateClientAt("203.0.113.78"))).ToList();
+        foreach (var tester in testers)
+        {
+            (await tester.HoldAsync(concert.Id, ("GA", 1))).StatusCode.Should().Be(HttpStatusCode.Created);
+        }
+
+        using var start = new ManualResetEventSlim();
+        var attempts = testers.Select((tester, i) => Task.Run(async () =>
+        {
+            start.Wait();
+            using var response = await tester.ConfirmAsync(concert.Id, $"at-once-{i}", ApiBuyer.DeclinedCard);
+            return response.StatusCode;
+        })).ToList();
+        start.Set();
+        var statuses = await Task.WhenAll(attempts);
+
+        statuses.Count(s => s == HttpStatusCode.PaymentRequired).Should().Be(5);
+        statuses.Count(s => s == HttpStatusCode.TooManyRequests).Should().Be(35);
+        app.GetService<SimulatedPaymentGateway>().Attempts.Should().Be(5);
+        testers.ForEach(t => t.Dispose());
+    }
 }

@@ -47,6 +47,9 @@ internal static class TicketBookingHost
         });
         services.AddScoped<CurrentBuyer>();
         services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CheckoutCircuitHandler>();
+        services.AddSingleton<LiveCircuits>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CircuitCounter>();
+        services.AddHostedService<MemoryTrimmer>();
         return builder;
     }
 

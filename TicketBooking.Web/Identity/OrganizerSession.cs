@@ -62,14 +62,16 @@ internal sealed partial class OrganizerSession(
 
         var address = ClientAddress.Of(context);
         var device = ReadDevice(context);
-        if (fairUse.SignIn(device, address) is { } refused)
+        if (fairUse.StartSignIn(device, address) is { } refused)
         {
             return new SignInOutcome.Limited(refused);
         }
 
-        if (password is null || !CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(password)), SHA256.HashData(Encoding.UTF8.GetBytes(configured))))
+        var correct = password is not null
+            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(password)), SHA256.HashData(Encoding.UTF8.GetBytes(configured)));
+        fairUse.EndSignIn(device, address, failed: !correct);
+        if (!correct)
         {
-            fairUse.SignInFailed(device, address);
             LogSignInFailed(address, device is not null);
             return new SignInOutcome.WrongPassword();
         }

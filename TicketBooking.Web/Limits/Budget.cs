@@ -43,7 +43,15 @@ internal sealed class Budget(string name, int permits, TimeSpan period, TimeProv
         }
     }
 
-    /// <summary>True when a token is left, without taking it: for budgets that count failures after the fact.</summary>
+    /// <summary>Gives back a token taken for an attempt that, in the end, does not count.</summary>
+    public void GiveBack(string key)
+    {
+        while (_fullAt.TryGetValue(key, out var fullAt) && !_fullAt.TryUpdate(key, fullAt - _interval, fullAt))
+        {
+        }
+    }
+
+    /// <summary>True when a token is left, without taking it.</summary>
     public bool HasRoom(string key, out TimeSpan retryAfter)
     {
         var now = time.GetUtcNow().UtcTicks;

@@ -42,17 +42,25 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
     public async Task<Limited<ConfirmResult>> ConfirmAsync(Requester who, ConfirmRequest request, string? idempotencyKey)
     {
         ArgumentNullException.ThrowIfNull(who);
-        if (fairUse.Payment(who) is { } refused)
+        if (fairUse.StartPayment(who) is { } refused)
         {
             return refused;
         }
 
-        var result = await bookings.ConfirmAsync(who.Buyer, request, idempotencyKey).ConfigureAwait(false);
+        ConfirmResult result;
+        var cardFailed = false;
+        try
+        {
+            result = await bookings.ConfirmAsync(who.Buyer, request, idempotencyKey).ConfigureAwait(false);
+            cardFailed = result is ConfirmResult.PaymentFailed { Reason: PaymentFailure.Declined or PaymentFailure.InvalidCard };
+        }
+        finally
+        {
+            fairUse.EndPayment(who, cardFailed);
+        }
+
         switch (result)
         {
-            case ConfirmResult.PaymentFailed { Reason: PaymentFailure.Declined or PaymentFailure.InvalidCard }:
-                fairUse.PaymentFailed(who);
-                return result;
             case ConfirmResult.TryLater later:
                 return new Refusal("declines-per-checkout", later.RetryAfter,
                     $"Several cards were declined for this checkout. Your tickets are still held; please wait {FairUse.Words(later.RetryAfter)} before trying again.");
@@ -66,15 +74,19 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
     public async Task<Limited<Booking>> ClaimAsync(Requester who, string? reference, string? email)
     {
         ArgumentNullException.ThrowIfNull(who);
-        if (fairUse.BookingSearch(who.Address) is { } refused)
+        if (fairUse.StartBookingSearch(who.Address) is { } refused)
         {
             return refused;
         }
 
-        var booking = await bookings.ClaimAsync(who.Buyer, reference ?? "", email ?? "").ConfigureAwait(false);
-        if (booking is null)
+        Booking? booking = null;
+        try
         {
-            fairUse.BookingSearchFailed(who.Address);
+            booking = await bookings.ClaimAsync(who.Buyer, reference ?? "", email ?? "").ConfigureAwait(false);
+        }
+        finally
+        {
+            fairUse.EndBookingSearch(who.Address, found: booking is not null);
         }
 
         return new Limited<Booking>(booking, null);

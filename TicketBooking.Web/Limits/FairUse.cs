@@ -6,7 +6,8 @@ namespace TicketBooking.Web.Limits;
 /// <summary>
 /// Every per-client limit in one place (DESIGN §15), asked by the API and the pages alike. Each check returns null
 /// when the action may go ahead, or the <see cref="Refusal"/> to show (429 with Retry-After in the API). Budgets that
-/// count failures (payments, sign-ins, booking searches) are asked first and charged only when the attempt failed.
+/// count failures (payments, sign-ins, booking searches) set one failure aside when an attempt starts and give it back
+/// when the attempt did not fail, so attempts running at once cannot overrun them.
 /// A refusal is logged once per client and limit per minute.
 /// </summary>
 public sealed partial class FairUse
@@ -72,52 +73,59 @@ public sealed partial class FairUse
     public Refusal? Heartbeat(Requester who) =>
         Take(_heartbeats, who.Buyer.ToString(), who.Address, wait => $"Too many checkout updates. Please wait {Words(wait)}.");
 
-    /// <summary>A payment attempt: within the buyer's rate and while neither the buyer nor the address has used up its failures.</summary>
-    public Refusal? Payment(Requester who) =>
-        Check(_paymentFailuresPerAddress, who.Address, who.Address, TooManyDeclines)
-        ?? Check(_paymentFailuresPerBuyer, who.Buyer.ToString(), who.Address, TooManyDeclines)
-        ?? Take(_paymentsPerBuyer, who.Buyer.ToString(), who.Address, wait => $"Too many payment attempts. Please wait {Words(wait)} and try again.");
-
-    /// <summary>The card was declined or invalid: it counts against the buyer's and the address's failures.</summary>
-    public void PaymentFailed(Requester who)
+    /// <summary>
+    /// A payment attempt is starting: within the buyer's rate, and while neither the buyer nor the address has used up its
+    /// failures. One failure of each is set aside for the attempt, so attempts running at once cannot overrun the budget;
+    /// <see cref="EndPayment"/> gives it back unless the card failed.
+    /// </summary>
+    public Refusal? StartPayment(Requester who)
     {
         ArgumentNullException.ThrowIfNull(who);
-        Charge(_paymentFailuresPerAddress, who.Address);
-        Charge(_paymentFailuresPerBuyer, who.Buyer.ToString());
+        return Reserve(who.Address, TooManyDeclines, (_paymentFailuresPerAddress, who.Address), (_paymentFailuresPerBuyer, who.Buyer.ToString()))
+            ?? Take(_paymentsPerBuyer, who.Buyer.ToString(), who.Address, wait => $"Too many payment attempts. Please wait {Words(wait)} and try again.", (_paymentFailuresPerAddress, who.Address), (_paymentFailuresPerBuyer, who.Buyer.ToString()));
     }
 
-    public Refusal? BookingSearch(string address) =>
-        Check(_claimFailures, address, address, wait => $"Too many searches that found nothing. Please wait {Words(wait)} and try again.");
+    /// <summary>The attempt is over; unless the card was declined or invalid, its failure goes back to the budgets.</summary>
+    public void EndPayment(Requester who, bool cardFailed)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        if (!cardFailed)
+        {
+            GiveBack((_paymentFailuresPerAddress, who.Address), (_paymentFailuresPerBuyer, who.Buyer.ToString()));
+        }
+    }
 
-    public void BookingSearchFailed(string address) => Charge(_claimFailures, address);
+    /// <summary>A "Find my booking" search is starting; one failure is set aside for it (see <see cref="StartPayment"/>).</summary>
+    public Refusal? StartBookingSearch(string address) =>
+        Reserve(address, wait => $"Too many searches that found nothing. Please wait {Words(wait)} and try again.", (_claimFailures, address));
+
+    public void EndBookingSearch(string address, bool found)
+    {
+        if (found)
+        {
+            GiveBack((_claimFailures, address));
+        }
+    }
 
     /// <summary>
-    /// Organizer sign-in. A device that signed in before is limited only on its own failures, so a guesser on the
-    /// organizer's network cannot lock the organizer out; anyone else is limited per address and, together, server-wide.
+    /// Organizer sign-in is starting. A device that signed in before is limited only on its own failures, so a guesser on
+    /// the organizer's network cannot lock the organizer out; anyone else is limited per address and, together, server-wide.
     /// Always on, whatever <see cref="RateLimitOptions.Enabled"/> says.
     /// </summary>
-    public Refusal? SignIn(string? knownDevice, string address)
-    {
-        if (knownDevice is not null)
-        {
-            return Check(_signInFailures, $"device:{knownDevice}", address, TooManyPasswords, always: true);
-        }
+    public Refusal? StartSignIn(string? knownDevice, string address) =>
+        Reserve(address, TooManyPasswords, always: true, SignInBudgets(knownDevice, address));
 
-        return Check(_signInFailures, address, address, TooManyPasswords, always: true)
-            ?? Check(_signInFailuresServerWide, "all", address, TooManyPasswords, always: true);
+    /// <summary>The password was checked; a right one gives the set-aside failure back.</summary>
+    public void EndSignIn(string? knownDevice, string address, bool failed)
+    {
+        if (!failed)
+        {
+            GiveBack(always: true, SignInBudgets(knownDevice, address));
+        }
     }
 
-    public void SignInFailed(string? knownDevice, string address)
-    {
-        if (knownDevice is not null)
-        {
-            _signInFailures.TryTake($"device:{knownDevice}", out _);
-            return;
-        }
-
-        _signInFailures.TryTake(address, out _);
-        _signInFailuresServerWide.TryTake("all", out _);
-    }
+    private (Budget, string)[] SignInBudgets(string? knownDevice, string address) =>
+        knownDevice is not null ? [(_signInFailures, $"device:{knownDevice}")] : [(_signInFailures, address), (_signInFailuresServerWide, "all")];
 
     /// <summary>An event stream may open: a lease to dispose when it ends, or why not (<paramref name="serverFull"/>: the server-wide cap).</summary>
     public IDisposable? OpenEventStream(string address, out Refusal? refusal, out bool serverFull) =>
@@ -138,17 +146,52 @@ public sealed partial class FairUse
         return lease;
     }
 
-    private Refusal? Take(Budget budget, string key, string client, Func<TimeSpan, string> message) =>
-        !_enabled || budget.TryTake(key, out var wait) ? null : Refused(new Refusal(budget.Name, wait, message(wait)), client);
-
-    private Refusal? Check(Budget budget, string key, string client, Func<TimeSpan, string> message, bool always = false) =>
-        (!_enabled && !always) || budget.HasRoom(key, out var wait) ? null : Refused(new Refusal(budget.Name, wait, message(wait)), client);
-
-    private void Charge(Budget budget, string key)
+    /// <summary>Takes one token from <paramref name="budget"/>; when it has none, gives back <paramref name="reserved"/> and refuses.</summary>
+    private Refusal? Take(Budget budget, string key, string client, Func<TimeSpan, string> message, params (Budget Budget, string Key)[] reserved)
     {
-        if (_enabled)
+        if (!_enabled || budget.TryTake(key, out var wait))
         {
-            budget.TryTake(key, out _);
+            return null;
+        }
+
+        GiveBack(reserved);
+        return Refused(new Refusal(budget.Name, wait, message(wait)), client);
+    }
+
+    private Refusal? Reserve(string client, Func<TimeSpan, string> message, params (Budget Budget, string Key)[] budgets) =>
+        Reserve(client, message, always: false, budgets);
+
+    /// <summary>Takes one token from each budget, or none: when one is empty, the tokens already taken go back.</summary>
+    private Refusal? Reserve(string client, Func<TimeSpan, string> message, bool always, (Budget Budget, string Key)[] budgets)
+    {
+        if (!_enabled && !always)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < budgets.Length; i++)
+        {
+            var (budget, key) = budgets[i];
+            if (!budget.TryTake(key, out var wait))
+            {
+                GiveBack(always, budgets[..i]);
+                return Refused(new Refusal(budget.Name, wait, message(wait)), client);
+            }
+        }
+
+        return null;
+    }
+
+    private void GiveBack(params (Budget Budget, string Key)[] budgets) => GiveBack(always: false, budgets);
+
+    private void GiveBack(bool always, (Budget Budget, string Key)[] budgets)
+    {
+        if (_enabled || always)
+        {
+            foreach (var (budget, key) in budgets)
+            {
+                budget.GiveBack(key);
+            }
         }
     }
 

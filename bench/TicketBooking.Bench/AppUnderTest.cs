@@ -40,12 +40,17 @@ internal sealed class AppUnderTest : IAsyncDisposable
     /// <summary>
     /// Starts the built app. Pass <paramref name="databaseDirectory"/> to restart on a database that outlives the process
     /// (the caller then deletes it); <paramref name="settings"/> are extra configuration keys (<c>Holds:Duration</c> …),
-    /// <paramref name="environment"/> extra environment variables (<c>HOME</c> …).
+    /// <paramref name="environment"/> extra environment variables (<c>HOME</c> …); <paramref name="appDirectory"/> a published
+    /// TicketBooking.Web to start instead of the build output.
     /// </summary>
     public static async Task<AppUnderTest> StartAsync(
-        string configuration, string? databaseDirectory = null, IReadOnlyDictionary<string, string>? settings = null, IReadOnlyDictionary<string, string>? environment = null)
+        string configuration,
+        string? databaseDirectory = null,
+        IReadOnlyDictionary<string, string>? settings = null,
+        IReadOnlyDictionary<string, string>? environment = null,
+        string? appDirectory = null)
     {
-        var web = Path.Combine(RepositoryRoot(), "TicketBooking.Web", "bin", configuration, "net10.0");
+        var web = appDirectory ?? Path.Combine(RepositoryRoot(), "TicketBooking.Web", "bin", configuration, "net10.0");
         var dll = Path.Combine(web, "TicketBooking.Web.dll");
         if (!File.Exists(dll))
         {

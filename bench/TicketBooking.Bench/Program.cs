@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 
+// dotnet run -c Release --project bench/TicketBooking.Bench -- abuse [--app PUBLISHED_WEB_DIR] [--label NAME] [--streams 15000] [--only slow,card] [--out FILE]
 // dotnet run -c Release --project bench/TicketBooking.Bench -- [scenario|all] [--runs 3] [--clients 200] [--subscribers 2000]
-//     [--duration 10] [--mixed-duration 60] [--attempts 100000] [--changes 10] [--url http://… --organizer-password …] [--out file]
+//     [--duration 10] [--mixed-duration 60] [--attempts 100000] [--changes 10] [--circuits 2000] [--app PUBLISHED_WEB_DIR | --url http://… --organizer-password …] [--out file]
 namespace TicketBooking.Bench;
 
 /// <summary>Entry point. A named class rather than top-level statements, so the tests can reference this project.</summary>
@@ -12,6 +13,19 @@ internal static class BenchMain
     public static async Task<int> Main(string[] args)
     {
         var arguments = Arguments.Parse(args);
+        if (arguments.Scenario == "abuse")
+        {
+            var label = arguments.Text("label") ?? "this build";
+            var table = await Abuse.RunAsync(arguments.Text("configuration") ?? "Release", arguments.Text("app"), label, arguments.Int("streams", 15_000), arguments.Text("only"));
+            Console.WriteLine(table);
+            if (arguments.Text("out") is { } file)
+            {
+                await File.AppendAllTextAsync(file, table + Environment.NewLine);
+            }
+
+            return 0;
+        }
+
         var scenarios = arguments.Scenario is null or "all" ? Scenarios.All : [arguments.Scenario];
         var options = new BenchOptions(
             arguments.Int("clients", 200),
@@ -19,7 +33,8 @@ internal static class BenchMain
             TimeSpan.FromSeconds(arguments.Int("duration", 10)),
             TimeSpan.FromSeconds(arguments.Int("mixed-duration", 60)),
             arguments.Int("attempts", 100_000),
-            arguments.Int("changes", 10));
+            arguments.Int("changes", 10),
+            arguments.Int("circuits", 2_000));
         var runs = arguments.Int("runs", 3);
         var configuration = arguments.Text("configuration") ?? "Release";
         var results = scenarios.ToDictionary(s => s, _ => new List<RunResult>());
@@ -30,7 +45,7 @@ internal static class BenchMain
             // A fresh app and database per run, so runs do not inherit each other's data.
             await using var app = arguments.Text("url") is { } url
                 ? AppUnderTest.Existing(new Uri(url), arguments.Text("organizer-password") ?? throw new ArgumentException("--url needs --organizer-password"))
-                : await AppUnderTest.StartAsync(configuration);
+                : await AppUnderTest.StartAsync(configuration, appDirectory: arguments.Text("app"));
             if (app.ColdStart is { } coldStart)
             {
                 coldStarts.Add(coldStart.TotalSeconds);

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 
 namespace TicketBooking.Bench;
 
-internal sealed record BenchOptions(int Clients, int Subscribers, TimeSpan Duration, TimeSpan MixedDuration, int HoldAttempts, int Changes);
+internal sealed record BenchOptions(int Clients, int Subscribers, TimeSpan Duration, TimeSpan MixedDuration, int HoldAttempts, int Changes, int Circuits = 2_000);
 
 /// <summary>One run of one scenario: named figures (medianed over runs) and pass/fail checks.</summary>
 internal sealed class RunResult
@@ -44,7 +44,8 @@ internal static class Scenarios
         "confirm" => ConfirmAsync(app, api, options),
         "fanout" => FanoutAsync(app, api, options),
         "mixed" => MixedAsync(app, api, options),
-        _ => throw new ArgumentException($"Unknown scenario '{name}'. Scenarios: {string.Join(", ", All)}."),
+        "circuits" => CircuitsScenario.RunAsync(app, options.Circuits),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'. Scenarios: {string.Join(", ", All)}, circuits."),
     };
 
     /// <summary>

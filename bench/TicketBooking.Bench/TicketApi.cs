@@ -16,7 +16,11 @@ internal sealed class TicketApi : IDisposable
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly HttpClient _http;
 
-    public TicketApi(Uri baseAddress, int connections)
+    /// <param name="localAddress">
+    /// Connect from this loopback address (any of 127.0.0.0/8 works on Linux): one client address as the server sees it,
+    /// without trusting any forwarded header.
+    /// </param>
+    public TicketApi(Uri baseAddress, int connections, IPAddress? localAddress = null, TimeSpan? timeout = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -26,7 +30,29 @@ internal sealed class TicketApi : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(30),
         };
-        _http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (localAddress is not null)
+        {
+            handler.ConnectCallback = (context, cancellationToken) => ConnectFromAsync(localAddress, context.DnsEndPoint, cancellationToken);
+        }
+
+        _http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
+    }
+
+    /// <summary>A TCP connection to <paramref name="server"/> from <paramref name="localAddress"/>.</summary>
+    public static async ValueTask<Stream> ConnectFromAsync(IPAddress localAddress, EndPoint server, CancellationToken cancellationToken)
+    {
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Bind(new IPEndPoint(localAddress, 0));
+            await socket.ConnectAsync(server, cancellationToken);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     public HttpClient Http => _http;
@@ -83,8 +109,8 @@ internal sealed class TicketApi : IDisposable
     public static string HoldJson(Guid concertId, string tier, int quantity) =>
         $$"""{"concertId":"{{concertId}}","items":[{"tier":"{{tier}}","quantity":{{quantity}}}]}""";
 
-    public static string BookingJson(Guid concertId) =>
-        $$$"""{"concertId":"{{{concertId}}}","buyer":{"name":"Bench Buyer","email":"bench@example.com"},"card":{"number":"4242 4242 4242 4242","expiry":"12/39","cvc":"123"}}""";
+    public static string BookingJson(Guid concertId, string card = "4242 4242 4242 4242") =>
+        $$$"""{"concertId":"{{{concertId}}}","buyer":{"name":"Bench Buyer","email":"bench@example.com"},"card":{"number":"{{{card}}}","expiry":"12/39","cvc":"123"}}""";
 
     /// <summary>Signs in as organizer and creates a concert with the given tiers; returns its id.</summary>
     public async Task<Guid> CreateConcertAsync(string organizerPassword, params (string Code, long PriceCents, int Capacity)[] tiers)

@@ -63,4 +63,42 @@ public sealed class BookingPagesTests : ComponentTest
 
         cut.WaitForAssertion(() => cut.Markup.Should().Contain("You have no bookings yet."));
     }
+
+    [Fact]
+    public async Task Find_my_booking_brings_a_booking_from_another_browser_here_and_opens_it()
+    {
+        var fromAnotherBrowser = await BookAsync(BuyerId.New(), 2);
+        var cut = Render<FindBookingPage>();
+
+        cut.Find("#reference").Change(fromAnotherBrowser.Reference.ToLowerInvariant());
+        cut.Find("#email").Change("ADA@example.com");
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Navigation.Uri.Should().EndWith($"/bookings/{fromAnotherBrowser.Id}"));
+        (await Engine.Bookings.ListAsync(Buyer)).Select(b => b.Id).Should().Equal(fromAnotherBrowser.Id);
+    }
+
+    [Fact]
+    public async Task Find_my_booking_with_a_wrong_email_says_nothing_was_found_and_moves_nothing()
+    {
+        var someoneElses = await BookAsync(BuyerId.New(), 1);
+        var cut = Render<FindBookingPage>();
+
+        cut.Find("#reference").Change(someoneElses.Reference);
+        cut.Find("#email").Change("not-ada@example.com");
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => cut.Find("[data-testid=find-message]").TextContent.Should().Contain("No booking has this reference and e-mail"));
+        (await Engine.Bookings.ListAsync(Buyer)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Find_my_booking_explains_missing_fields_at_the_field()
+    {
+        var cut = Render<FindBookingPage>();
+
+        cut.Find("form").Submit();
+
+        cut.Markup.Should().Contain("Enter the booking reference").And.Contain("Enter the e-mail address the booking was made with.");
+    }
 }

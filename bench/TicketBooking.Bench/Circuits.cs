@@ -1,0 +1,162 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace TicketBooking.Bench;
+
+/// <summary>
+/// Real Blazor Server circuits without a browser: load a page, take its prerendered component markers, connect to the
+/// circuit hub with the "blazorpack" protocol (MessagePack) and start the circuit the way blazor.web.js does
+/// (StartCircuit, then UpdateRootComponents). The driver acknowledges every render batch and answers every JS call with
+/// success, so the server holds each circuit's full component tree as it would for a browser tab.
+/// </summary>
+internal sealed partial class BlazorCircuit : IAsyncDisposable
+{
+    private readonly HubConnection _connection;
+    private readonly TaskCompletionSource _rendered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private BlazorCircuit(HubConnection connection) => _connection = connection;
+
+    public static async Task<BlazorCircuit> OpenAsync(TicketApi api, string path, CancellationToken cancellationToken)
+    {
+        var page = await api.SendAsync(HttpMethod.Get, path);
+        var cookie = page.Cookie ?? throw new InvalidOperationException("The page set no buyer cookie.");
+        var markers = Markers().Matches(page.Body)
+            .Select(m => JsonNode.Parse(m.Groups[1].Value)!.AsObject())
+            .Where(m => m["descriptor"] is not null)
+            .ToList();
+        var state = State().Match(page.Body) is { Success: true } found ? found.Groups[1].Value : "";
+        var baseUri = api.Http.BaseAddress!;
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(baseUri, "_blazor"), HttpTransportType.WebSockets, options => options.Headers["Cookie"] = cookie)
+            .AddBlazorPackProtocol()
+            .Build();
+        connection.ServerTimeout = TimeSpan.FromMinutes(5);
+        var circuit = new BlazorCircuit(connection);
+        connection.On("JS.RenderBatch", [typeof(long), typeof(byte[])], args =>
+        {
+            circuit._rendered.TrySetResult();
+            return connection.SendAsync("OnRenderCompleted", (long)args[0]!, null, cancellationToken);
+        });
+        connection.On("JS.BeginInvokeJS", [typeof(long), typeof(string), typeof(string), typeof(int), typeof(long)], args =>
+        {
+            var taskId = (long)args[0]!;
+            return connection.SendAsync("EndInvokeJSFromDotNet", taskId, true, $"[{taskId},true,null]", cancellationToken);
+        });
+        await connection.StartAsync(cancellationToken);
+        var secret = await connection.InvokeAsync<string?>("StartCircuit", $"{baseUri}", new Uri(baseUri, path).ToString(), "[]", state, cancellationToken)
+            ?? throw new InvalidOperationException("The server refused the circuit.");
+        var operations = new JsonObject
+        {
+            ["batchId"] = 1,
+            ["operations"] = new JsonArray([.. markers.Select((marker, i) =>
+            {
+                var withId = marker.DeepClone().AsObject();
+                withId["uniqueId"] = i;
+                return (JsonNode)new JsonObject { ["type"] = "add", ["ssrComponentId"] = i + 1, ["marker"] = withId };
+            })]),
+        };
+        await connection.SendAsync("UpdateRootComponents", operations.ToJsonString(), state, cancellationToken);
+        await circuit._rendered.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        _ = secret;
+        return circuit;
+    }
+
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    [GeneratedRegex(@"<!--Blazor:(\{.*?\})-->", RegexOptions.Singleline)]
+    private static partial Regex Markers();
+
+    [GeneratedRegex(@"<!--Blazor-Server-Component-State:(.*?)-->", RegexOptions.Singleline)]
+    private static partial Regex State();
+}
+
+/// <summary>What Blazor's hub calls "blazorpack" is SignalR's MessagePack protocol under its own name.</summary>
+internal sealed class BlazorPackProtocol(IHubProtocol messagePack) : IHubProtocol
+{
+    public string Name => "blazorpack";
+
+    public int Version => messagePack.Version;
+
+    public TransferFormat TransferFormat => TransferFormat.Binary;
+
+    public bool IsVersionSupported(int version) => messagePack.IsVersionSupported(version);
+
+    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out HubMessage? message) =>
+        messagePack.TryParseMessage(ref input, binder, out message);
+
+    public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => messagePack.WriteMessage(message, output);
+
+    public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => messagePack.GetMessageBytes(message);
+}
+
+internal static class BlazorPack
+{
+    /// <summary>Replaces the builder's MessagePack protocol with the same protocol named "blazorpack".</summary>
+    public static IHubConnectionBuilder AddBlazorPackProtocol(this IHubConnectionBuilder builder)
+    {
+        builder.AddMessagePackProtocol();
+        var messagePack = builder.Services.Last(d => d.ServiceType == typeof(IHubProtocol));
+        builder.Services.Remove(messagePack);
+        builder.Services.AddSingleton<IHubProtocol>(sp => new BlazorPackProtocol((IHubProtocol)ActivatorUtilities.CreateInstance(sp, messagePack.ImplementationType!)));
+        return builder;
+    }
+}
+
+/// <summary>How much a Blazor circuit costs the server: RSS before, with N circuits open, and after they close.</summary>
+internal static class CircuitsScenario
+{
+    public static async Task<RunResult> RunAsync(AppUnderTest app, int count)
+    {
+        using var api = new TicketApi(app.BaseAddress, 64);
+        var rssBefore = app.ResidentMegabytes();
+        var circuits = new System.Collections.Concurrent.ConcurrentBag<BlazorCircuit>();
+        var failures = 0;
+        var opened = await Load.RunAsync(32, count, TimeSpan.FromMinutes(5), async (_, _) =>
+        {
+            try
+            {
+                circuits.Add(await BlazorCircuit.OpenAsync(api, "/", CancellationToken.None));
+            }
+#pragma warning disable CA1031 // A circuit that failed to open is counted, not fatal.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                Interlocked.Increment(ref failures);
+            }
+        });
+        await Task.Delay(TimeSpan.FromSeconds(5)); // let the renders settle
+        var rssOpen = app.ResidentMegabytes();
+        foreach (var circuit in circuits)
+        {
+            await circuit.DisposeAsync();
+        }
+
+        // Closed connections keep their circuits for Limits:DisconnectedCircuitRetention (1 minute), then dispose them;
+        // the app's memory trimmer looks every 30 s and acts once the count has settled.
+        var rssClosed = app.ResidentMegabytes();
+        await Task.Delay(TimeSpan.FromSeconds(150));
+        var rssReleased = app.ResidentMegabytes();
+        var perCircuit = (rssOpen - rssBefore) * 1024 / Math.Max(1, circuits.Count);
+        return new RunResult()
+            .Figure("circuits opened", circuits.Count, "")
+            .Figure("open time", opened.TotalSeconds, "s")
+            .Figure("RSS before", rssBefore ?? 0, "MB")
+            .Figure($"RSS with circuits open", rssOpen ?? 0, "MB")
+            .Figure("RSS per circuit", perCircuit ?? 0, "KB")
+            .Figure("RSS right after closing", rssClosed ?? 0, "MB")
+            .Figure("RSS 150 s after closing", rssReleased ?? 0, "MB")
+            .Check($"{count} circuits opened", failures == 0, $"{failures} failed");
+    }
+}
