@@ -52,8 +52,11 @@ public abstract record ConfirmResult
 
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : ConfirmResult;
 
-    /// <summary>The card was not charged. The hold is kept, so the buyer can try another card.</summary>
-    public sealed record PaymentFailed(PaymentFailure Reason, string Message) : ConfirmResult;
+    /// <summary>
+    /// The card was not charged. The hold is kept, so the buyer can try another card. <see cref="Replayed"/>: the answer
+    /// of an earlier request with the same idempotency key; no card was tried now.
+    /// </summary>
+    public sealed record PaymentFailed(PaymentFailure Reason, string Message, bool Replayed = false) : ConfirmResult;
 
     /// <summary>The buyer holds nothing for the concert: it was never held, released, or expired and swept.</summary>
     public sealed record NoHold : ConfirmResult;

@@ -75,8 +75,14 @@ internal static class BookingCommands
 
     private const string DeclinesSql = """
         SELECT COUNT(*) AS Count, MAX(updated_at) AS LastAt FROM payments
-        WHERE hold_id = @holdId AND status IN ('declined', 'insufficient_funds', 'invalid_card')
+        WHERE buyer_id = @buyer AND concert_id = @concertId AND updated_at > @since
+          AND status IN ('declined', 'insufficient_funds', 'invalid_card')
         """;
+
+    /// <summary>Declines older than this no longer count towards the wait (a re-hold does not reset it).</summary>
+    private static readonly TimeSpan DeclineMemory = TimeSpan.FromHours(1);
+
+    private const string PaymentUnderWaySql = "SELECT EXISTS (SELECT 1 FROM payments WHERE hold_id = @holdId AND status = 'pending')";
 
     private const string PinSql = """
         UPDATE holds SET expires_at = @pinned
@@ -125,7 +131,13 @@ internal static class BookingCommands
         }
 
         var now = context.NowMs;
-        if (DeclineWait(context, checkout.HoldId, payments) is { } wait)
+        if (connection.ExecuteScalar<bool>(PaymentUnderWaySql, new { holdId = checkout.HoldId }, transaction))
+        {
+            // One charge at a time per checkout: a second would charge twice and tangle the hold's pin.
+            return new BeginResult.InProgress();
+        }
+
+        if (DeclineWait(context, buyer, concertId, payments) is { } wait)
         {
             return new BeginResult.Wait(wait);
         }
@@ -137,12 +149,14 @@ internal static class BookingCommands
     }
 
     /// <summary>
-    /// After <see cref="PaymentOptions.DeclinesBeforeWait"/> declines on one checkout, each further attempt waits
-    /// <see cref="PaymentOptions.DeclineWait"/>, doubling per decline up to ten times that, from the last decline.
+    /// After <see cref="PaymentOptions.DeclinesBeforeWait"/> declines of one buyer's cards for a concert within the last
+    /// hour, each further attempt waits <see cref="PaymentOptions.DeclineWait"/>, doubling per decline up to ten times that,
+    /// from the last decline.
     /// </summary>
-    private static TimeSpan? DeclineWait(WriteContext context, Guid holdId, PaymentOptions payments)
+    private static TimeSpan? DeclineWait(WriteContext context, BuyerId buyer, Guid concertId, PaymentOptions payments)
     {
-        var (count, lastAt) = context.Connection.QuerySingle<(long Count, long? LastAt)>(DeclinesSql, new { holdId }, context.Transaction);
+        var since = context.NowMs - (long)DeclineMemory.TotalMilliseconds;
+        var (count, lastAt) = context.Connection.QuerySingle<(long Count, long? LastAt)>(DeclinesSql, new { buyer = buyer.Value, concertId, since }, context.Transaction);
         var over = count - payments.DeclinesBeforeWait;
         if (over < 0 || lastAt is null)
         {
@@ -415,15 +429,27 @@ internal static class BookingCommands
     public static int PurgeFailedPayments(WriteContext context, TimeSpan retention) =>
         context.Connection.Execute(PurgeFailedPaymentsSql, new { cutoff = context.NowMs - (long)retention.TotalMilliseconds }, context.Transaction);
 
-    private const string ClaimSql = """
-        UPDATE bookings SET buyer_id = @buyer
-        WHERE reference = @reference AND buyer_email = @email COLLATE NOCASE
-        RETURNING id
+    private const string FindSql = "SELECT id FROM bookings WHERE reference = @reference AND buyer_email = @email COLLATE NOCASE";
+
+    private const string GrantSql = """
+        INSERT INTO booking_access (buyer_id, booking_id, granted_at) VALUES (@buyer, @bookingId, @now)
+        ON CONFLICT (buyer_id, booking_id) DO NOTHING
         """;
 
-    /// <summary>Moves the booking with this reference to <paramref name="buyer"/> when the e-mail matches; null otherwise.</summary>
-    public static Guid? Claim(WriteContext context, BuyerId buyer, string reference, string email) =>
-        context.Connection.QuerySingleOrDefault<Guid?>(ClaimSql, new { buyer = buyer.Value, reference, email }, context.Transaction);
+    /// <summary>
+    /// Lets <paramref name="buyer"/> see the booking with this reference when the e-mail matches, beside the buyer who
+    /// booked it; null when nothing matches.
+    /// </summary>
+    public static Guid? Claim(WriteContext context, BuyerId buyer, string reference, string email)
+    {
+        var bookingId = context.Connection.QuerySingleOrDefault<Guid?>(FindSql, new { reference, email }, context.Transaction);
+        if (bookingId is { } id)
+        {
+            context.Connection.Execute(GrantSql, new { buyer = buyer.Value, bookingId = id, now = context.NowMs }, context.Transaction);
+        }
+
+        return bookingId;
+    }
 
     internal sealed record CompleteCommand(
         BuyerId Buyer,

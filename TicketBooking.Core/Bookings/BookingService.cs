@@ -52,7 +52,7 @@ public sealed partial class BookingService(
         if (running != mine)
         {
             // A double click: the same key is being processed right now in this process.
-            return running.Fingerprint == fingerprint ? await running.Result.Task.ConfigureAwait(false) : new ConfirmResult.KeyReused();
+            return running.Fingerprint == fingerprint ? Replayed(await running.Result.Task.ConfigureAwait(false)) : new ConfirmResult.KeyReused();
         }
 
         try
@@ -186,9 +186,13 @@ public sealed partial class BookingService(
             case Outcome.CheckoutChanged:
                 return new ConfirmResult.CheckoutChanged();
             default:
-                return Failure(replay.Outcome);
+                return Failure(replay.Outcome) with { Replayed = true };
         }
     }
+
+    /// <summary>A failure handed to a second caller of the same request: no second card was tried.</summary>
+    private static ConfirmResult Replayed(ConfirmResult result) =>
+        result is ConfirmResult.PaymentFailed failed ? failed with { Replayed = true } : result;
 
     private static ConfirmResult.PaymentFailed Failure(string outcome) => outcome switch
     {
@@ -234,9 +238,13 @@ public sealed partial class BookingService(
     public Task<int> PurgeAsync() =>
         writer.ExecuteAsync(c => PurgeKeys(c, IdempotencyRetention) + PurgeFailedPayments(c, _payments.FailedRetention));
 
+    /// <summary>What a search that matches nothing is told: the same whether the reference or the e-mail was wrong.</summary>
+    public const string ClaimNotFoundMessage = "No booking has this reference and e-mail address. Check both and try again.";
+
     /// <summary>
-    /// "Find my booking": the booking with this reference moves to <paramref name="buyer"/> when <paramref name="email"/>
-    /// is the one it was booked with (case does not matter). Null when either does not match; the caller cannot tell which.
+    /// "Find my booking": <paramref name="buyer"/> may see the booking with this reference from now on when
+    /// <paramref name="email"/> is the one it was booked with (case does not matter); the buyer who booked it keeps it.
+    /// Null when either does not match; the caller cannot tell which.
     /// </summary>
     public async Task<Booking?> ClaimAsync(BuyerId buyer, string reference, string email)
     {
@@ -269,7 +277,8 @@ public sealed partial class BookingService(
                c.id AS ConcertId, c.name AS Name, c.artist AS Artist, c.venue AS Venue, c.city AS City,
                c.time_zone AS TimeZone, c.starts_at AS StartsAt
         FROM bookings b JOIN concerts c ON c.id = b.concert_id
-        WHERE b.buyer_id = @buyer AND (@bookingId IS NULL OR b.id = @bookingId)
+        WHERE (b.buyer_id = @buyer OR b.id IN (SELECT booking_id FROM booking_access WHERE buyer_id = @buyer))
+          AND (@bookingId IS NULL OR b.id = @bookingId)
         ORDER BY b.created_at DESC
         LIMIT 200
         """;
@@ -280,7 +289,8 @@ public sealed partial class BookingService(
         FROM booking_items i
         JOIN bookings b ON b.id = i.booking_id
         JOIN tiers t ON t.id = i.tier_id
-        WHERE b.buyer_id = @buyer AND (@bookingId IS NULL OR b.id = @bookingId)
+        WHERE (b.buyer_id = @buyer OR b.id IN (SELECT booking_id FROM booking_access WHERE buyer_id = @buyer))
+          AND (@bookingId IS NULL OR b.id = @bookingId)
         ORDER BY t.sort_order
         """;
 
@@ -365,6 +375,11 @@ public sealed partial class BookingService(
         {
             errors["card.number"] = ["Enter the card number: 12 to 19 digits."];
         }
+        else if (!Luhn.IsValid(card.Digits))
+        {
+            // A typo, caught before any payment is recorded or the processor is asked: it costs the buyer no attempt.
+            errors["card.number"] = ["This card number is not valid. Check it for a typo."];
+        }
 
         if (!TryParseExpiry(card?.Expiry, out var year, out var month))
         {
@@ -420,17 +435,21 @@ public sealed partial class BookingService(
 
     /// <summary>
     /// What makes two requests "the same" for an idempotency key: every field, the full card number included, so a
-    /// retry with another card is a new request. Keyed with a secret of this database (HMAC-SHA-256), so the stored
-    /// value cannot be searched for card numbers.
+    /// retry with another card is a new request; never the security code. Keyed (HMAC-SHA-256) with
+    /// <see cref="PaymentOptions.FingerprintKey"/> when it is set, which keeps the key out of the database, else with a secret
+    /// of this database. Kept only as long as the idempotency key (a day).
     /// </summary>
     private string Fingerprint(ConfirmRequest request)
     {
         var text = string.Join('\n',
             request.ConcertId, request.Buyer.Name.Trim(), request.Buyer.Email.Trim(),
-            request.Card.Digits, request.Card.Expiry.Trim(), request.Card.Cvc,
+            request.Card.Digits, request.Card.Expiry.Trim(),
             request.HoldId?.ToString() ?? "", request.ExpectedTotalCents?.ToString(CultureInfo.InvariantCulture) ?? "");
-        return Convert.ToHexString(HMACSHA256.HashData(secrets.Get(AppSecrets.RequestFingerprint), Encoding.UTF8.GetBytes(text)));
+        return Convert.ToHexString(HMACSHA256.HashData(FingerprintKey(), Encoding.UTF8.GetBytes(text)));
     }
+
+    private byte[] FingerprintKey() =>
+        _payments.FingerprintKey is { Length: > 0 } configured ? Convert.FromBase64String(configured) : secrets.Get(AppSecrets.RequestFingerprint);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Booked {Reference} for concert {ConcertId}: {Tickets} tickets, {TotalCents} cents")]
     private partial void LogBooked(string reference, Guid concertId, int tickets, long totalCents);

@@ -50,7 +50,7 @@ public abstract record HoldResult
     /// <summary>Checkouts from the caller's network already hold as many tickets as one address may; nothing was held.</summary>
     public sealed record AddressLimitReached(int Max, TimeSpan RetryAfter) : HoldResult
     {
-        public string Message => $"Checkouts from your network already hold {Max} tickets for this concert, the most one network may hold at once. Try again when some of them are paid or released.";
+        public string Message => $"Checkouts from one network may hold at most {Max} tickets of this concert at once, and this one would pass that. Try fewer tickets, or again when some are paid or released.";
     }
 
     /// <summary>The request is malformed (missing items, a quantity below one, a tier named twice…).</summary>

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace TicketBooking.Core.Payments;
 
-public sealed class PaymentOptions
+public sealed class PaymentOptions : IValidatableObject
 {
     public const string Section = "Payments";
 
@@ -30,4 +30,19 @@ public sealed class PaymentOptions
     /// <summary>Failed payment attempts (declined, invalid card) are deleted this long after they happened.</summary>
     [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
     public TimeSpan FailedRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// Base64 of at least 32 random bytes that key the fingerprints of payment requests (which cover the card number).
+    /// Set it from a secret store so that a copy of the database alone cannot test card numbers against them; when empty,
+    /// a key kept in the database is used.
+    /// </summary>
+    public string? FingerprintKey { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (FingerprintKey is { Length: > 0 } key && !(Convert.TryFromBase64String(key, new byte[key.Length], out var length) && length >= 32))
+        {
+            yield return new ValidationResult("Payments:FingerprintKey must be base64 of at least 32 bytes.", [nameof(FingerprintKey)]);
+        }
+    }
 }

@@ -91,6 +91,23 @@ public sealed class AvailabilityStreamTests
         change.Data.Tiers.Single().Held.Should().Be(2);
     }
 
+    [Fact]
+    public async Task A_client_claiming_a_version_the_server_never_reached_gets_the_current_snapshot()
+    {
+        await using var app = new TicketBookingApp();
+        var concert = await app.CreateConcertAsync(("VIP", 10_000, 10));
+        using var viewer = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/concerts/{concert.Id}/availability/stream");
+        request.Headers.Add("Last-Event-ID", "999999"); // from before the database was restored
+
+        using var response = await viewer.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var events = new SseReader(await response.Content.ReadAsStreamAsync());
+        var first = (await events.NextEventAsync().WaitAsync(TimeSpan.FromSeconds(10)))!.Value;
+
+        first.Data.Version.Should().Be(concert.Version);
+        first.Data.Tiers.Single().Available.Should().Be(10);
+    }
+
     /// <summary>True once the stream ends (keep-alive comments are skipped).</summary>
     private static async Task<bool> DrainAsync(SseReader events)
     {

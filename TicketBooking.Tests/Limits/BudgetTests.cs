@@ -27,17 +27,19 @@ public sealed class BudgetTests
     }
 
     [Fact]
-    public void Looking_for_room_takes_nothing()
+    public void A_token_given_back_can_be_taken_again()
     {
         var time = new TestClock();
         var budget = new Budget("test", permits: 2, period: TimeSpan.FromMinutes(1), time);
 
-        var looks = Enumerable.Range(0, 10).Select(i => budget.HasRoom("a", out _)).ToList();
         budget.TryTake("a", out _);
         budget.TryTake("a", out _);
+        var empty = budget.TryTake("a", out var wait);
+        budget.GiveBack("a");
+        var again = budget.TryTake("a", out _);
+        var emptyAgain = budget.TryTake("a", out _);
 
-        looks.Should().AllSatisfy(l => l.Should().BeTrue());
-        budget.HasRoom("a", out var wait).Should().BeFalse();
+        (empty, again, emptyAgain).Should().Be((false, true, false));
         wait.Should().Be(TimeSpan.FromSeconds(30));
     }
 }

@@ -74,6 +74,23 @@ public sealed class BuyerIdentityTests
     }
 
     [Fact]
+    public async Task A_person_opening_a_page_past_the_limit_gets_a_page_saying_when_to_try_again()
+    {
+        await using var app = new TicketBookingApp(new Dictionary<string, string?> { ["RateLimits:Enabled"] = "true", ["Limits:NewBuyersPerMinute"] = "1" });
+        var concert = await app.CreateConcertAsync(("VIP", 10_000, 10));
+        using var first = app.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
+        (await first.GetAsync(new Uri($"/concerts/{concert.Id}", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        using var refused = await first.GetAsync(new Uri($"/concerts/{concert.Id}?from=link", UriKind.Relative));
+        var page = await refused.Content.ReadAsStringAsync();
+
+        refused.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        refused.Content.Headers.ContentType!.MediaType.Should().Be("text/html");
+        refused.Headers.RetryAfter.Should().NotBeNull();
+        page.Should().Contain("Too many new visitors from your network").And.Contain($"href=\"/concerts/{concert.Id}?from=link\"").And.NotContain("<script");
+    }
+
+    [Fact]
     public async Task X_Forwarded_For_from_an_unconfigured_proxy_is_ignored_so_a_forged_header_changes_nothing()
     {
         await using var app = new TicketBookingApp(new Dictionary<string, string?>

@@ -88,7 +88,7 @@ internal static class BookingEndpoints
                 return Problems.Conflict("Your checkout changed.", "The tickets in your checkout are not the ones you are paying for (they changed meanwhile). Your card was not charged; please review and pay again.");
             case ConfirmResult.InProgress:
                 context.Response.Headers.RetryAfter = "1";
-                return Problems.Conflict("Still processing.", "A payment with this Idempotency-Key is still being processed. Retry shortly for its result.");
+                return Problems.Conflict("Still processing.", "A payment for this checkout is still being processed. Retry shortly for its result.");
             case ConfirmResult.KeyReused:
                 return Problems.Invalid("idempotencyKey", "This Idempotency-Key was already used for a different request. Use a new key for a new payment.");
             default:
@@ -110,7 +110,7 @@ internal static class BookingEndpoints
         var (booking, refused) = await requests.ClaimAsync(context.Requester(), body.Reference, body.Email);
         return refused is not null ? Problems.TooManyRequests(context, refused)
             : booking is not null ? TypedResults.Ok(BookingResponse.From(booking))
-            : Problems.NotFound("No booking has this reference and e-mail address. Check both and try again.");
+            : Problems.NotFound(BookingService.ClaimNotFoundMessage);
     }
 
     private static async Task<Ok<BookingResponse[]>> ListAsync(BookingService bookings, HttpContext context) =>

@@ -135,9 +135,10 @@ internal static class ConcertEndpoints
         using var lifetime = new CancellationTokenSource(plan.Lifetime, time);
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.Token);
 
-        // A reconnecting client that already has the current version gets only what changes from now on.
+        // A reconnecting client that already has the current version gets only what changes from now on. One that claims a
+        // version this server never reached (a database restored from backup) gets the current snapshot.
         var version = plan.LastEventId ?? -1;
-        if (current.Version > version)
+        if (current.Version != version)
         {
             version = current.Version;
             yield return Item(current, json) with { ReconnectionInterval = plan.Reconnect };

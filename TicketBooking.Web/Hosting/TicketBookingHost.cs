@@ -39,11 +39,11 @@ internal static class TicketBookingHost
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
         services.AddTicketBookingIdentity();
         services.AddTicketBookingApi();
-        var limits = builder.Configuration.GetSection(LimitOptions.Section).Get<LimitOptions>() ?? new LimitOptions();
-        services.AddRazorComponents().AddInteractiveServerComponents(circuits =>
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddOptions<Microsoft.AspNetCore.Components.Server.CircuitOptions>().Configure<IOptions<LimitOptions>>((circuits, limits) =>
         {
-            circuits.DisconnectedCircuitMaxRetained = limits.DisconnectedCircuitsRetained;
-            circuits.DisconnectedCircuitRetentionPeriod = limits.DisconnectedCircuitRetention;
+            circuits.DisconnectedCircuitMaxRetained = limits.Value.DisconnectedCircuitsRetained;
+            circuits.DisconnectedCircuitRetentionPeriod = limits.Value.DisconnectedCircuitRetention;
         });
         services.AddScoped<CurrentBuyer>();
         services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CheckoutCircuitHandler>();

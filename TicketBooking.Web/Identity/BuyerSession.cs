@@ -73,7 +73,9 @@ internal static class BuyerSession
 
                 if (context.RequestServices.GetRequiredService<FairUse>().NewBuyer(ClientAddress.Of(context)) is { } refused)
                 {
-                    await Problems.Write(context, Problems.TooManyRequests(context, refused));
+                    await (context.Request.IsApi()
+                        ? Problems.Write(context, Problems.TooManyRequests(context, refused))
+                        : WriteTryAgainPageAsync(context, refused));
                     return;
                 }
 
@@ -82,6 +84,23 @@ internal static class BuyerSession
 
             await next(context);
         });
+
+    /// <summary>A person opening a page gets a page, not JSON: what happened and a link to try again.</summary>
+    private static Task WriteTryAgainPageAsync(HttpContext context, Refusal refused)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status429TooManyRequests;
+        response.Headers.RetryAfter = refused.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        response.ContentType = "text/html; charset=utf-8";
+        var again = System.Net.WebUtility.HtmlEncode(context.Request.Path + context.Request.QueryString);
+        return response.WriteAsync($$"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Please try again in a moment · TicketBooking</title></head>
+            <body><main><h1>Please try again in a moment</h1><p>{{System.Net.WebUtility.HtmlEncode(refused.Message)}}</p><p><a href="{{again}}">Try again</a></p></main></body>
+            </html>
+            """);
+    }
 
     private sealed class BuyerSessionMetadata;
 }

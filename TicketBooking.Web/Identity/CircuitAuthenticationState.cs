@@ -38,28 +38,36 @@ internal sealed partial class CircuitAuthenticationState : ServerAuthenticationS
 
     private async Task WatchAsync()
     {
+        var stopping = _stop.Token; // read once: Dispose may dispose the source while a check is under way
         using var timer = new PeriodicTimer(Interval, _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token))
+            while (await timer.WaitForNextTickAsync(stopping))
             {
-                var user = (await GetAuthenticationStateAsync()).User;
-                if (user.IsInRole(OrganizerSession.Role) && !await _organizer.IsValidAsync(user, _stop.Token))
+                try
                 {
-                    LogRoleDropped();
-                    SetAuthenticationState(Task.FromResult(new AuthenticationState(WithoutRole(user))));
+                    var user = (await GetAuthenticationStateAsync()).User;
+                    if (user.IsInRole(OrganizerSession.Role) && !await _organizer.IsValidAsync(user, stopping))
+                    {
+                        LogRoleDropped();
+                        SetAuthenticationState(Task.FromResult(new AuthenticationState(WithoutRole(user))));
+                        return;
+                    }
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
                     return;
+                }
+#pragma warning disable CA1031 // One failed check (the database busy) must not end the watch; the next tick checks again.
+                catch (Exception exception)
+#pragma warning restore CA1031
+                {
+                    LogCheckFailed(exception);
                 }
             }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-        }
-#pragma warning disable CA1031 // A failed check must not take the circuit down; the next page load checks the cookie again.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            LogCheckFailed(exception);
         }
     }
 

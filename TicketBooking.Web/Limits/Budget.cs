@@ -1,10 +1,12 @@
+using System.Collections.Concurrent;
+
 namespace TicketBooking.Web.Limits;
 
 /// <summary>
 /// So many actions per key per period, refilled smoothly: a token bucket of <c>permits</c> tokens with one token back
 /// every <c>period / permits</c>, kept as one instant per key (the generic cell rate algorithm: the time at which the
 /// bucket would be full again). Time comes from the injected <see cref="TimeProvider"/>. Keys whose bucket is full again
-/// are forgotten, so memory follows the clients that are active now.
+/// are swept out every few thousand takes, so memory follows the clients that are active now.
 /// </summary>
 /// <remarks>
 /// System.Threading.RateLimiting's partitioned token bucket was tried first: its buckets were refilled by the
@@ -15,7 +17,7 @@ internal sealed class Budget(string name, int permits, TimeSpan period, TimeProv
 {
     private readonly long _interval = (period / permits).Ticks;
     private readonly long _period = period.Ticks;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _fullAt = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _fullAt = new(StringComparer.Ordinal);
     private int _sinceSweep;
 
     public string Name { get; } = name;
@@ -49,15 +51,6 @@ internal sealed class Budget(string name, int permits, TimeSpan period, TimeProv
         while (_fullAt.TryGetValue(key, out var fullAt) && !_fullAt.TryUpdate(key, fullAt - _interval, fullAt))
         {
         }
-    }
-
-    /// <summary>True when a token is left, without taking it.</summary>
-    public bool HasRoom(string key, out TimeSpan retryAfter)
-    {
-        var now = time.GetUtcNow().UtcTicks;
-        var next = Math.Max(_fullAt.TryGetValue(key, out var fullAt) ? fullAt : now, now) + _interval;
-        retryAfter = next - now > _period ? TimeSpan.FromTicks(next - now - _period) : TimeSpan.Zero;
-        return retryAfter == TimeSpan.Zero;
     }
 
     private void Sweep(long now)

@@ -10,8 +10,6 @@ namespace TicketBooking.Web.Limits;
 /// </summary>
 public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingService bookings)
 {
-    public HoldService Holds => holds;
-
     public async Task<Limited<HoldResult>> PlaceHoldAsync(Requester who, HoldRequest request)
     {
         ArgumentNullException.ThrowIfNull(who);
@@ -52,7 +50,8 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
         try
         {
             result = await bookings.ConfirmAsync(who.Buyer, request, idempotencyKey).ConfigureAwait(false);
-            cardFailed = result is ConfirmResult.PaymentFailed { Reason: PaymentFailure.Declined or PaymentFailure.InvalidCard };
+            // Only a card the processor turned down now counts; a replayed answer tried no card.
+            cardFailed = result is ConfirmResult.PaymentFailed { Reason: PaymentFailure.Declined or PaymentFailure.InvalidCard, Replayed: false };
         }
         finally
         {

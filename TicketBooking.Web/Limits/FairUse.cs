@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using TicketBooking.Core.Diagnostics;
 
@@ -31,7 +32,7 @@ public sealed partial class FairUse
     private readonly TicketBookingMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<FairUse> _logger;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Limit, string Client), long> _loggedMinute = new();
+    private readonly ConcurrentDictionary<(string Limit, string Client), long> _loggedMinute = new();
 
     public FairUse(IOptions<RateLimitOptions> rates, IOptions<LimitOptions> limits, TicketBookingMetrics metrics, TimeProvider time, ILogger<FairUse> logger)
     {
@@ -66,9 +67,14 @@ public sealed partial class FairUse
     public Refusal? NewBuyer(string address) =>
         Take(_newBuyers, address, address, wait => $"Too many new visitors from your network just now. Please try again in {Words(wait)}.");
 
-    public Refusal? Hold(Requester who) =>
-        Take(_holdsPerAddress, who.Address, who.Address, wait => $"Too many checkouts from your network just now. Please try again in {Words(wait)}.")
-        ?? Take(_holdsPerBuyer, who.Buyer.ToString(), who.Address, wait => $"You changed your tickets very often. Please wait {Words(wait)} and try again.");
+    /// <summary>The buyer's own rate first: a buyer over it does not use up what the others behind the same address may do.</summary>
+    public Refusal? Hold(Requester who)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        return Take(_holdsPerBuyer, who.Buyer.ToString(), who.Address, wait => $"You changed your tickets very often. Please wait {Words(wait)} and try again.")
+            ?? Take(_holdsPerAddress, who.Address, who.Address, wait => $"Too many checkouts from your network just now. Please try again in {Words(wait)}.",
+                (_holdsPerBuyer, who.Buyer.ToString()));
+    }
 
     public Refusal? Heartbeat(Requester who) =>
         Take(_heartbeats, who.Buyer.ToString(), who.Address, wait => $"Too many checkout updates. Please wait {Words(wait)}.");

@@ -7,8 +7,10 @@ ALTER TABLE holds ADD COLUMN client TEXT;
 
 CREATE INDEX holds_by_client ON holds (client, concert_id, expires_at) WHERE client IS NOT NULL;
 
--- Declines per checkout (the wait after a few of them) and the purge of old failed attempts.
+-- A payment already under way for a checkout; recent declines of a buyer (the wait after a few of them); the purge of
+-- old failed attempts.
 CREATE INDEX payments_by_hold ON payments (hold_id, status);
+CREATE INDEX payments_by_buyer ON payments (buyer_id, concert_id, updated_at);
 CREATE INDEX payments_by_age ON payments (updated_at) WHERE status IN ('declined', 'insufficient_funds', 'invalid_card');
 
 -- A signed-in organizer. The cookie carries a random token; only its SHA-256 is stored, so a copy of the
@@ -23,6 +25,14 @@ CREATE TABLE organizer_sessions (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX organizer_sessions_by_expiry ON organizer_sessions (expires_at);
+
+-- "Find my booking": a browser that proved reference and e-mail may see the booking too; the buyer who booked keeps it.
+CREATE TABLE booking_access (
+    buyer_id   TEXT    NOT NULL,
+    booking_id TEXT    NOT NULL REFERENCES bookings (id),
+    granted_at INTEGER NOT NULL,
+    PRIMARY KEY (buyer_id, booking_id)
+) STRICT, WITHOUT ROWID;
 
 -- ASP.NET Core Data Protection's key ring: buyer cookies stay readable across restarts and redeploys.
 CREATE TABLE data_protection_keys (

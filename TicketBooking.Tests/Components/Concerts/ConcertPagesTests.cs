@@ -106,6 +106,29 @@ public sealed class ConcertPageTests : ComponentTest
     }
 
     [Fact]
+    public async Task Pickers_leave_out_what_the_buyer_already_bought_under_the_per_buyer_maximum()
+    {
+        var concert = await ConcertAsync(("GA", 1_000, 100));
+        foreach (var key in new[] { "first", "second" })
+        {
+            await HoldAsync(concert.Id, ("GA", 4)); // two orders of four: 8 of the 10 a buyer may have
+            (await Engine.Bookings.ConfirmAsync(Buyer, new TicketBooking.Core.Bookings.ConfirmRequest(concert.Id,
+                new TicketBooking.Core.Bookings.BuyerDetails("Ada", "ada@example.com"), new TicketBooking.Core.Payments.CardDetails("4242424242424242", "12/39", "123")), key))
+                .Should().BeOfType<TicketBooking.Core.Bookings.ConfirmResult.Booked>();
+        }
+
+        var cut = Render<ConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
+        cut.WaitForElements("tr[data-tier]");
+
+        for (var i = 0; i < 10; i++)
+        {
+            cut.Find("button[aria-label='More GA tickets']").Click();
+        }
+
+        cut.WaitForAssertion(() => cut.Find("#qty-GA").GetAttribute("value").Should().Be("2", "10 per buyer, 8 bought, although an order may have 4"));
+    }
+
+    [Fact]
     public async Task Checkout_holds_the_chosen_tickets_and_goes_to_the_checkout_page()
     {
         var concert = await ConcertAsync(("VIP", 10_000, 10), ("GA", 1_000, 100));

@@ -13,6 +13,7 @@ namespace TicketBooking.Tests.Core.Holds;
 /// "Own connections" runs each buyer's hold transaction on its own SQLite connection, so SQLite's
 /// write lock is what serialises them; "engine" goes through the single group-commit writer.
 /// </summary>
+[Collection(SerialTests.Name)] // a thousand threads with their own connections: not beside other tests
 public sealed class HoldContentionTests : IAsyncLifetime
 {
     private const int Buyers = 1_000;
