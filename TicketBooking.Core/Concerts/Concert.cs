@@ -69,3 +69,6 @@ public sealed record SalesReport(Guid ConcertId, string Name, long Version, Date
 
     public int Sold => Tiers.Sum(t => t.Sold);
 }
+
+/// <summary>Tickets sold and revenue taken in the slice of time that starts at <see cref="From"/>.</summary>
+public sealed record SalesSlice(DateTimeOffset From, int Tickets, long RevenueCents);

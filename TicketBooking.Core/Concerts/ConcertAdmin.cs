@@ -228,6 +228,32 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, SqliteConnectionFacto
             [.. rows.Select(r => new TierSales(r.Code, r.Name, r.PriceCents, (int)r.Capacity, (int)r.Sold, (int)r.Held, r.RevenueCents))]);
     }
 
+    private const string TimelineSql = """
+        SELECT (b.created_at - @since) / @slot AS Slot, SUM(i.quantity) AS Tickets, SUM(i.quantity * i.unit_price_cents) AS RevenueCents
+        FROM bookings b JOIN booking_items i ON i.booking_id = b.id
+        WHERE b.concert_id = @concertId AND b.created_at >= @since AND b.created_at < @until
+        GROUP BY Slot
+        """;
+
+    /// <summary>
+    /// Tickets sold and revenue in <paramref name="slots"/> equal slices of the <paramref name="span"/> up to now, oldest
+    /// first; slices without sales are zero.
+    /// </summary>
+    public async Task<IReadOnlyList<SalesSlice>> GetSalesTimelineAsync(Guid concertId, TimeSpan span, int slots, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
+        var until = time.GetUtcNow();
+        var slot = span / slots;
+        var since = until - span;
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<(long Slot, long Tickets, long RevenueCents)>(new CommandDefinition(TimelineSql,
+            new { concertId, since = since.ToUnixTimeMilliseconds(), until = until.ToUnixTimeMilliseconds(), slot = (long)slot.TotalMilliseconds },
+            cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(r => r.Slot);
+        return [.. Enumerable.Range(0, slots).Select(i => rows.TryGetValue(i, out var row)
+            ? new SalesSlice(since + (slot * i), (int)row.Tickets, row.RevenueCents)
+            : new SalesSlice(since + (slot * i), 0, 0))];
+    }
+
     private async Task<AdminResult> SavedAsync(Guid id) =>
         await catalog.GetAsync(id).ConfigureAwait(false) is { } concert ? new AdminResult.Saved(concert) : ConcertNotFound();
 

@@ -25,6 +25,21 @@ public sealed class HostTests
     }
 
     [Fact]
+    public async Task An_unknown_page_address_is_a_404_with_the_not_found_page_and_an_unknown_api_address_a_problem()
+    {
+        await using var app = new TicketBookingApp();
+        using var client = app.CreateBuyerClient();
+
+        var page = await client.GetAsync(new Uri("/no-such-page", UriKind.Relative));
+        var api = await client.GetAsync(new Uri("/api/no-such-thing", UriKind.Relative));
+
+        page.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await page.Content.ReadAsStringAsync()).Should().Contain("Page not found").And.Contain("See upcoming concerts");
+        api.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        api.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+    }
+
+    [Fact]
     public async Task Health_is_503_when_the_database_file_cannot_be_opened()
     {
         await using var app = new TicketBookingApp();

@@ -48,7 +48,13 @@ public sealed class Chromium : IAsyncLifetime
     /// Dispose it before the app, or the app's shutdown waits for the open circuit.
     /// </summary>
     /// <param name="bypassContentSecurityPolicy">Only for tools injected by the test (axe-core), never to hide the app's own violations.</param>
-    public async Task<IBrowserContext> NewBuyerAsync(Uri baseUrl, bool bypassContentSecurityPolicy = false)
+    /// <param name="colorScheme">The system's light or dark setting, which the app follows.</param>
+    /// <param name="phone">
+    /// A 390×844 touch screen instead of a 1280×900 desktop. Not Chromium's mobile emulation: that zooms out to fit a page
+    /// that is too wide, which would hide the very overflow the phone tests look for.
+    /// </param>
+    public async Task<IBrowserContext> NewBuyerAsync(
+        Uri baseUrl, bool bypassContentSecurityPolicy = false, ColorScheme colorScheme = ColorScheme.Light, bool phone = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -56,7 +62,9 @@ public sealed class Chromium : IAsyncLifetime
             BaseURL = baseUrl.ToString(),
             Locale = "en-US",
             TimezoneId = "America/New_York",
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            ColorScheme = colorScheme,
+            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 900 },
+            HasTouch = phone,
         });
         context.SetDefaultTimeout(10_000);
         return context;
@@ -92,6 +100,19 @@ public sealed class ChromiumFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A browser test over several cases: skipped like <see cref="ChromiumFactAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ChromiumTheoryAttribute : TheoryAttribute
+{
+    public ChromiumTheoryAttribute()
+    {
+        if (!Chromium.IsInstalled && !Chromium.IsCi)
+        {
+            Skip = $"Chromium not found at {Chromium.ExecutablePath}: install it with `apt-get install -y chromium`. With CI=true this test fails instead.";
+        }
+    }
+}
+
 /// <summary>Helpers for pages of a Blazor Server app.</summary>
 public static class BlazorPage
 {
@@ -119,6 +140,23 @@ public static class BlazorPage
         await page.WaitForPathAsync("/checkout/[^/]+");
         await page.Locator("main[data-interactive=true]").WaitForAsync();
         await page.GetByRole(AriaRole.Timer).WaitForAsync();
+    }
+
+    /// <summary>Chooses <paramref name="option"/> in the MudSelect labelled <paramref name="label"/>: opens its list and picks from it.</summary>
+    public static async Task ChooseAsync(this IPage page, string label, string option)
+    {
+        await page.GetByRole(AriaRole.Combobox, new() { Name = label, Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = label, Exact = true })).ToHaveTextAsync(option);
+    }
+
+    /// <summary>Cancels checkout and confirms in the dialog that the tickets are to be released; back on the concert page.</summary>
+    public static async Task CancelCheckoutAsync(this IPage page, Guid concertId)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Release tickets" }).ClickAsync();
+        await page.WaitForPathAsync($"/concerts/{concertId}");
+        await page.Locator("main[data-interactive=true]").WaitForAsync();
     }
 
     /// <summary>

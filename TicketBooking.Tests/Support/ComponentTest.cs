@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using MudBlazor;
+using MudBlazor.Services;
 using TicketBooking.Core;
 using TicketBooking.Core.Availability;
 using TicketBooking.Core.Bookings;
@@ -44,6 +46,9 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
             Options.Create(rates ?? new RateLimitOptions { Enabled = false }), Options.Create(new LimitOptions()),
             Engine.Services.GetRequiredService<TicketBookingMetrics>(), Engine.Time, NullLogger<FairUse>.Instance));
         Services.AddSingleton<BuyerRequests>();
+        // MudBlazor as the app registers it; its components call JS (popovers, key interceptors), hence loose JS interop.
+        Services.AddMudServices();
+        Services.AddSingleton<MudProviders.ProviderSlot>();
         Authorization = AddAuthorization();
         SignInAs(Buyer);
         JSInterop.Mode = JSRuntimeMode.Loose;
@@ -75,11 +80,40 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
     protected async Task<Hold> HoldAsync(Guid concertId, params (string Tier, int Quantity)[] items) =>
         (await Engine.Holds.PlaceAsync(Buyer, TestEngine.Request(concertId, items))).Should().BeOfType<HoldResult.Held>().Subject.Hold;
 
+    /// <summary>
+    /// The providers and everything rendered inside them, the dialogs and popovers of the last <see cref="Render{TComponent}"/>
+    /// included: what a person sees on the page.
+    /// </summary>
+    protected IRenderedComponent<MudProviders> Root { get; private set; } = default!;
+
+    /// <summary>Renders the component inside MudBlazor's providers, as MainLayout would, and returns the component.</summary>
+    protected new IRenderedComponent<TComponent> Render<TComponent>(Action<ComponentParameterCollectionBuilder<TComponent>>? parameters = null)
+        where TComponent : IComponent
+    {
+        Root = base.Render<MudProviders>(p => p.AddChildContent(parameters ?? (_ => { })));
+        return Root.FindComponent<TComponent>();
+    }
+
+    /// <summary>
+    /// Chooses <paramref name="option"/> in the MudSelect labelled <paramref name="label"/>, as its popover would. (The popover
+    /// renders in the providers beside the component under test; the browser tests click through it.)
+    /// </summary>
+    protected Task ChooseAsync(string label, string option)
+    {
+        var select = Root.FindComponents<MudSelect<string>>().First(s => s.Instance.Label == label);
+        return Root.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(option));
+    }
+
+    /// <summary>The validation messages shown under the fields (MudBlazor's helper text in its error state).</summary>
+    protected IEnumerable<string> FieldErrors() =>
+        Root.FindAll(".mud-input-helper-text.mud-input-error, .validation-message").Select(e => e.TextContent.Trim()).Where(t => t.Length > 0);
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     async Task IAsyncLifetime.DisposeAsync()
     {
-        await DisposeComponentsAsync();
+        // MudBlazor's services only dispose asynchronously: dispose the container here, so xunit's later Dispose() finds it done.
+        await DisposeAsync();
         await Engine.DisposeAsync();
     }
 }

@@ -43,7 +43,7 @@ public sealed class CheckoutPageTests : ComponentTest
 
         await cut.Find("form").SubmitAsync();
 
-        cut.FindAll(".validation-message").Select(m => m.TextContent).Should().BeEquivalentTo(
+        FieldErrors().Should().BeEquivalentTo(
             "Enter the name the tickets are for.", "Enter an e-mail address for the confirmation.", "Enter the card number.",
             "Enter the expiry date as MM/YY.", "Enter the 3 or 4 digit security code.");
         Engine.Gateway.Attempts.Should().Be(0);
@@ -57,7 +57,7 @@ public sealed class CheckoutPageTests : ComponentTest
 
         await cut.Find("form").SubmitAsync();
 
-        cut.Find(".validation-message").TextContent.Should().Be("Enter a valid e-mail address, like name@example.com.");
+        FieldErrors().Should().Equal("Enter a valid e-mail address, like name@example.com.");
         Engine.Gateway.Attempts.Should().Be(0);
     }
 
@@ -92,7 +92,7 @@ public sealed class CheckoutPageTests : ComponentTest
         Engine.Time.Advance(Engine.HoldOptions.Duration);
 
         cut.WaitForAssertion(() => cut.Find("[role=alert]").TextContent.Should().Contain("Your hold expired"));
-        cut.Find("a.btn").GetAttribute("href").Should().Be($"concerts/{concertId}");
+        cut.Find("a.mud-button-root").GetAttribute("href").Should().Be($"concerts/{concertId}");
     }
 
     [Fact]
@@ -100,7 +100,12 @@ public sealed class CheckoutPageTests : ComponentTest
     {
         var (concertId, cut) = await OpenCheckoutAsync();
 
-        await cut.Find("button.btn-outline-secondary").ClickAsync(new());
+        // The Cancel handler waits for the buyer's answer in the dialog, so its click completes only after that answer.
+        var cancelling = cut.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").ClickAsync(new());
+        (await Engine.Holds.GetAsync(Buyer, concertId)).Should().NotBeNull("nothing is released before the buyer confirms");
+        var release = Root.WaitForElements(".mud-dialog button").Single(b => b.TextContent.Trim() == "Release tickets");
+        await release.ClickAsync(new());
+        await cancelling;
 
         (await Engine.Holds.GetAsync(Buyer, concertId)).Should().BeNull();
         Navigation.Uri.Should().EndWith($"/concerts/{concertId}");

@@ -42,7 +42,7 @@ public sealed class OrganizerPagesTests : ComponentTest
         var cut = Render<NewConcertPage>();
         cut.Find("#concert-artist").Change("");
         await cut.Find("form").SubmitAsync();
-        cut.FindAll(".validation-message").Select(m => m.TextContent).Should().Contain(["Enter the artist.", "Enter the concert name.", "Enter the start date and time."]);
+        FieldErrors().Should().Contain(["Enter the artist.", "Enter the concert name.", "Enter the start date and time."]);
 
         cut.Find("#concert-artist").Change("New Artist");
         cut.Find("#concert-name").Change("Debut");
@@ -69,7 +69,7 @@ public sealed class OrganizerPagesTests : ComponentTest
 
         await cut.Find("form").SubmitAsync();
 
-        cut.FindAll(".validation-message").Select(m => m.TextContent).Should().Contain("The concert must start in the future.");
+        FieldErrors().Should().Contain("The concert must start in the future.");
         (await Engine.Catalog.ListAsync(includePast: true)).Should().BeEmpty();
     }
 
@@ -87,7 +87,7 @@ public sealed class OrganizerPagesTests : ComponentTest
 
         cut.Find("#capacity-value").Change("2");
         await cut.FindAll("form")[0].SubmitAsync();
-        cut.Find("[role=alert]").TextContent.Should().Contain("cannot go below 3");
+        cut.Find("[data-testid=tier-edit-message][role=alert]").TextContent.Should().Contain("cannot go below 3");
 
         cut.Find("#capacity-value").Change("25");
         await cut.FindAll("form")[0].SubmitAsync();
@@ -99,14 +99,15 @@ public sealed class OrganizerPagesTests : ComponentTest
     {
         var concert = await ConcertAsync(("VIP", 10_000, 10), ("GA", 1_000, 100));
         var cut = Render<ManageConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
-        cut.WaitForElement("#edit-tier").Change("GA");
+        cut.WaitForElement("#edit-tier");
+        await ChooseAsync("Tier", "GA");
         cut.Find("#edit-tier-name").GetAttribute("value").Should().Be("GA");
 
         cut.Find("#edit-tier-name").Change("Standing");
         cut.Find("#edit-tier-price").Change("12.50");
         await cut.FindAll("form")[0].SubmitAsync();
 
-        cut.Find("[role=alert]").TextContent.Should().Be("Standing saved: $12.50, 100 seats.");
+        cut.Find("[data-testid=tier-edit-message][role=status]").TextContent.Trim().Should().Be("Standing saved: $12.50, 100 seats.");
         (await Engine.Catalog.GetAsync(concert.Id))!.Tier("GA").Should().Match<TicketBooking.Core.Concerts.Tier>(t => t.Name == "Standing" && t.PriceCents == 1_250);
     }
 

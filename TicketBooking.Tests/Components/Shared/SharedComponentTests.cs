@@ -76,7 +76,6 @@ public sealed class SharedComponentTests : ComponentTest
 
         Timer().Should().Be("10:00");
         Announcement().Should().BeEmpty();
-        cut.WaitForAssertion(() => Engine.Time.ActiveTimers.Should().Be(1)); // the tick is armed before time moves
 
         Engine.Time.Advance(TimeSpan.FromMinutes(7) + TimeSpan.FromSeconds(59));
         cut.WaitForAssertion(() => Timer().Should().Be("02:01"));
@@ -93,6 +92,15 @@ public sealed class SharedComponentTests : ComponentTest
         cut.WaitForAssertion(() => cut.Find(".hold-countdown").TextContent.Should().Contain("Hold expired"));
         Announcement().Should().Be("Your hold has expired.");
         expiredCalls.Should().Be(1);
+    }
+
+    [Fact]
+    public void PageTrail_links_the_way_up_and_marks_this_page_as_current_text()
+    {
+        var cut = Render<PageTrail>(p => p.Add(x => x.Items, [new MudBlazor.BreadcrumbItem("Organizer", href: "organizer"), new MudBlazor.BreadcrumbItem("New concert", href: null)]));
+
+        cut.FindAll("a").Select(a => (a.TextContent.Trim(), a.GetAttribute("href"))).Should().Equal(("Organizer", "organizer"));
+        cut.Find("[aria-current=page]").TextContent.Should().Be("New concert");
     }
 
     [Fact]

@@ -26,9 +26,23 @@ public sealed class ConcertDraftForm
     [Required(ErrorMessage = "Choose the venue's time zone.")]
     public string TimeZone { get; set; } = "Europe/London";
 
+    private const string LocalInputFormat = "yyyy-MM-dd'T'HH:mm";
+
     /// <summary>The start as the venue's clock shows it.</summary>
-    [Required(ErrorMessage = "Enter the start date and time.")]
     public DateTime? StartsLocal { get; set; }
+
+    /// <summary>
+    /// <see cref="StartsLocal"/> as the browser's date-and-time field sends it (<c>2027-03-12T20:00</c>, seconds optional).
+    /// Bound as text: MudBlazor 9's date converter refuses that form in a real browser.
+    /// </summary>
+    [Required(ErrorMessage = "Enter the start date and time.")]
+    public string? StartsInput
+    {
+        get => StartsLocal?.ToString(LocalInputFormat, CultureInfo.InvariantCulture);
+        set => StartsLocal = DateTime.TryParseExact(value, [LocalInputFormat, LocalInputFormat + ":ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)
+            ? local
+            : null;
+    }
 
     [StringLength(ConcertRules.MaxDescriptionLength)]
     public string? Description { get; set; }

@@ -31,7 +31,7 @@ internal static class EngineErrors
 
         var field = key switch
         {
-            "startsAt" => nameof(ConcertDraftForm.StartsLocal),
+            "startsAt" => nameof(ConcertDraftForm.StartsInput),
             "timeZone" => nameof(ConcertDraftForm.TimeZone),
             "tiers" => nameof(ConcertDraftForm.Tiers),
             _ => char.ToUpperInvariant(key[0]) + key[1..],

@@ -1,0 +1,70 @@
+using Microsoft.Playwright;
+using TicketBooking.Tests.EndToEnd;
+using static Microsoft.Playwright.Assertions;
+
+namespace TicketBooking.Tests.Support;
+
+/// <summary>
+/// Every page of the app, as a buyer walks them (concerts, a concert with tickets chosen, checkout with and without
+/// field errors, the confirmation, My bookings, Find my booking, not found) and then as the organizer (sign-in, home,
+/// a concert's dashboard after that sale, a new concert). Each stop is handed to <paramref name="visit"/> once the page
+/// is interactive, in the colours the browser asked for, and has stopped moving.
+/// </summary>
+public static class PageTour
+{
+    /// <summary>The address the tour visits for the not-found page.</summary>
+    public const string MissingPage = "/no-such-page";
+
+    public static async Task WalkAsync(IBrowserContext browser, TicketBookingApp app, ColorScheme scheme, Func<IPage, string, Task> visit)
+    {
+        var concert = await app.FirstConcertAsync();
+        var page = await browser.NewPageAsync();
+
+        async Task StopAsync(string name)
+        {
+            await page.Locator($"main[data-interactive=true][data-theme={(scheme == ColorScheme.Dark ? "dark" : "light")}]").WaitForAsync();
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            // MudBlazor animates popovers, ripples and chart bars: judge and photograph the page at rest.
+            await page.EvaluateAsync("() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => {})))");
+            await visit(page, name);
+        }
+
+        async Task GoAsync(string path, string name)
+        {
+            await page.GotoInteractiveAsync(path);
+            await StopAsync(name);
+        }
+
+        await GoAsync("/", "concerts");
+
+        await page.GotoInteractiveAsync($"/concerts/{concert.Id}");
+        await page.ChooseTicketsAsync("VIP", 1);
+        await page.ChooseTicketsAsync("General Admission", 2);
+        await StopAsync("concert");
+
+        await page.CheckOutAsync();
+        await page.GetByLabel("Name on the tickets").FillAsync("Ada Lovelace");
+        await page.GetByLabel("E-mail").FillAsync("ada@example.com");
+        await StopAsync("checkout");
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Pay ") }).ClickAsync();
+        await Expect(page.GetByText("Enter the card number.")).ToBeVisibleAsync();
+        await StopAsync("checkout-errors");
+
+        await BuyerJourneyTests.PayAsync(page, "4242 4242 4242 4242");
+        await page.WaitForPathAsync("/bookings/[^/]+");
+        await Expect(page.GetByTestId("booking-reference")).ToBeVisibleAsync();
+        await StopAsync("confirmation");
+
+        await GoAsync("/bookings", "my-bookings");
+        await GoAsync("/bookings/find", "find-booking");
+        await GoAsync(MissingPage, "not-found");
+
+        await GoAsync("/organizer/sign-in", "organizer-sign-in");
+        await OrganizerTests.SignInAsync(page);
+        await StopAsync("organizer-home");
+        await page.GotoInteractiveAsync($"/organizer/concerts/{concert.Id}");
+        await Expect(page.GetByTestId("sold-VIP")).ToHaveTextAsync("1");
+        await StopAsync("organizer-dashboard");
+        await GoAsync("/organizer/concerts/new", "organizer-new-concert");
+    }
+}
