@@ -32,6 +32,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ConcertSeeder>();
         services.AddSingleton<HoldService>();
         services.AddSingleton<BookingService>();
+        services.AddSingleton<Tickets.CheckInService>();
         services.TryAddSingleton<SimulatedPaymentGateway>();
         services.TryAddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<SimulatedPaymentGateway>());
         return services;

@@ -20,7 +20,8 @@ public sealed record Booking(
     string Status,
     DateTimeOffset CreatedAt,
     string BuyerName,
-    string BuyerEmail);
+    string BuyerEmail,
+    IReadOnlyList<Tickets.Ticket> Tickets);
 
 public sealed record BuyerDetails(string Name, string Email);
 

@@ -295,6 +295,11 @@ internal static class BookingCommands
         VALUES (@bookingId, @tierId, @quantity, @unitPrice)
         """;
 
+    private const string InsertTicketSql = """
+        INSERT INTO tickets (id, booking_id, concert_id, tier_id, position, code)
+        VALUES (@id, @bookingId, @concertId, @tierId, @position, @code)
+        """;
+
     private const string ReferenceTakenSql = "SELECT EXISTS (SELECT 1 FROM bookings WHERE reference = @reference)";
 
     private const string ApprovePaymentSql = """
@@ -337,9 +342,23 @@ internal static class BookingCommands
             total = command.Checkout.AmountCents,
             now = context.NowMs,
         }, transaction);
+        var position = 0;
         foreach (var item in command.Checkout.Items)
         {
             connection.Execute(InsertItemSql, new { bookingId = command.BookingId, tierId = item.TierId, quantity = item.Quantity, unitPrice = item.UnitPriceCents }, transaction);
+            // One ticket per seat, issued with the booking in the same transaction.
+            for (var seat = 0; seat < item.Quantity; seat++)
+            {
+                connection.Execute(InsertTicketSql, new
+                {
+                    id = Guid.CreateVersion7(context.Now),
+                    bookingId = command.BookingId,
+                    concertId = command.ConcertId,
+                    tierId = item.TierId,
+                    position = ++position,
+                    code = Tickets.TicketCode.New(),
+                }, transaction);
+            }
         }
 
         connection.Execute(ApprovePaymentSql, new { chargeId = command.ChargeId, bookingId = command.BookingId, now = context.NowMs, paymentId = command.PaymentId }, transaction);

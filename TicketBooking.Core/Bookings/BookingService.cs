@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TicketBooking.Core.Payments;
 using TicketBooking.Core.Storage;
+using TicketBooking.Core.Tickets;
 using static TicketBooking.Core.Bookings.BookingCommands;
 
 namespace TicketBooking.Core.Bookings;
@@ -294,6 +295,17 @@ public sealed partial class BookingService(
         ORDER BY t.sort_order
         """;
 
+    private const string TicketsSql = """
+        SELECT k.booking_id AS BookingId, k.id AS Id, k.position AS Position, t.code AS Tier, t.name AS TierName, k.code AS Code,
+               k.status AS Status, k.checked_in_at AS CheckedInAt, k.door AS Door
+        FROM tickets k
+        JOIN bookings b ON b.id = k.booking_id
+        JOIN tiers t ON t.id = k.tier_id
+        WHERE (b.buyer_id = @buyer OR b.id IN (SELECT booking_id FROM booking_access WHERE buyer_id = @buyer))
+          AND (@bookingId IS NULL OR b.id = @bookingId)
+        ORDER BY k.booking_id, k.position
+        """;
+
     /// <summary>The buyer's bookings, newest first. Another buyer's are never included.</summary>
     public Task<IReadOnlyList<Booking>> ListAsync(BuyerId buyer, CancellationToken cancellationToken = default) =>
         ReadAsync(buyer, null, cancellationToken);
@@ -310,6 +322,8 @@ public sealed partial class BookingService(
         var bookings = await connection.QueryAsync<BookingRow>(new CommandDefinition(BookingsSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var items = (await connection.QueryAsync<ItemRow>(new CommandDefinition(ItemsSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
             .ToLookup(i => i.BookingId);
+        var tickets = (await connection.QueryAsync<TicketRow>(new CommandDefinition(TicketsSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+            .ToLookup(t => t.BookingId);
         return [.. bookings.Select(b => new Booking(
             b.Id,
             b.Reference,
@@ -319,7 +333,8 @@ public sealed partial class BookingService(
             b.Status,
             b.CreatedAt,
             b.BuyerName,
-            b.BuyerEmail))];
+            b.BuyerEmail,
+            [.. tickets[b.Id].Select(t => t.ToTicket())]))];
     }
 
     private Dictionary<string, string[]>? Validate(ConfirmRequest request, string? key)
@@ -482,6 +497,12 @@ public sealed partial class BookingService(
     private sealed record BookingRow(
         Guid Id, string Reference, long TotalCents, string Status, DateTimeOffset CreatedAt, string BuyerName, string BuyerEmail,
         Guid ConcertId, string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt);
+
+    private sealed record TicketRow(
+        Guid BookingId, Guid Id, long Position, string Tier, string TierName, string Code, string Status, DateTimeOffset? CheckedInAt, string? Door)
+    {
+        public Ticket ToTicket() => new(Id, (int)Position, Tier, TierName, Code, Enum.Parse<TicketStatus>(Status, ignoreCase: true), CheckedInAt, Door);
+    }
 
     private sealed record ItemRow(Guid BookingId, string Tier, string TierName, long Quantity, long UnitPriceCents);
 }

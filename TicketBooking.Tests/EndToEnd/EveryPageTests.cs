@@ -10,10 +10,8 @@ namespace TicketBooking.Tests.EndToEnd;
 [Collection(ChromiumTests.Name)]
 public sealed class EveryPageTests(Chromium chromium)
 {
-    private static readonly string? ScreenshotsDirectory = Environment.GetEnvironmentVariable("SCREENSHOTS_DIR");
-
     // The pictures the README shows, per screen and scheme.
-    private static readonly HashSet<string> Pictured = ["concerts", "concert", "checkout", "organizer-dashboard"];
+    private static readonly HashSet<string> Pictured = ["concerts", "concert", "checkout", "confirmation", "organizer-dashboard"];
 
     [ChromiumTheory]
     [InlineData(ColorScheme.Light, false)]
@@ -53,15 +51,13 @@ public sealed class EveryPageTests(Chromium chromium)
                 tooWide.Add($"{name}: {widths[0]} px on a {widths[1]} px screen");
             }
 
-            if (ScreenshotsDirectory is not null && Pictured.Contains(name))
+            if (Pictured.Contains(name))
             {
-                var file = $"{name}-{(phone ? "phone" : "desktop")}-{scheme.ToString().ToLowerInvariant()}.png";
-                await page.EvaluateAsync("() => window.scrollTo(0, 0)"); // the app bar is fixed: a full-page picture starts at the top
-                await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotsDirectory, file), FullPage = true });
+                await Screenshots.SaveAsync(page, $"{name}-{(phone ? "phone" : "desktop")}-{scheme.ToString().ToLowerInvariant()}");
             }
         });
 
-        visited.Should().HaveCount(12, "the tour reaches every page");
+        visited.Should().HaveCount(14, "the tour reaches every page");
         violations.Should().BeEmpty();
         tooWide.Should().BeEmpty();
         errors.Should().BeEmpty();

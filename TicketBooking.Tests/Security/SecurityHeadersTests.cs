@@ -30,6 +30,8 @@ public sealed class SecurityHeadersTests(AppFixture fixture) : IClassFixture<App
         response.Headers.GetValues("X-Content-Type-Options").Single().Should().Be("nosniff");
         response.Headers.GetValues("X-Frame-Options").Single().Should().Be("DENY");
         response.Headers.GetValues("Referrer-Policy").Single().Should().Be("strict-origin-when-cross-origin");
+        response.Headers.GetValues("Permissions-Policy").Single().Should().Be("camera=(self), microphone=(), geolocation=(), payment=()",
+            "the door page's camera is this origin's only use of a device");
     }
 
     [Fact]

@@ -76,6 +76,16 @@ public sealed class ApiBuyer(HttpClient client) : IDisposable
         return await Client.SendAsync(request);
     }
 
+    /// <summary>Holds and pays for <paramref name="items"/>: the booking, with its tickets.</summary>
+    public async Task<BookingResponse> BookAsync(Guid concertId, params (string Tier, int Quantity)[] items)
+    {
+        (await HoldAsync(concertId, items)).EnsureSuccessStatusCode();
+        return await (await ConfirmAsync(concertId, Guid.NewGuid().ToString())).ShouldBeAsync<BookingResponse>(HttpStatusCode.Created);
+    }
+
+    public Task<HttpResponseMessage> CheckInAsync(string code, string? door = null) =>
+        Client.PostAsJsonAsync("/api/checkin", new { code, door });
+
     public Task<HttpResponseMessage> SignInAsOrganizerAsync(string password = TicketBookingApp.OrganizerPassword) =>
         Client.PostAsJsonAsync("/api/admin/session", new { password });
 

@@ -53,10 +53,11 @@ public sealed class Chromium : IAsyncLifetime
     /// A 390×844 touch screen instead of a 1280×900 desktop. Not Chromium's mobile emulation: that zooms out to fit a page
     /// that is too wide, which would hide the very overflow the phone tests look for.
     /// </param>
+    /// <param name="on">Another browser than this fixture's (one from <see cref="LaunchWithCameraAsync"/>).</param>
     public async Task<IBrowserContext> NewBuyerAsync(
-        Uri baseUrl, bool bypassContentSecurityPolicy = false, ColorScheme colorScheme = ColorScheme.Light, bool phone = false)
+        Uri baseUrl, bool bypassContentSecurityPolicy = false, ColorScheme colorScheme = ColorScheme.Light, bool phone = false, IBrowser? on = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await (on ?? Browser).NewContextAsync(new BrowserNewContextOptions
         {
             BypassCSP = bypassContentSecurityPolicy,
             BaseURL = baseUrl.ToString(),
@@ -68,6 +69,21 @@ public sealed class Chromium : IAsyncLifetime
         });
         context.SetDefaultTimeout(10_000);
         return context;
+    }
+
+    /// <summary>
+    /// Another Chromium whose camera shows <paramref name="videoFile"/> (a .y4m, absolute path) and which grants camera
+    /// access without asking. Dispose it in the test.
+    /// </summary>
+    public Task<IBrowser> LaunchWithCameraAsync(string videoFile)
+    {
+        _ = Browser; // the same "Chromium is missing" message as every browser test
+        return _playwright!.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ExecutablePath,
+            Headless = true,
+            Args = [.. LaunchArgs, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", $"--use-file-for-fake-video-capture={Path.GetFullPath(videoFile)}"],
+        });
     }
 
     public async Task DisposeAsync()

@@ -7,8 +7,9 @@ namespace TicketBooking.Tests.Support;
 /// <summary>
 /// Every page of the app, as a buyer walks them (concerts, a concert with tickets chosen, checkout with and without
 /// field errors, the confirmation, My bookings, Find my booking, not found) and then as the organizer (sign-in, home,
-/// a concert's dashboard after that sale, a new concert). Each stop is handed to <paramref name="visit"/> once the page
-/// is interactive, in the colours the browser asked for, and has stopped moving.
+/// a concert's dashboard after that sale, its door, a new concert). Each stop is handed to <paramref name="visit"/> once the page
+/// is interactive, in the colours the browser asked for, and has stopped moving. The confirmation shows the tickets' QR
+/// codes; the door page is visited ready and after refusing a code.
 /// </summary>
 public static class PageTour
 {
@@ -65,6 +66,11 @@ public static class PageTour
         await page.GotoInteractiveAsync($"/organizer/concerts/{concert.Id}");
         await Expect(page.GetByTestId("sold-VIP")).ToHaveTextAsync("1");
         await StopAsync("organizer-dashboard");
+        await GoAsync($"/organizer/concerts/{concert.Id}/door", "organizer-door");
+        await page.GetByLabel("Ticket code").FillAsync(TicketBooking.Core.Tickets.TicketCode.New());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check ticket" }).ClickAsync();
+        await Expect(page.GetByTestId("door-result")).ToHaveAttributeAsync("data-state", "refused");
+        await StopAsync("organizer-door-refused");
         await GoAsync("/organizer/concerts/new", "organizer-new-concert");
     }
 }

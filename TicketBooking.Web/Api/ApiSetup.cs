@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using TicketBooking.Web.Limits;
+using TicketBooking.Web.Tickets;
 
 namespace TicketBooking.Web.Api;
 
@@ -74,6 +75,7 @@ internal static class ApiSetup
         app.MapHoldEndpoints();
         app.MapBookingEndpoints();
         app.MapAdminEndpoints();
+        app.MapTicketEndpoints();
         if (app.Environment.IsDevelopment())
         {
             app.MapOpenApi();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using TicketBooking.Core.Bookings;
@@ -21,13 +22,18 @@ public sealed record ClaimBody(string? Reference, string? Email);
 
 public sealed record BookingItemResponse(string Tier, int Quantity, long UnitPriceCents);
 
+/// <summary>A ticket as its buyer sees it: <c>code</c> is what its QR code carries. Status: valid, checkedIn or cancelled.</summary>
+public sealed record TicketResponse(Guid Id, string Tier, string Code, string Status, DateTimeOffset? CheckedInAt);
+
 public sealed record BookingResponse(
-    Guid Id, string Reference, Guid ConcertId, IReadOnlyList<BookingItemResponse> Items, long TotalCents, string Status, DateTimeOffset CreatedAt)
+    Guid Id, string Reference, Guid ConcertId, IReadOnlyList<BookingItemResponse> Items, long TotalCents, string Status, DateTimeOffset CreatedAt,
+    IReadOnlyList<TicketResponse> Tickets)
 {
     public static BookingResponse From(Booking booking) => new(
         booking.Id, booking.Reference, booking.Concert.Id,
         [.. booking.Items.Select(i => new BookingItemResponse(i.Tier, i.Quantity, i.UnitPriceCents))],
-        booking.TotalCents, booking.Status, booking.CreatedAt);
+        booking.TotalCents, booking.Status, booking.CreatedAt,
+        [.. booking.Tickets.Select(t => new TicketResponse(t.Id, t.Tier, t.Code, JsonNamingPolicy.CamelCase.ConvertName(t.Status.ToString()), t.CheckedInAt))]);
 }
 
 /// <summary>Paying for held tickets, and the buyer's own bookings.</summary>

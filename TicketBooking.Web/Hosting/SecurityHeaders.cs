@@ -28,7 +28,10 @@ internal static class SecurityHeaders
                 headers.XContentTypeOptions = "nosniff";
                 headers.XFrameOptions = "DENY";
                 headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
-                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
+                // The door page scans tickets with the camera. Allowed for this origin on every page, because Blazor moves
+                // between pages without a new document (a door page reached from the dashboard keeps the dashboard's
+                // policy); only this origin's own scripts can ask, and the browser still asks the person.
+                headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=(), payment=()";
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
                 return Task.CompletedTask;
             });

@@ -32,6 +32,37 @@ public sealed class BookingPagesTests : ComponentTest
     }
 
     [Fact]
+    public async Task The_confirmation_shows_each_tickets_qr_code_and_typed_code_and_the_print_page_one_per_ticket()
+    {
+        var booking = await BookAsync(Buyer, 3);
+
+        var cut = Render<ConfirmationPage>(p => p.Add(x => x.BookingId, booking.Id));
+
+        var cards = cut.WaitForElements("[data-ticket]");
+        cards.Select(c => c.QuerySelector("h3")!.TextContent).Should().Equal("VIP · ticket 1 of 3", "VIP · ticket 2 of 3", "VIP · ticket 3 of 3");
+        cards.Select(c => c.QuerySelector(".ticket-code")!.TextContent).Should().Equal(booking.Tickets.Select(t => t.DisplayCode));
+        cards.Should().OnlyContain(c => c.QuerySelector(".ticket-qr svg") != null);
+        cut.Find("a[href$='/tickets']").GetAttribute("href").Should().Be($"bookings/{booking.Id}/tickets");
+
+        var print = Render<PrintTicketsPage>(p => p.Add(x => x.BookingId, booking.Id));
+        var printed = print.WaitForElements("article.printed-ticket");
+        printed.Should().HaveCount(3);
+        printed[1].TextContent.Should().Contain("Test Artist").And.Contain("Test Hall").And.Contain("VIP").And.Contain("2 of 3")
+            .And.Contain("Ada Lovelace").And.Contain(booking.Reference).And.Contain(booking.Tickets[1].DisplayCode);
+    }
+
+    [Fact]
+    public async Task Another_buyers_tickets_are_not_printed()
+    {
+        var theirs = await BookAsync(BuyerId.New(), 1);
+
+        var cut = Render<PrintTicketsPage>(p => p.Add(x => x.BookingId, theirs.Id));
+
+        cut.WaitForAssertion(() => cut.Find("h1").TextContent.Should().Be("Tickets not found"));
+        cut.Markup.Should().NotContain(theirs.Tickets[0].Code[..8]);
+    }
+
+    [Fact]
     public async Task Another_buyers_booking_is_not_found()
     {
         var theirs = await BookAsync(BuyerId.New(), 1);

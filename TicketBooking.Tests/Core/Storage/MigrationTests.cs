@@ -71,6 +71,42 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task Bookings_made_before_tickets_existed_get_one_ticket_per_seat_with_distinct_codes()
+    {
+        using var database = new TempDatabase();
+        var buyer = BuyerId.New();
+        var concertId = Guid.CreateVersion7();
+        var bookingId = Guid.CreateVersion7();
+        await using (var before = new Microsoft.Data.Sqlite.SqliteConnection(database.ConnectionString))
+        {
+            await before.OpenAsync();
+            foreach (var migration in DatabaseMigrator.Migrations.Where(m => m.Version <= 3))
+            {
+                await before.ExecuteAsync(migration.Sql);
+            }
+
+            await before.ExecuteAsync("PRAGMA user_version = 3");
+            await before.ExecuteAsync("""
+                INSERT INTO concerts (id, name, artist, venue, city, time_zone, starts_at, created_at)
+                VALUES (@concertId, 'Old show', 'Old band', 'Hall', 'Oslo', 'Europe/Oslo', 1900000000000, 0);
+                INSERT INTO tiers (id, concert_id, code, name, price_cents, capacity, sold, revenue_cents, sort_order)
+                VALUES (1, @concertId, 'VIP', 'VIP', 10000, 10, 2, 20000, 0), (2, @concertId, 'GA', 'General', 1000, 100, 3, 3000, 1);
+                INSERT INTO bookings (id, reference, buyer_id, concert_id, hold_id, buyer_name, buyer_email, total_cents, status, created_at)
+                VALUES (@bookingId, 'ABCD-2345', @buyer, @concertId, @holdId, 'Ada', 'ada@example.com', 23000, 'confirmed', 0);
+                INSERT INTO booking_items (booking_id, tier_id, quantity, unit_price_cents) VALUES (@bookingId, 2, 3, 1000), (@bookingId, 1, 2, 10000);
+                """, new { concertId = concertId.ToString(), bookingId = bookingId.ToString(), buyer = buyer.Value, holdId = Guid.NewGuid().ToString() });
+        }
+
+        await using var engine = TestEngine.Start(database: database);
+
+        var tickets = (await engine.Bookings.GetAsync(buyer, bookingId))!.Tickets;
+        tickets.Select(t => (t.Position, t.Tier)).Should().Equal((1, "VIP"), (2, "VIP"), (3, "GA"), (4, "GA"), (5, "GA"));
+        tickets.Should().OnlyContain(t => t.Status == TicketBooking.Core.Tickets.TicketStatus.Valid && TicketBooking.Core.Tickets.TicketCode.Normalize(t.Code) == t.Code);
+        tickets.Select(t => t.Code).Should().OnlyHaveUniqueItems();
+        tickets.Select(t => t.Id).Should().OnlyHaveUniqueItems();
+    }
+
+    [Fact]
     public async Task Ids_are_stored_as_text_and_instants_as_unix_milliseconds()
     {
         await using var engine = TestEngine.Start();
