@@ -33,6 +33,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<HoldService>();
         services.AddSingleton<BookingService>();
         services.AddSingleton<Tickets.CheckInService>();
+        services.AddSingleton<CancellationService>();
         services.TryAddSingleton<SimulatedPaymentGateway>();
         services.TryAddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<SimulatedPaymentGateway>());
         return services;

@@ -10,7 +10,10 @@ public sealed record BookingItem(string Tier, string TierName, int Quantity, lon
 /// <summary>The concert a booking is for, as the buyer needs to see it.</summary>
 public sealed record BookedConcert(Guid Id, string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt);
 
-/// <summary>Sold tickets, paid for. <see cref="Reference"/> is what the buyer quotes at the door or to support.</summary>
+/// <summary>
+/// Sold tickets, paid for. <see cref="Reference"/> is what the buyer quotes to support. <see cref="Status"/>:
+/// <c>confirmed</c>, <c>partiallyCancelled</c> or <c>cancelled</c>, as its tickets are; <see cref="RefundedCents"/> went back.
+/// </summary>
 public sealed record Booking(
     Guid Id,
     string Reference,
@@ -18,6 +21,7 @@ public sealed record Booking(
     IReadOnlyList<BookingItem> Items,
     long TotalCents,
     string Status,
+    long RefundedCents,
     DateTimeOffset CreatedAt,
     string BuyerName,
     string BuyerEmail,

@@ -273,12 +273,15 @@ public sealed partial class BookingService(
     }
 
     private const string BookingsSql = """
-        SELECT b.id AS Id, b.reference AS Reference, b.total_cents AS TotalCents, b.status AS Status,
+        SELECT b.id AS Id, b.reference AS Reference, b.total_cents AS TotalCents, b.refunded_cents AS RefundedCents,
+               CASE WHEN NOT EXISTS (SELECT 1 FROM tickets k WHERE k.booking_id = b.id AND k.status <> 'cancelled') THEN 'cancelled'
+                    WHEN EXISTS (SELECT 1 FROM tickets k WHERE k.booking_id = b.id AND k.status = 'cancelled') THEN 'partiallyCancelled'
+                    ELSE b.status END AS Status,
                b.created_at AS CreatedAt, b.buyer_name AS BuyerName, b.buyer_email AS BuyerEmail,
                c.id AS ConcertId, c.name AS Name, c.artist AS Artist, c.venue AS Venue, c.city AS City,
                c.time_zone AS TimeZone, c.starts_at AS StartsAt
         FROM bookings b JOIN concerts c ON c.id = b.concert_id
-        WHERE (b.buyer_id = @buyer OR b.id IN (SELECT booking_id FROM booking_access WHERE buyer_id = @buyer))
+        WHERE (@buyer IS NULL OR b.buyer_id = @buyer OR b.id IN (SELECT booking_id FROM booking_access WHERE buyer_id = @buyer))
           AND (@bookingId IS NULL OR b.id = @bookingId)
         ORDER BY b.created_at DESC
         LIMIT 200
@@ -290,7 +293,7 @@ public sealed partial class BookingService(
         FROM booking_items i
         JOIN bookings b ON b.id = i.booking_id
         JOIN tiers t ON t.id = i.tier_id
-        WHERE (b.buyer_id = @buyer OR b.id IN (SELECT booking_id FROM booking_access WHERE buyer_id = @buyer))
+        WHERE (@buyer IS NULL OR b.buyer_id = @buyer OR b.id IN (SELECT booking_id FROM booking_access WHERE buyer_id = @buyer))
           AND (@bookingId IS NULL OR b.id = @bookingId)
         ORDER BY t.sort_order
         """;
@@ -301,7 +304,7 @@ public sealed partial class BookingService(
         FROM tickets k
         JOIN bookings b ON b.id = k.booking_id
         JOIN tiers t ON t.id = k.tier_id
-        WHERE (b.buyer_id = @buyer OR b.id IN (SELECT booking_id FROM booking_access WHERE buyer_id = @buyer))
+        WHERE (@buyer IS NULL OR b.buyer_id = @buyer OR b.id IN (SELECT booking_id FROM booking_access WHERE buyer_id = @buyer))
           AND (@bookingId IS NULL OR b.id = @bookingId)
         ORDER BY k.booking_id, k.position
         """;
@@ -314,11 +317,16 @@ public sealed partial class BookingService(
     public async Task<Booking?> GetAsync(BuyerId buyer, Guid bookingId, CancellationToken cancellationToken = default) =>
         (await ReadAsync(buyer, bookingId, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
-    private async Task<IReadOnlyList<Booking>> ReadAsync(BuyerId buyer, Guid? bookingId, CancellationToken cancellationToken)
+    /// <summary>Any buyer's booking, for organizers: <c>null</c> if there is none with that id.</summary>
+    public async Task<Booking?> GetAnyAsync(Guid bookingId, CancellationToken cancellationToken = default) =>
+        (await ReadAsync(null, bookingId, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+
+    // A null buyer reads every buyer's bookings: only GetAnyAsync (organizers) asks for that, and only by id.
+    private async Task<IReadOnlyList<Booking>> ReadAsync(BuyerId? buyer, Guid? bookingId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: true);
-        var parameters = new { buyer = buyer.Value, bookingId };
+        var parameters = new { buyer = buyer?.Value, bookingId };
         var bookings = await connection.QueryAsync<BookingRow>(new CommandDefinition(BookingsSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var items = (await connection.QueryAsync<ItemRow>(new CommandDefinition(ItemsSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
             .ToLookup(i => i.BookingId);
@@ -331,6 +339,7 @@ public sealed partial class BookingService(
             [.. items[b.Id].Select(i => new BookingItem(i.Tier, i.TierName, (int)i.Quantity, i.UnitPriceCents))],
             b.TotalCents,
             b.Status,
+            b.RefundedCents,
             b.CreatedAt,
             b.BuyerName,
             b.BuyerEmail,
@@ -494,9 +503,40 @@ public sealed partial class BookingService(
         public TaskCompletionSource<ConfirmResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private sealed record BookingRow(
-        Guid Id, string Reference, long TotalCents, string Status, DateTimeOffset CreatedAt, string BuyerName, string BuyerEmail,
-        Guid ConcertId, string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt);
+    // Mapped by property, not by constructor: SQLite types a computed column (Status) as a blob when there are no rows,
+    // which no constructor matches.
+    private sealed class BookingRow
+    {
+        public Guid Id { get; init; }
+
+        public string Reference { get; init; } = "";
+
+        public long TotalCents { get; init; }
+
+        public long RefundedCents { get; init; }
+
+        public string Status { get; init; } = "";
+
+        public DateTimeOffset CreatedAt { get; init; }
+
+        public string BuyerName { get; init; } = "";
+
+        public string BuyerEmail { get; init; } = "";
+
+        public Guid ConcertId { get; init; }
+
+        public string Name { get; init; } = "";
+
+        public string Artist { get; init; } = "";
+
+        public string Venue { get; init; } = "";
+
+        public string City { get; init; } = "";
+
+        public string TimeZone { get; init; } = "";
+
+        public DateTimeOffset StartsAt { get; init; }
+    }
 
     private sealed record TicketRow(
         Guid BookingId, Guid Id, long Position, string Tier, string TierName, string Code, string Status, DateTimeOffset? CheckedInAt, string? Door)

@@ -30,6 +30,12 @@ public sealed record ChargeResult(ChargeStatus Status, string? ChargeId, string 
     public bool Approved => Status == ChargeStatus.Approved;
 }
 
+/// <summary>Give back <see cref="AmountCents"/> of a charge. <see cref="RefundId"/> is the idempotency key: asking again with it never refunds twice.</summary>
+public sealed record RefundRequest(Guid RefundId, string ChargeId, long AmountCents);
+
+/// <summary>What the gateway said about a refund; <see cref="GatewayRefundId"/> is set when the money went back.</summary>
+public sealed record RefundResult(bool Succeeded, string? GatewayRefundId, string Message);
+
 /// <summary>The port to a card processor. Called outside any database transaction.</summary>
 public interface IPaymentGateway
 {
@@ -37,4 +43,7 @@ public interface IPaymentGateway
 
     /// <summary>Gives back an approved charge that did not become a booking.</summary>
     Task VoidAsync(string chargeId, CancellationToken cancellationToken);
+
+    /// <summary>Refunds part or all of a charge, once per <see cref="RefundRequest.RefundId"/>.</summary>
+    Task<RefundResult> RefundAsync(RefundRequest request, CancellationToken cancellationToken);
 }

@@ -42,13 +42,13 @@ public sealed class CheckInService(GroupCommitWriter writer, SqliteConnectionFac
 
     private const string AdmitSql = """
         UPDATE tickets SET status = 'checkedIn', checked_in_at = @now, door = @door
-        WHERE code = @code AND status = 'valid' AND (@concertId IS NULL OR concert_id = @concertId)
+        WHERE code = @code AND status = 'valid' AND refund_id IS NULL AND (@concertId IS NULL OR concert_id = @concertId)
         """;
 
     private const string TicketSql = """
         SELECT t.id AS TicketId, t.concert_id AS ConcertId, t.booking_id AS BookingId, tr.code AS Tier, tr.name AS TierName,
                b.buyer_name AS Holder, t.checked_in_at AS CheckedInAt, t.door AS Door, t.status AS Status,
-               c.artist || ' · ' || c.name AS Concert
+               c.artist || ' · ' || c.name AS Concert, t.refund_id AS RefundId
         FROM tickets t
         JOIN tiers tr ON tr.id = t.tier_id
         JOIN bookings b ON b.id = t.booking_id
@@ -86,7 +86,8 @@ public sealed class CheckInService(GroupCommitWriter writer, SqliteConnectionFac
             }
 
             return concertId is { } expected && expected != row.ConcertId ? new CheckInResult.OtherConcert(row.Concert)
-                : row.Status == "cancelled" ? new CheckInResult.Cancelled(ticket)
+                // A ticket being refunded right now is as good as cancelled: it must not get in and then be refunded.
+                : row.Status == "cancelled" || (row.Status == "valid" && row.RefundId is not null) ? new CheckInResult.Cancelled(ticket)
                 : (CheckInResult)new CheckInResult.AlreadyAdmitted(ticket);
         }).ConfigureAwait(false);
     }
@@ -95,7 +96,7 @@ public sealed class CheckInService(GroupCommitWriter writer, SqliteConnectionFac
         SELECT tr.code AS Tier, tr.name AS TierName,
                COUNT(t.id) FILTER (WHERE t.status <> 'cancelled') AS Sold,
                COUNT(t.id) FILTER (WHERE t.status = 'checkedIn') AS Admitted
-        FROM tiers tr LEFT JOIN tickets t ON t.tier_id = tr.id
+        FROM tiers tr LEFT JOIN tickets t ON t.concert_id = tr.concert_id AND t.tier_id = tr.id
         WHERE tr.concert_id = @concertId
         GROUP BY tr.id
         ORDER BY tr.sort_order
@@ -112,5 +113,5 @@ public sealed class CheckInService(GroupCommitWriter writer, SqliteConnectionFac
 
     private sealed record TicketRow(
         Guid TicketId, Guid ConcertId, Guid BookingId, string Tier, string TierName, string Holder, DateTimeOffset? CheckedInAt, string? Door,
-        string Status, string Concert);
+        string Status, string Concert, string? RefundId);
 }

@@ -57,7 +57,7 @@ public sealed class EveryPageTests(Chromium chromium)
             }
         });
 
-        visited.Should().HaveCount(14, "the tour reaches every page");
+        visited.Should().HaveCount(15, "the tour reaches every page");
         violations.Should().BeEmpty();
         tooWide.Should().BeEmpty();
         errors.Should().BeEmpty();

@@ -77,11 +77,16 @@ public sealed class ApiBuyer(HttpClient client) : IDisposable
     }
 
     /// <summary>Holds and pays for <paramref name="items"/>: the booking, with its tickets.</summary>
-    public async Task<BookingResponse> BookAsync(Guid concertId, params (string Tier, int Quantity)[] items)
+    public Task<BookingResponse> BookAsync(Guid concertId, params (string Tier, int Quantity)[] items) => BookWithAsync(ApprovedCard, concertId, items);
+
+    public async Task<BookingResponse> BookWithAsync(string card, Guid concertId, params (string Tier, int Quantity)[] items)
     {
         (await HoldAsync(concertId, items)).EnsureSuccessStatusCode();
-        return await (await ConfirmAsync(concertId, Guid.NewGuid().ToString())).ShouldBeAsync<BookingResponse>(HttpStatusCode.Created);
+        return await (await ConfirmAsync(concertId, Guid.NewGuid().ToString(), card)).ShouldBeAsync<BookingResponse>(HttpStatusCode.Created);
     }
+
+    public Task<HttpResponseMessage> CancelAsync(Guid bookingId, params Guid[] ticketIds) =>
+        Client.PostAsJsonAsync($"/api/bookings/{bookingId}/cancel", new { ticketIds });
 
     public Task<HttpResponseMessage> CheckInAsync(string code, string? door = null) =>
         Client.PostAsJsonAsync("/api/checkin", new { code, door });

@@ -38,6 +38,7 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(Engine.Broadcaster);
         Services.AddSingleton(Engine.Gateway);
         Services.AddSingleton(Engine.Services.GetRequiredService<TicketBooking.Core.Tickets.CheckInService>());
+        Services.AddSingleton(Engine.Services.GetRequiredService<CancellationService>());
         Services.AddSingleton<IOptions<HoldOptions>>(Options.Create(Engine.HoldOptions));
         Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));

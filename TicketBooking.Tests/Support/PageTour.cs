@@ -55,6 +55,11 @@ public static class PageTour
         await page.WaitForPathAsync("/bookings/[^/]+");
         await Expect(page.GetByTestId("booking-reference")).ToBeVisibleAsync();
         await StopAsync("confirmation");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel tickets" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).WaitForAsync();
+        await StopAsync("cancel-dialog");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Keep my tickets" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Dialog)).ToBeHiddenAsync();
 
         await GoAsync("/bookings", "my-bookings");
         await GoAsync("/bookings/find", "find-booking");

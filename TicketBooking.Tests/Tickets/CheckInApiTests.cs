@@ -87,6 +87,24 @@ public sealed class CheckInApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_door_that_names_its_concert_refuses_another_concerts_ticket_and_leaves_it_valid()
+    {
+        var here = await _app.CreateConcertAsync(("GA", 1_000, 100));
+        var elsewhere = await _app.CreateConcertAsync(("GA", 1_000, 100));
+        using var buyer = ApiBuyer.For(_app);
+        var booking = await buyer.BookAsync(elsewhere.Id, ("GA", 1));
+        using var organizer = ApiBuyer.For(_app);
+        (await organizer.SignInAsOrganizerAsync()).EnsureSuccessStatusCode();
+
+        using var wrongDoor = await organizer.Client.PostAsJsonAsync("/api/checkin", new { code = booking.Tickets[0].Code, door = "A", concertId = here.Id });
+        var problem = await wrongDoor.ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        using var rightDoor = await organizer.Client.PostAsJsonAsync("/api/checkin", new { code = booking.Tickets[0].Code, door = "B", concertId = elsewhere.Id });
+
+        problem["title"]!.GetValue<string>().Should().Be("Ticket for another concert.");
+        rightDoor.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Only_organizers_check_in_and_a_buyer_sees_only_their_own_tickets_qr()
     {
         var concert = await _app.CreateConcertAsync(("GA", 1_000, 100));
@@ -105,6 +123,8 @@ public sealed class CheckInApiTests : IAsyncLifetime
         qr.StatusCode.Should().Be(HttpStatusCode.OK);
         qr.Content.Headers.ContentType!.MediaType.Should().Be("image/svg+xml");
         qr.Headers.CacheControl!.NoStore.Should().BeTrue();
+        using var details = await buyer.Client.GetAsync(new Uri($"/api/bookings/{booking.Id}", UriKind.Relative));
+        details.Headers.CacheControl!.NoStore.Should().BeTrue("the answer carries the ticket codes");
         (await buyer.Client.GetFromJsonAsync<BookingResponse>($"/api/bookings/{booking.Id}", ApiBuyer.Json))!.Tickets.Single().Status.Should().Be("valid",
             "refused check-ins change nothing");
     }

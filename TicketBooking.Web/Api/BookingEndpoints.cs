@@ -20,20 +20,25 @@ public sealed record BookingBody(Guid? ConcertId, BuyerBody? Buyer, CardBody? Ca
 
 public sealed record ClaimBody(string? Reference, string? Email);
 
+/// <summary>Which tickets to cancel; all that are still valid when absent or empty.</summary>
+public sealed record CancelBody(IReadOnlyList<Guid>? TicketIds);
+
 public sealed record BookingItemResponse(string Tier, int Quantity, long UnitPriceCents);
 
 /// <summary>A ticket as its buyer sees it: <c>code</c> is what its QR code carries. Status: valid, checkedIn or cancelled.</summary>
 public sealed record TicketResponse(Guid Id, string Tier, string Code, string Status, DateTimeOffset? CheckedInAt);
 
+/// <summary>Status: confirmed, partiallyCancelled or cancelled; <c>refundedCents</c> went back to the card.</summary>
 public sealed record BookingResponse(
     Guid Id, string Reference, Guid ConcertId, IReadOnlyList<BookingItemResponse> Items, long TotalCents, string Status, DateTimeOffset CreatedAt,
-    IReadOnlyList<TicketResponse> Tickets)
+    IReadOnlyList<TicketResponse> Tickets, long RefundedCents)
 {
     public static BookingResponse From(Booking booking) => new(
         booking.Id, booking.Reference, booking.Concert.Id,
         [.. booking.Items.Select(i => new BookingItemResponse(i.Tier, i.Quantity, i.UnitPriceCents))],
         booking.TotalCents, booking.Status, booking.CreatedAt,
-        [.. booking.Tickets.Select(t => new TicketResponse(t.Id, t.Tier, t.Code, JsonNamingPolicy.CamelCase.ConvertName(t.Status.ToString()), t.CheckedInAt))]);
+        [.. booking.Tickets.Select(t => new TicketResponse(t.Id, t.Tier, t.Code, JsonNamingPolicy.CamelCase.ConvertName(t.Status.ToString()), t.CheckedInAt))],
+        booking.RefundedCents);
 }
 
 /// <summary>Paying for held tickets, and the buyer's own bookings.</summary>
@@ -51,6 +56,12 @@ internal static class BookingEndpoints
             .WithSummary("Find my booking: bring the booking with this reference and e-mail into this browser's identity");
         group.MapGet("/", ListAsync).WithSummary("This buyer's bookings, newest first");
         group.MapGet("/{id:guid}", GetAsync).WithSummary("One of this buyer's bookings");
+        group.MapPost("/{id:guid}/cancel", CancelAsync)
+            .WithSummary("Cancel some or all tickets of this buyer's booking before the deadline, refunding them; the seats go back on sale");
+
+        var organizer = routes.MapGroup("/api/admin/bookings").WithTags("Organizer").RequireAuthorization(OrganizerSession.Policy);
+        organizer.WithRequestTimeout(LimitsSetup.ApiTimeoutPolicy);
+        organizer.MapPost("/{id:guid}/cancel", CancelAnyAsync).WithSummary("Cancel and refund some or all tickets of any booking, at any time");
         return routes;
     }
 
@@ -118,6 +129,28 @@ internal static class BookingEndpoints
             : booking is not null ? TypedResults.Ok(BookingResponse.From(booking))
             : Problems.NotFound(BookingService.ClaimNotFoundMessage);
     }
+
+    private static Task<Results<Ok<BookingResponse>, ValidationProblem, ProblemHttpResult>> CancelAsync(
+        Guid id, CancelBody? body, CancellationService cancellations, HttpContext context) =>
+        CancelAsAsync(new Canceller.Buyer(context.User.GetBuyerId()), id, body, cancellations, context);
+
+    private static Task<Results<Ok<BookingResponse>, ValidationProblem, ProblemHttpResult>> CancelAnyAsync(
+        Guid id, CancelBody? body, CancellationService cancellations, HttpContext context) =>
+        CancelAsAsync(new Canceller.Organizer(), id, body, cancellations, context);
+
+    private static async Task<Results<Ok<BookingResponse>, ValidationProblem, ProblemHttpResult>> CancelAsAsync(
+        Canceller canceller, Guid id, CancelBody? body, CancellationService cancellations, HttpContext context) =>
+        await cancellations.CancelAsync(canceller, id, body?.TicketIds, context.RequestAborted) switch
+        {
+            CancelResult.Cancelled cancelled => TypedResults.Ok(BookingResponse.From(cancelled.Booking)),
+            CancelResult.Invalid invalid => Problems.Invalid(invalid.Errors),
+            CancelResult.PastDeadline past => Problems.Conflict(
+                "Too late to cancel.", $"Tickets could be cancelled until {past.Deadline:u}; the organizer can still help.",
+                new Dictionary<string, object?> { ["deadline"] = past.Deadline }),
+            CancelResult.NothingToCancel nothing => Problems.Conflict("Nothing to cancel.", nothing.Message),
+            CancelResult.RefundFailed failed => TypedResults.Problem(failed.Message, statusCode: StatusCodes.Status502BadGateway, title: "The refund did not go through."),
+            _ => Problems.NotFound("There is no booking with this id for you."),
+        };
 
     private static async Task<Ok<BookingResponse[]>> ListAsync(BookingService bookings, HttpContext context) =>
         TypedResults.Ok((await bookings.ListAsync(context.User.GetBuyerId(), context.RequestAborted)).Select(BookingResponse.From).ToArray());

@@ -33,6 +33,12 @@ internal static class SecurityHeaders
                 // policy); only this origin's own scripts can ask, and the browser still asks the person.
                 headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=(), payment=()";
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                // Bookings carry ticket codes, which admit whoever shows them: no cache, shared or private, may keep them.
+                if (context.Request.Path.StartsWithSegments("/bookings") || context.Request.Path.StartsWithSegments("/api/bookings"))
+                {
+                    headers.CacheControl = "private, no-store";
+                }
+
                 return Task.CompletedTask;
             });
             return next(context);

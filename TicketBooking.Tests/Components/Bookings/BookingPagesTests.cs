@@ -40,7 +40,7 @@ public sealed class BookingPagesTests : ComponentTest
 
         var cards = cut.WaitForElements("[data-ticket]");
         cards.Select(c => c.QuerySelector("h3")!.TextContent).Should().Equal("VIP · ticket 1 of 3", "VIP · ticket 2 of 3", "VIP · ticket 3 of 3");
-        cards.Select(c => c.QuerySelector(".ticket-code")!.TextContent).Should().Equal(booking.Tickets.Select(t => t.DisplayCode));
+        cards.Select(c => c.QuerySelector(".ticket-code code")!.TextContent).Should().Equal(booking.Tickets.Select(t => t.DisplayCode));
         cards.Should().OnlyContain(c => c.QuerySelector(".ticket-qr svg") != null);
         cut.Find("a[href$='/tickets']").GetAttribute("href").Should().Be($"bookings/{booking.Id}/tickets");
 
@@ -49,6 +49,28 @@ public sealed class BookingPagesTests : ComponentTest
         printed.Should().HaveCount(3);
         printed[1].TextContent.Should().Contain("Test Artist").And.Contain("Test Hall").And.Contain("VIP").And.Contain("2 of 3")
             .And.Contain("Ada Lovelace").And.Contain(booking.Reference).And.Contain(booking.Tickets[1].DisplayCode);
+    }
+
+    [Fact]
+    public async Task Cancel_asks_which_tickets_shows_the_refund_and_cancels_only_those()
+    {
+        var booking = await BookAsync(Buyer, 3);
+        var cut = Render<ConfirmationPage>(p => p.Add(x => x.BookingId, booking.Id));
+        cut.WaitForElements("[data-ticket]");
+
+        var asking = cut.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel tickets").ClickAsync(new());
+        var dialog = Root.WaitForElement(".mud-dialog");
+        dialog.QuerySelectorAll("input[type=checkbox]").Should().HaveCount(3);
+        Root.Find("[data-testid=refund-total]").TextContent.Should().Contain("$300.00");
+        await Root.FindAll(".mud-dialog input[type=checkbox]")[1].ChangeAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = false });
+        Root.Find("[data-testid=refund-total]").TextContent.Should().Contain("$200.00");
+        await Root.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Cancel 2 tickets").ClickAsync(new());
+        await asking;
+
+        cut.WaitForAssertion(() => cut.Find("[data-testid=cancel-message]").TextContent.Should().Contain("$200.00"));
+        cut.FindAll("[data-ticket]").Select(t => t.GetAttribute("data-status")).Should().Equal("Cancelled", "Valid", "Cancelled");
+        (await Engine.Bookings.GetAsync(Buyer, booking.Id))!.Status.Should().Be("partiallyCancelled");
+        Engine.Gateway.Refunds.Should().ContainSingle().Which.AmountCents.Should().Be(20_000);
     }
 
     [Fact]

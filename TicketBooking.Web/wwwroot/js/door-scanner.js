@@ -49,52 +49,69 @@ async function detector() {
 
 // Starts the camera into `video` and scans about ten frames a second. The same code is reported once until another
 // code (or nothing) has been seen for a moment, so holding a ticket in front of the camera is one scan, not ten.
-export async function start(video, dotnet) {
-    let stream;
-    try {
-        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment", width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
-    } catch (error) {
-        dotnet.invokeMethodAsync("OnCameraFailed", `${error.name}: ${error.message}`).catch(() => { });
-        return { stop() { } };
-    }
-    video.srcObject = stream;
-    video.setAttribute("playsinline", "");
-    await video.play().catch(() => { });
-
+// Returns at once with a controller; `stop()` works even while the browser is still asking for the camera.
+export function start(video, dotnet) {
     let stopped = false;
-    let last = null;
-    let lastSeenAt = 0;
-    let decode;
-    try {
-        decode = await detector();
-    } catch (error) {
-        dotnet.invokeMethodAsync("OnCameraFailed", error.message).catch(() => { });
-    }
-    const tick = async () => {
-        if (stopped) {
+    let stream = null;
+    const fail = message => dotnet.invokeMethodAsync("OnCameraFailed", message).catch(() => { });
+    const release = () => {
+        stream?.getTracks().forEach(track => track.stop());
+        stream = null;
+        video.srcObject = null;
+    };
+
+    (async () => {
+        try {
+            stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment", width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
+        } catch (error) {
+            fail(`${error.name}: ${error.message}`);
             return;
         }
-        try {
-            const text = decode ? await decode(video) : null;
-            const now = Date.now();
-            if (text && (text !== last || now - lastSeenAt > 3000)) {
-                last = text;
-                await dotnet.invokeMethodAsync("OnScanned", text);
-            }
-            if (text) {
-                lastSeenAt = now;
-            }
-        } catch {
-            // a frame that cannot be read is skipped
+        if (stopped) {
+            release();
+            return;
         }
-        setTimeout(tick, 100);
-    };
-    tick();
+        video.srcObject = stream;
+        video.setAttribute("playsinline", "");
+        await video.play().catch(() => { });
+
+        let decode;
+        try {
+            decode = await detector();
+        } catch (error) {
+            release();
+            fail(error.message);
+            return;
+        }
+
+        let last = null;
+        let lastSeenAt = 0;
+        const tick = async () => {
+            if (stopped) {
+                return;
+            }
+            try {
+                const text = await decode(video);
+                const now = Date.now();
+                if (text && !stopped && (text !== last || now - lastSeenAt > 3000)) {
+                    await dotnet.invokeMethodAsync("OnScanned", text);
+                    last = text; // only once the door has answered: a failed check is tried again
+                }
+                if (text) {
+                    lastSeenAt = now;
+                }
+            } catch {
+                // a frame that cannot be read, or a check that failed, is tried again on the next frame
+            }
+            setTimeout(tick, 100);
+        };
+        tick();
+    })();
+
     return {
         stop() {
             stopped = true;
-            stream.getTracks().forEach(track => track.stop());
-            video.srcObject = null;
+            release();
         },
     };
 }
