@@ -34,6 +34,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<BookingService>();
         services.AddSingleton<Tickets.CheckInService>();
         services.AddSingleton<CancellationService>();
+        services.AddSingleton<Email.Outbox>();
+        services.AddSingleton<Email.OutboxSignal>();
         services.TryAddSingleton<SimulatedPaymentGateway>();
         services.TryAddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<SimulatedPaymentGateway>());
         return services;

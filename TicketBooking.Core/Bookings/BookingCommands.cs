@@ -361,6 +361,7 @@ internal static class BookingCommands
             }
         }
 
+        Email.Outbox.EnqueueConfirmation(context, command.BookingId, command.Checkout.Items.Select(i => (i.TierName, i.Quantity, i.UnitPriceCents)), command.Checkout.AmountCents);
         connection.Execute(ApprovePaymentSql, new { chargeId = command.ChargeId, bookingId = command.BookingId, now = context.NowMs, paymentId = command.PaymentId }, transaction);
         connection.Execute(SetOutcomeSql, new { outcome = Outcome.Booked, bookingId = command.BookingId, buyer, key = command.IdempotencyKey }, transaction);
         context.AvailabilityChanged(command.ConcertId);

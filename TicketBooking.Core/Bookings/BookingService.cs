@@ -27,6 +27,7 @@ public sealed partial class BookingService(
     IOptions<PaymentOptions> paymentOptions,
     TimeProvider time,
     Diagnostics.TicketBookingMetrics metrics,
+    Email.OutboxSignal outbox,
     ILogger<BookingService> logger)
 {
     private readonly PaymentOptions _payments = paymentOptions.Value;
@@ -141,6 +142,7 @@ public sealed partial class BookingService(
             return await ReplayAsync(buyer, new BeginResult.Replay(refused.Outcome, refused.ExistingBookingId)).ConfigureAwait(false);
         }
 
+        outbox.Notify(); // the confirmation e-mail was committed with the booking
         var booking = await GetAsync(buyer, command.BookingId).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Booking {command.BookingId} was committed but cannot be read.");
         var tickets = booking.Items.Sum(i => i.Quantity);

@@ -54,6 +54,7 @@ public sealed partial class CancellationService(
     IPaymentGateway gateway,
     TimeProvider time,
     IOptions<CancellationOptions> options,
+    Email.OutboxSignal outbox,
     ILogger<CancellationService> logger)
 {
     private const string BookingSql = """
@@ -106,7 +107,7 @@ public sealed partial class CancellationService(
 
     private sealed record Refused(CancelResult Result) : ClaimResult;
 
-    private sealed record PendingRefund(Guid RefundId, Guid BookingId, Guid ConcertId, string ChargeId, long AmountCents);
+    private sealed record PendingRefund(Guid RefundId, Guid BookingId, Guid ConcertId, string ChargeId, long AmountCents, long ByOrganizer);
 
     private ClaimResult Claim(WriteContext context, BuyerId? buyer, Guid bookingId, IReadOnlyCollection<Guid>? ticketIds)
     {
@@ -145,7 +146,7 @@ public sealed partial class CancellationService(
             throw new InvalidOperationException($"Booking {bookingId} has no approved payment to refund.");
         }
 
-        var refund = new PendingRefund(Guid.CreateVersion7(context.Now), bookingId, booking.ConcertId, booking.ChargeId, cancellable.Sum(t => t.PriceCents));
+        var refund = new PendingRefund(Guid.CreateVersion7(context.Now), bookingId, booking.ConcertId, booking.ChargeId, cancellable.Sum(t => t.PriceCents), buyer is null ? 1 : 0);
         connection.Execute(ClaimSql, new { refundId = refund.RefundId, ids = cancellable.Select(t => t.Id.ToString()) }, context.Transaction);
         connection.Execute(InsertRefundSql, new
         {
@@ -153,7 +154,7 @@ public sealed partial class CancellationService(
             bookingId,
             chargeId = refund.ChargeId,
             amount = refund.AmountCents,
-            byOrganizer = buyer is null ? 1 : 0,
+            byOrganizer = refund.ByOrganizer,
             now = context.NowMs,
         }, context.Transaction);
         return new Claimed(refund);
@@ -174,7 +175,11 @@ public sealed partial class CancellationService(
             throw;
         }
 
-        await writer.ExecuteAsync(context => result.Succeeded ? Complete(context, refund, result.GatewayRefundId) : Release(context, refund.RefundId)).ConfigureAwait(false);
+        if (await writer.ExecuteAsync(context => result.Succeeded ? Complete(context, refund, result.GatewayRefundId) : Release(context, refund.RefundId)).ConfigureAwait(false)
+            && result.Succeeded)
+        {
+            outbox.Notify(); // the cancellation e-mail was committed with the cancellation
+        }
         if (!result.Succeeded)
         {
             LogRefundFailed(refund.RefundId, refund.BookingId, result.Message);
@@ -208,8 +213,9 @@ public sealed partial class CancellationService(
         }
 
         connection.Execute(ReturnSeatsSql, new { refundId = refund.RefundId }, context.Transaction);
-        connection.Execute(RevokeSql, new { refundId = refund.RefundId, now = context.NowMs }, context.Transaction);
+        var revoked = connection.Execute(RevokeSql, new { refundId = refund.RefundId, now = context.NowMs }, context.Transaction);
         connection.Execute(AddRefundedSql, new { amount = refund.AmountCents, bookingId = refund.BookingId }, context.Transaction);
+        Email.Outbox.EnqueueCancellation(context, refund.BookingId, revoked, refund.AmountCents, refund.ByOrganizer == 1);
         context.AvailabilityChanged(refund.ConcertId);
         return true;
     }
@@ -223,7 +229,8 @@ public sealed partial class CancellationService(
     }
 
     private const string PendingSql = """
-        SELECT r.id AS RefundId, r.booking_id AS BookingId, b.concert_id AS ConcertId, r.charge_id AS ChargeId, r.amount_cents AS AmountCents
+        SELECT r.id AS RefundId, r.booking_id AS BookingId, b.concert_id AS ConcertId, r.charge_id AS ChargeId, r.amount_cents AS AmountCents,
+               r.by_organizer AS ByOrganizer
         FROM refunds r JOIN bookings b ON b.id = r.booking_id
         WHERE r.status = 'pending'
         """;

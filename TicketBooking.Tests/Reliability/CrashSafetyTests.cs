@@ -23,19 +23,28 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         ["Payments:Delay"] = "00:00:00.005",
     };
 
+    /// <summary>The short holds, with e-mails as .eml files in the run's own folder, looked for often.</summary>
+    private static Dictionary<string, string> Settings(string directory) => new(ShortHolds)
+    {
+        ["Email:PickupDirectory"] = Path.Combine(directory, "mail"),
+        ["Email:PollInterval"] = "00:00:00.200",
+    };
+
     /// <summary>Kill points: right after this many bookings were confirmed to clients, with dozens of requests in flight.</summary>
     [Theory]
     [InlineData(20)]
     [InlineData(200)]
     [InlineData(700)]
-    public async Task A_kill_mid_sale_loses_no_booking_sells_nothing_twice_and_leaves_no_charge_unresolved(int killAfterBookings)
+    public async Task A_kill_mid_sale_loses_no_booking_sells_nothing_twice_leaves_no_charge_unresolved_and_no_email_unsent_or_doubled(int killAfterBookings)
     {
         var directory = Directory.CreateTempSubdirectory("ticketbooking-crash-").FullName;
         try
         {
             var (concertId, confirmed) = await SellThenKillAsync(directory, killAfterBookings);
+            var mailBeforeKill = Directory.Exists(Path.Combine(directory, "mail")) ? Directory.GetFiles(Path.Combine(directory, "mail"), "*.eml").Length : 0;
+            output.WriteLine($"{mailBeforeKill} confirmation e-mails were delivered before the kill");
 
-            await using var restarted = await AppUnderTest.StartAsync(BuiltApp.Configuration, directory, ShortHolds);
+            await using var restarted = await AppUnderTest.StartAsync(BuiltApp.Configuration, directory, Settings(directory));
             using var api = new TicketApi(restarted.BaseAddress, 4);
             await WaitForExpiredHoldsToBeSweptAsync(restarted.DatabasePath!);
 
@@ -51,6 +60,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             var tiers = (await api.AvailabilityAsync(concertId))["tiers"]!.AsArray();
             tiers.Sum(t => t!["available"]!.GetValue<long>()).Should().BePositive("the kill landed before the sale ended");
             tiers.Sum(t => t!["sold"]!.GetValue<long>()).Should().Be(Scalar(db, "SELECT COALESCE(SUM(i.quantity), 0) FROM booking_items i JOIN bookings b ON b.id = i.booking_id WHERE b.concert_id = $c", concertId));
+            await AssertOneConfirmationPerBookingAsync(restarted.DatabasePath!, Path.Combine(directory, "mail"));
         }
         finally
         {
@@ -62,7 +72,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     /// <summary>Buyers hold and pay concurrently; at the kill point the process dies. Returns the bookings clients saw confirmed.</summary>
     private static async Task<(Guid ConcertId, List<Guid> Confirmed)> SellThenKillAsync(string directory, int killAfterBookings)
     {
-        await using var app = await AppUnderTest.StartAsync(BuiltApp.Configuration, directory, ShortHolds);
+        await using var app = await AppUnderTest.StartAsync(BuiltApp.Configuration, directory, Settings(directory));
         using var api = new TicketApi(app.BaseAddress, 64);
         var concertId = await api.CreateConcertAsync(app.OrganizerPassword, ("VIP", 10_000, 5_000), ("GA", 1_000, 50_000));
         var confirmed = new List<Guid>();
@@ -128,6 +138,36 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
 
             DateTimeOffset.UtcNow.Should().BeBefore(deadline, "the sweeper runs every 200 ms once the app is up");
             await Task.Delay(50); // polling the database: the sweeper's only observable effect from outside the process
+        }
+    }
+
+    /// <summary>
+    /// Every booking committed before the kill, confirmed to its client or not, gets its confirmation e-mail after the
+    /// restart, and exactly one: the file is named by the outbox row, so a delivery repeated after the kill is the same file.
+    /// </summary>
+    private static async Task AssertOneConfirmationPerBookingAsync(string databasePath, string mailDirectory)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using (var db = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False"))
+            {
+                db.Open();
+                var bookings = Scalar(db, "SELECT COUNT(*) FROM bookings WHERE created_at > $c", 0);
+                var queued = Scalar(db, "SELECT COUNT(*) FROM outbox WHERE kind = 'booking-confirmed'", 0);
+                var unsent = Scalar(db, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL", 0);
+                var files = Directory.Exists(mailDirectory) ? Directory.GetFiles(mailDirectory, "*.eml") : [];
+                queued.Should().Be(bookings, "each booking wrote its confirmation in its own transaction");
+                if (unsent == 0)
+                {
+                    files.Should().HaveCount((int)bookings);
+                    files.Select(f => MimeKit.MimeMessage.Load(f).MessageId).Should().OnlyHaveUniqueItems();
+                    return;
+                }
+            }
+
+            DateTimeOffset.UtcNow.Should().BeBefore(deadline, "the restarted sender delivers what the kill left unsent");
+            await Task.Delay(100); // polling the folder and the database: the sender's only observable effects from outside
         }
     }
 

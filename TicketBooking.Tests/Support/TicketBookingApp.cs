@@ -21,15 +21,18 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _ownsDatabase;
     private readonly string _environment;
+    private readonly Action<IServiceCollection>? _configure;
     private Uri? _kestrelAddress;
 
     public TicketBookingApp(
         IDictionary<string, string?>? settings = null,
         TestClock? time = null,
         TempDatabase? database = null,
-        string environment = "Testing")
+        string environment = "Testing",
+        Action<IServiceCollection>? configure = null)
     {
         _environment = environment;
+        _configure = configure;
         _ownsDatabase = database is null;
         Database = database ?? new TempDatabase();
         Time = time;
@@ -37,6 +40,7 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
         {
             ["ConnectionStrings:Tickets"] = Database.ConnectionString,
             ["RateLimits:Enabled"] = "false",
+            ["Email:PickupDirectory"] = Path.Combine(Database.Directory, "mail"),
             ["Organizer:Password"] = OrganizerPassword,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -137,6 +141,11 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
         if (Time is not null)
         {
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
+        }
+
+        if (_configure is not null)
+        {
+            builder.ConfigureServices(_configure);
         }
     }
 

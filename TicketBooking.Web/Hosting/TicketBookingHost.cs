@@ -35,6 +35,12 @@ internal static class TicketBookingHost
 
         services.AddTicketBookingCore();
         services.AddHostedService<HoldExpirySweeper>();
+        services.AddOptions<Email.EmailOptions>().BindConfiguration(Email.EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Email.IEmailTransport>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<Email.EmailOptions>>().Value.Smtp.Host)
+            ? ActivatorUtilities.CreateInstance<Email.PickupDirectoryTransport>(sp)
+            : ActivatorUtilities.CreateInstance<Email.SmtpTransport>(sp));
+        services.AddSingleton<Email.OutboxSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<Email.OutboxSender>());
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
         // Connection and request limits are configuration (Kestrel:Limits in appsettings.json), chosen for an on-sale.
