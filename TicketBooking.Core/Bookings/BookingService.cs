@@ -319,6 +319,20 @@ public sealed partial class BookingService(
     public async Task<Booking?> GetAsync(BuyerId buyer, Guid bookingId, CancellationToken cancellationToken = default) =>
         (await ReadAsync(buyer, bookingId, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
+    /// <summary>For organizers: the booking of <paramref name="concertId"/> with this reference (as typed), or <c>null</c>.</summary>
+    public async Task<Booking?> FindForConcertAsync(Guid concertId, string? reference, CancellationToken cancellationToken = default)
+    {
+        if (NormalizeReference(reference) is not { } normalized)
+        {
+            return null;
+        }
+
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var id = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT id FROM bookings WHERE reference = @normalized AND concert_id = @concertId", new { normalized, concertId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return id is null ? null : await GetAnyAsync(Guid.Parse(id), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Any buyer's booking, for organizers: <c>null</c> if there is none with that id.</summary>
     public async Task<Booking?> GetAnyAsync(Guid bookingId, CancellationToken cancellationToken = default) =>
         (await ReadAsync(null, bookingId, cancellationToken).ConfigureAwait(false)).SingleOrDefault();

@@ -79,6 +79,16 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
 
     protected Task<Concert> ConcertAsync(params (string Code, long PriceCents, int Capacity)[] tiers) => Engine.CreateConcertAsync(tiers);
 
+    /// <summary>A paid booking (the approved test card) of <paramref name="buyer"/> in <paramref name="holder"/>'s name, through the engine.</summary>
+    protected async Task<Booking> BookAsync(BuyerId buyer, Guid concertId, string holder, params (string Tier, int Quantity)[] items)
+    {
+        (await Engine.Holds.PlaceAsync(buyer, TestEngine.Request(concertId, items))).Should().BeOfType<HoldResult.Held>();
+        var result = await Engine.Bookings.ConfirmAsync(buyer,
+            new ConfirmRequest(concertId, new BuyerDetails(holder, $"{holder.Split(' ')[0].ToLowerInvariant()}@example.com"), new CardDetails(SimulatedPaymentGateway.ApprovedCard, "12/39", "123")),
+            Guid.NewGuid().ToString());
+        return result.Should().BeOfType<ConfirmResult.Booked>().Subject.Booking;
+    }
+
     protected async Task<Hold> HoldAsync(Guid concertId, params (string Tier, int Quantity)[] items) =>
         (await Engine.Holds.PlaceAsync(Buyer, TestEngine.Request(concertId, items))).Should().BeOfType<HoldResult.Held>().Subject.Hold;
 

@@ -45,7 +45,8 @@ internal static class Scenarios
         "fanout" => FanoutAsync(app, api, options),
         "mixed" => MixedAsync(app, api, options),
         "circuits" => CircuitsScenario.RunAsync(app, options.Circuits),
-        _ => throw new ArgumentException($"Unknown scenario '{name}'. Scenarios: {string.Join(", ", All)}, circuits."),
+        "checkin" => CheckInAsync(app, api),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'. Scenarios: {string.Join(", ", All)}, circuits, checkin."),
     };
 
     /// <summary>
@@ -146,6 +147,45 @@ internal static class Scenarios
             .Check("0 errors", tally.Errors == 0, $"{tally.Errors} errors")
             .Check("invariant exact", invariant.Passed, invariant.Detail);
     }
+
+    /// <summary>
+    /// The door: 1,000 tickets (250 bookings of 4) scanned once each by 8 doors at once, then all of them again. Every first
+    /// scan must admit (200) and every second one be refused as already admitted (409).
+    /// </summary>
+    private static async Task<RunResult> CheckInAsync(AppUnderTest app, TicketApi api)
+    {
+        const int Bookings = 250, PerBooking = 4, Doors = 8;
+        var concertId = await api.CreateConcertAsync(app.OrganizerPassword, ("GA", 1_000, Bookings * PerBooking));
+        var codes = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Load.RunAsync(16, Bookings, TimeSpan.FromMinutes(5), async (_, i) =>
+        {
+            var hold = await api.SendAsync(HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, "GA", PerBooking), await api.NewBuyerAsync());
+            var booked = await api.SendAsync(HttpMethod.Post, "/api/bookings", TicketApi.BookingJson(concertId), hold.Cookie, $"door-{i}");
+            foreach (var ticket in System.Text.Json.Nodes.JsonNode.Parse(booked.Body)!["tickets"]!.AsArray())
+            {
+                codes.Add(ticket!["code"]!.GetValue<string>());
+            }
+        });
+        var signIn = await api.SendAsync(HttpMethod.Post, "/api/admin/session", System.Text.Json.JsonSerializer.Serialize(new { password = app.OrganizerPassword }));
+        var all = codes.ToArray();
+        var first = new Latencies();
+        var again = new Latencies();
+        var admitted = new Tally();
+        var refused = new Tally();
+        var elapsed = await Load.RunAsync(Doors, all.Length, TimeSpan.FromMinutes(5), async (door, i) =>
+            admitted.Add((await api.TimedAsync(first, HttpMethod.Post, "/api/checkin", CheckInJson(all[i], door), signIn.Cookie, success: HttpStatusCode.OK, refused: null)).Outcome));
+        await Load.RunAsync(Doors, all.Length, TimeSpan.FromMinutes(5), async (door, i) =>
+            refused.Add((await api.TimedAsync(again, HttpMethod.Post, "/api/checkin", CheckInJson(all[i], door), signIn.Cookie, success: HttpStatusCode.Conflict, refused: null)).Outcome));
+        return new RunResult()
+            .Figure("tickets", all.Length, "")
+            .Figure("admissions/s", admitted.Success / elapsed.TotalSeconds, "/s")
+            .Percentiles("check-in", first)
+            .Percentiles("second scan", again)
+            .Check("every ticket admitted once", admitted.Success == Bookings * PerBooking && admitted.Errors == 0, $"{admitted.Success} of {Bookings * PerBooking} admitted, {admitted.Errors} errors")
+            .Check("every second scan refused", refused.Success == Bookings * PerBooking, $"{refused.Success} of {Bookings * PerBooking} refused as already admitted");
+    }
+
+    private static string CheckInJson(string code, int door) => System.Text.Json.JsonSerializer.Serialize(new { code, door = $"Door {door + 1}" });
 
     /// <summary>Hold then pay, each iteration a new buyer, on a tier that does not run out.</summary>
     private static async Task<RunResult> ConfirmAsync(AppUnderTest app, TicketApi api, BenchOptions options)

@@ -9,15 +9,8 @@ namespace TicketBooking.Tests.Components.Bookings;
 
 public sealed class BookingPagesTests : ComponentTest
 {
-    private async Task<Booking> BookAsync(BuyerId buyer, int vip)
-    {
-        var concert = await ConcertAsync(("VIP", 10_000, 10));
-        await Engine.Holds.PlaceAsync(buyer, TestEngine.Request(concert.Id, ("VIP", vip)));
-        var result = await Engine.Bookings.ConfirmAsync(buyer,
-            new ConfirmRequest(concert.Id, new BuyerDetails("Ada Lovelace", "ada@example.com"), new CardDetails("4242424242424242", "12/39", "123")),
-            Guid.NewGuid().ToString());
-        return result.Should().BeOfType<ConfirmResult.Booked>().Subject.Booking;
-    }
+    private async Task<Booking> BookAsync(BuyerId buyer, int vip) =>
+        await BookAsync(buyer, (await ConcertAsync(("VIP", 10_000, 10))).Id, "Ada Lovelace", ("VIP", vip));
 
     [Fact]
     public async Task The_confirmation_shows_reference_concert_items_total_and_time()

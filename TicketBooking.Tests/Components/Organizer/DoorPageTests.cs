@@ -15,12 +15,7 @@ public sealed class DoorPageTests : ComponentTest
     private async Task<(TicketBooking.Core.Concerts.Concert Concert, Booking Booking)> SoldAsync(int quantity)
     {
         var concert = await ConcertAsync(("VIP", 10_000, 10), ("GA", 1_000, 100));
-        var buyer = BuyerId.New();
-        await Engine.Holds.PlaceAsync(buyer, TestEngine.Request(concert.Id, ("GA", quantity)));
-        var booked = await Engine.Bookings.ConfirmAsync(buyer,
-            new ConfirmRequest(concert.Id, new BuyerDetails("Grace Hopper", "grace@example.com"), new TicketBooking.Core.Payments.CardDetails("4242424242424242", "12/39", "123")),
-            Guid.NewGuid().ToString());
-        return (concert, booked.Should().BeOfType<ConfirmResult.Booked>().Subject.Booking);
+        return (concert, await BookAsync(BuyerId.New(), concert.Id, "Grace Hopper", ("GA", quantity)));
     }
 
     private static async Task TypeAsync(IRenderedComponent<DoorPage> cut, string code)
