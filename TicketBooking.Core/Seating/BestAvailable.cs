@@ -1,0 +1,156 @@
+namespace TicketBooking.Core.Seating;
+
+/// <summary>
+/// A seat as seating decisions see it: where it is in its row and on the drawing, and whether it can be had. Seats of
+/// one row with consecutive numbers are neighbours; a gap in the numbers (an aisle) separates them like a row's end.
+/// </summary>
+public sealed record SeatSpot(string Label, string Section, string Row, int Number, double X, double Y, bool Accessible, bool Available);
+
+/// <summary>The seats chosen, and whether they sit together in one row (<c>false</c> only when no block of that size is free).</summary>
+public sealed record SeatChoice(IReadOnlyList<string> Labels, bool Together);
+
+/// <summary>
+/// Best available seats (DESIGN §18), a pure function of the seats' state: the block of <c>n</c> neighbouring available
+/// seats in one row that leaves no orphan (a lone available seat between taken seats or a row's end), nearest the stage
+/// centre; failing that, the nearest block that leaves an orphan; failing that, the <c>n</c> nearest seats, apart.
+/// Accessible seats are only offered when asked for, and then preferred. Ties go to the lower label, so one state
+/// always gives one answer.
+/// </summary>
+public static class BestAvailable
+{
+    /// <summary><paramref name="quantity"/> seats for one buyer, or <c>null</c> when fewer are available.</summary>
+    /// <param name="stage">The point on the drawing the seats should be near (the stage's centre).</param>
+    public static SeatChoice? Choose(IEnumerable<SeatSpot> seats, int quantity, (double X, double Y) stage, bool accessible = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);
+        var rows = Rows(seats);
+        bool Eligible(SeatSpot seat) => seat.Available && (accessible || !seat.Accessible);
+
+        Block? orphanFree = null, withOrphan = null;
+        foreach (var row in rows)
+        {
+            for (var start = 0; start + quantity <= row.Count; start++)
+            {
+                if (!IsBlock(row, start, quantity, Eligible))
+                {
+                    continue;
+                }
+
+                var block = new Block(row, start, quantity, Score(row, start, quantity, stage, accessible));
+                if (LeavesOrphan(row, start, quantity))
+                {
+                    withOrphan = Better(withOrphan, block);
+                }
+                else
+                {
+                    orphanFree = Better(orphanFree, block);
+                }
+            }
+        }
+
+        if ((orphanFree ?? withOrphan) is { } best)
+        {
+            return new SeatChoice([.. best.Row.Skip(best.Start).Take(quantity).Select(s => s.Label)], Together: true);
+        }
+
+        var apart = rows.SelectMany(r => r).Where(Eligible)
+            .OrderBy(s => Distance(s, stage)).ThenBy(s => s.Label, StringComparer.Ordinal)
+            .Take(quantity).ToList();
+        return apart.Count == quantity ? new SeatChoice([.. apart.Select(s => s.Label)], Together: false) : null;
+    }
+
+    /// <summary>
+    /// The seats that taking <paramref name="picked"/> would leave as orphans and that were not orphans before: the
+    /// reason to refuse a manual pick when <c>Seating:PreventOrphans</c> is on. Empty when the pick is fine.
+    /// </summary>
+    public static IReadOnlyList<string> OrphansCreatedBy(IEnumerable<SeatSpot> seats, IReadOnlyCollection<string> picked)
+    {
+        var taken = picked.ToHashSet(StringComparer.Ordinal);
+        var orphans = new List<string>();
+        foreach (var row in Rows(seats))
+        {
+            for (var i = 0; i < row.Count; i++)
+            {
+                var seat = row[i];
+                if (seat.Available && !taken.Contains(seat.Label) && IsOrphan(row, i, s => s.Available && !taken.Contains(s.Label)) && !IsOrphan(row, i, s => s.Available))
+                {
+                    orphans.Add(seat.Label);
+                }
+            }
+        }
+
+        return orphans;
+    }
+
+    private sealed record Block(List<SeatSpot> Row, int Start, int Length, (int Accessible, double Distance, string Label) Score);
+
+    private static Block Better(Block? current, Block candidate) =>
+        current is null || Compare(candidate.Score, current.Score) < 0 ? candidate : current;
+
+    private static int Compare((int Accessible, double Distance, string Label) a, (int Accessible, double Distance, string Label) b)
+    {
+        var byAccessible = a.Accessible.CompareTo(b.Accessible);
+        if (byAccessible != 0)
+        {
+            return byAccessible;
+        }
+
+        var byDistance = a.Distance.CompareTo(b.Distance);
+        return byDistance != 0 ? byDistance : string.CompareOrdinal(a.Label, b.Label);
+    }
+
+    // Lower is better: (asked for accessible and none in the block ? 1 : 0, distance of the block's middle to the stage, first label).
+    private static (int, double, string) Score(List<SeatSpot> row, int start, int length, (double X, double Y) stage, bool accessible)
+    {
+        var block = row.GetRange(start, length);
+        var x = block.Average(s => s.X);
+        var y = block.Average(s => s.Y);
+        var missesAccessible = accessible && !block.Any(s => s.Accessible) ? 1 : 0;
+        return (missesAccessible, Math.Round(Math.Sqrt(((x - stage.X) * (x - stage.X)) + ((y - stage.Y) * (y - stage.Y))), 9), block[0].Label);
+    }
+
+    private static double Distance(SeatSpot seat, (double X, double Y) stage) =>
+        Math.Sqrt(((seat.X - stage.X) * (seat.X - stage.X)) + ((seat.Y - stage.Y) * (seat.Y - stage.Y)));
+
+    /// <summary>Each row's seats in number order, rows in a stable order.</summary>
+    private static List<List<SeatSpot>> Rows(IEnumerable<SeatSpot> seats) =>
+        [.. seats.GroupBy(s => (s.Section, s.Row))
+            .OrderBy(g => g.Key.Section, StringComparer.Ordinal).ThenBy(g => g.Key.Row, StringComparer.Ordinal)
+            .Select(g => g.OrderBy(s => s.Number).ToList())];
+
+    private static bool Neighbours(List<SeatSpot> row, int i, int j) => row[j].Number - row[i].Number == j - i && Math.Abs(j - i) == 1;
+
+    private static bool IsBlock(List<SeatSpot> row, int start, int length, Func<SeatSpot, bool> eligible)
+    {
+        for (var i = start; i < start + length; i++)
+        {
+            if (!eligible(row[i]) || (i > start && !Neighbours(row, i - 1, i)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether taking the block would leave a lone available seat right beside it.</summary>
+    private static bool LeavesOrphan(List<SeatSpot> row, int start, int length)
+    {
+        bool FreeAfter(SeatSpot s) => s.Available && !(row.IndexOf(s) >= start && row.IndexOf(s) < start + length);
+        return (start > 0 && Neighbours(row, start - 1, start) && IsOrphan(row, start - 1, FreeAfter))
+            || (start + length < row.Count && Neighbours(row, start + length - 1, start + length) && IsOrphan(row, start + length, FreeAfter));
+    }
+
+    /// <summary>A free seat whose both sides are taken or the row's end (or an aisle).</summary>
+    private static bool IsOrphan(List<SeatSpot> row, int i, Func<SeatSpot, bool> free)
+    {
+        if (!free(row[i]))
+        {
+            return false;
+        }
+
+        var leftFree = i > 0 && Neighbours(row, i - 1, i) && free(row[i - 1]);
+        var rightFree = i + 1 < row.Count && Neighbours(row, i, i + 1) && free(row[i + 1]);
+        return !leftFree && !rightFree;
+    }
+}
