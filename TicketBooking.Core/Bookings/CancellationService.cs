@@ -40,6 +40,12 @@ public abstract record CancelResult
 
     /// <summary>The gateway refused the refund. Nothing changed: the booking and its tickets stand.</summary>
     public sealed record RefundFailed(string Message) : CancelResult;
+
+    /// <summary>
+    /// The gateway did not answer in time. The tickets stay claimed (they admit nobody) and recovery finishes the refund
+    /// with the same id, which then cancels them and e-mails the buyer.
+    /// </summary>
+    public sealed record RefundPending : CancelResult;
 }
 
 /// <summary>
@@ -89,7 +95,17 @@ public sealed partial class CancellationService(
             return ((Refused)claim).Result;
         }
 
-        var refund = await RefundAsync(claimed.Refund, cancellationToken).ConfigureAwait(false);
+        // Not the caller's token: once the tickets are claimed, a buyer who closes the tab must not strand the refund.
+        RefundResult refund;
+        try
+        {
+            refund = await RefundAsync(claimed.Refund, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TimeoutException or OperationCanceledException or StoreUnavailableException)
+        {
+            return new CancelResult.RefundPending();
+        }
+
         if (!refund.Succeeded)
         {
             return new CancelResult.RefundFailed("The refund did not go through, so nothing was cancelled: your tickets are still valid. Please try again later.");
@@ -166,11 +182,13 @@ public sealed partial class CancellationService(
         RefundResult result;
         try
         {
-            result = await gateway.RefundAsync(new RefundRequest(refund.RefundId, refund.ChargeId, refund.AmountCents), cancellationToken).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(GatewayTimeout);
+            result = await gateway.RefundAsync(new RefundRequest(refund.RefundId, refund.ChargeId, refund.AmountCents), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is HttpRequestException or TimeoutException or OperationCanceledException)
         {
-            // Unknown whether money moved: the refund stays pending and start-up recovery asks again with the same id.
+            // Unknown whether money moved: the refund stays pending and recovery asks again with the same id.
             LogRefundUnknown(exception, refund.RefundId);
             throw;
         }
@@ -232,20 +250,40 @@ public sealed partial class CancellationService(
         SELECT r.id AS RefundId, r.booking_id AS BookingId, b.concert_id AS ConcertId, r.charge_id AS ChargeId, r.amount_cents AS AmountCents,
                r.by_organizer AS ByOrganizer
         FROM refunds r JOIN bookings b ON b.id = r.booking_id
-        WHERE r.status = 'pending'
+        WHERE r.status = 'pending' AND r.created_at <= @before
         """;
 
-    /// <summary>Finishes refunds a crash interrupted: the gateway is asked again with the same id, so nothing is refunded twice.</summary>
-    public async Task<int> RecoverAsync(CancellationToken cancellationToken = default)
+    /// <summary>How long the gateway may take to answer a refund before the refund is left to recovery.</summary>
+    public static readonly TimeSpan GatewayTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Finishes refunds a crash or a gateway that did not answer left pending, asking the gateway again with the same id,
+    /// so nothing is refunded twice. <paramref name="olderThan"/> leaves alone refunds a live request is still finishing
+    /// (at start-up nothing is live, so all are taken). A refund that fails again is logged and left for the next round.
+    /// </summary>
+    public async Task<int> RecoverAsync(TimeSpan? olderThan = null, CancellationToken cancellationToken = default)
     {
-        var pending = await writer.ExecuteAsync(context => context.Connection.Query<PendingRefund>(PendingSql, transaction: context.Transaction).ToList()).ConfigureAwait(false);
+        var before = (time.GetUtcNow() - (olderThan ?? TimeSpan.Zero)).ToUnixTimeMilliseconds();
+        var pending = await writer.ExecuteAsync(context => context.Connection.Query<PendingRefund>(PendingSql, new { before }, context.Transaction).ToList()).ConfigureAwait(false);
+        var finished = 0;
         foreach (var refund in pending)
         {
-            await RefundAsync(refund, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await RefundAsync(refund, cancellationToken).ConfigureAwait(false);
+                finished++;
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TimeoutException or OperationCanceledException or StoreUnavailableException)
+            {
+                LogRecoveryFailed(exception, refund.RefundId);
+            }
         }
 
-        return pending.Count;
+        return finished;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refund {RefundId} is still pending; recovery tries it again later")]
+    private partial void LogRecoveryFailed(Exception exception, Guid refundId);
 
     /// <summary>When buyers of a concert starting at <paramref name="startsAt"/> can no longer cancel.</summary>
     public DateTimeOffset DeadlineFor(DateTimeOffset startsAt) => startsAt - options.Value.Deadline;
@@ -256,7 +294,7 @@ public sealed partial class CancellationService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refund {RefundId} of booking {BookingId} was refused by the gateway: {Reason}")]
     private partial void LogRefundFailed(Guid refundId, Guid bookingId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Refund {RefundId}: the gateway did not answer; it stays pending until start-up recovery")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refund {RefundId}: the gateway did not answer; it stays pending and is asked again by recovery")]
     private partial void LogRefundUnknown(Exception exception, Guid refundId);
 
     private sealed record BookingRow(Guid Id, string BuyerId, Guid ConcertId, DateTimeOffset StartsAt, string? ChargeId);

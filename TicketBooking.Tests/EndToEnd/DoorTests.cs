@@ -24,9 +24,17 @@ public sealed class DoorTests(Chromium chromium)
         var bookingId = page.Url.Split('/')[^1];
         var tickets = (await (await buyer.APIRequest.GetAsync($"/api/bookings/{bookingId}")).JsonAsync<BookingResponse>(ApiBuyer.Json))!.Tickets;
 
-        // What a scanner reads off the buyer's screen is exactly the ticket's code.
-        var shown = await page.Locator(".ticket-qr").First.ScreenshotAsync();
-        QrImages.Decode(shown).Should().Be(tickets[0].Code);
+        // What a scanner reads off the buyer's screen is exactly the ticket's code (once the page has settled: the
+        // interactive render replaces the prerendered one, and MudBlazor fades cards in).
+        await page.Locator("main[data-interactive=true]").WaitForAsync();
+        await page.EvaluateAsync("() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => {})))");
+        var shown = await page.Locator("[data-ticket]").First.Locator(".ticket-qr").ScreenshotAsync();
+        if (QrImages.Decode(shown) is null)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(Path.GetTempPath(), "unreadable-ticket-qr.png"), shown);
+        }
+
+        QrImages.Decode(shown).Should().Be(tickets[0].Code, "the picture is kept in the temp folder as unreadable-ticket-qr.png when it is not");
 
         var feed = Path.Combine(app.Database.Directory, "camera.y4m");
         QrImages.WriteCameraFeed(tickets[0].Code, feed);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using TicketBooking.Core.Availability;
 using TicketBooking.Core.Payments;
 using TicketBooking.Tests.Support;
@@ -132,5 +133,49 @@ public sealed class CancellationApiTests
         using var organizer = ApiBuyer.For(app);
         (await organizer.SignInAsOrganizerAsync()).EnsureSuccessStatusCode();
         (await organizer.CheckInAsync(booking.Tickets[0].Code)).StatusCode.Should().Be(HttpStatusCode.OK, "a ticket whose refund failed still admits");
+    }
+
+    [Fact]
+    public async Task A_refund_the_gateway_does_not_answer_is_finished_by_recovery_once_and_the_tickets_admit_nobody_meanwhile()
+    {
+        SilentOnceGateway? gateway = null;
+        await using var app = new TicketBookingApp(configure: services => services.AddSingleton<IPaymentGateway>(sp =>
+            gateway = new SilentOnceGateway(sp.GetRequiredService<SimulatedPaymentGateway>())));
+        var concert = await app.CreateConcertAsync(("GA", 1_000, 100));
+        using var buyer = ApiBuyer.For(app);
+        var booking = await buyer.BookAsync(concert.Id, ("GA", 2));
+        using var organizer = ApiBuyer.For(app);
+        (await organizer.SignInAsOrganizerAsync()).EnsureSuccessStatusCode();
+
+        var pending = await (await buyer.CancelAsync(booking.Id)).ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
+        await (await organizer.CheckInAsync(booking.Tickets[0].Code)).ShouldBeProblemAsync(HttpStatusCode.Gone);
+        await (await buyer.CancelAsync(booking.Id)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        var finished = await app.GetService<TicketBooking.Core.Bookings.CancellationService>().RecoverAsync(TimeSpan.Zero);
+
+        pending["title"]!.GetValue<string>().Should().Be("Refund in progress.");
+        finished.Should().Be(1);
+        var after = await buyer.Client.GetFromJsonAsync<BookingResponse>($"/api/bookings/{booking.Id}", ApiBuyer.Json);
+        after!.Status.Should().Be("cancelled");
+        after.RefundedCents.Should().Be(2_000);
+        gateway!.Simulated.Refunds.Should().ContainSingle("the gateway was asked again with the same refund id");
+        (await SoldAsync(app, concert.Id, "GA")).Should().Be(0);
+    }
+
+    /// <summary>The simulated gateway, except that its first refund times out (the money moves, the answer never comes).</summary>
+    private sealed class SilentOnceGateway(SimulatedPaymentGateway simulated) : IPaymentGateway
+    {
+        private int _refunds;
+
+        public SimulatedPaymentGateway Simulated => simulated;
+
+        public Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken) => simulated.ChargeAsync(request, cancellationToken);
+
+        public Task VoidAsync(string chargeId, CancellationToken cancellationToken) => simulated.VoidAsync(chargeId, cancellationToken);
+
+        public async Task<RefundResult> RefundAsync(RefundRequest request, CancellationToken cancellationToken)
+        {
+            var result = await simulated.RefundAsync(request, cancellationToken);
+            return Interlocked.Increment(ref _refunds) == 1 ? throw new TimeoutException("The card processor did not answer.") : result;
+        }
     }
 }

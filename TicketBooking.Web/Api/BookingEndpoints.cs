@@ -149,6 +149,9 @@ internal static class BookingEndpoints
                 new Dictionary<string, object?> { ["deadline"] = past.Deadline }),
             CancelResult.NothingToCancel nothing => Problems.Conflict("Nothing to cancel.", nothing.Message),
             CancelResult.RefundFailed failed => TypedResults.Problem(failed.Message, statusCode: StatusCodes.Status502BadGateway, title: "The refund did not go through."),
+            CancelResult.RefundPending => TypedResults.Problem(
+                "The card processor has not answered yet. The tickets no longer admit anyone; the refund is finished shortly and you get an e-mail.",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Refund in progress."),
             _ => Problems.NotFound("There is no booking with this id for you."),
         };
 

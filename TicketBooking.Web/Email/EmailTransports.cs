@@ -51,13 +51,23 @@ public sealed class SmtpTransport(IOptions<EmailOptions> options) : IEmailTransp
     {
         var smtp = options.Value.Smtp;
         using var client = new SmtpClient();
-        await client.ConnectAsync(smtp.Host ?? throw new InvalidOperationException("Email:Smtp:Host is not set."), smtp.Port, smtp.UseTls ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.None, cancellationToken).ConfigureAwait(false);
+        // UseTls requires STARTTLS (not "when available"): a stripped offer must not send the password in the clear.
+        var security = !smtp.UseTls ? SecureSocketOptions.None : smtp.Port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls;
+        await client.ConnectAsync(smtp.Host ?? throw new InvalidOperationException("Email:Smtp:Host is not set."), smtp.Port, security, cancellationToken).ConfigureAwait(false);
         if (!string.IsNullOrEmpty(smtp.User))
         {
             await client.AuthenticateAsync(smtp.User, smtp.Password ?? "", cancellationToken).ConfigureAwait(false);
         }
 
         await client.SendAsync(Mime.From(message, options.Value), cancellationToken).ConfigureAwait(false);
-        await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The server has the message; a failed goodbye must not make it send again.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 }

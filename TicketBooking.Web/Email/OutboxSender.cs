@@ -38,7 +38,17 @@ public sealed partial class OutboxSender(
                 LogPassFailed(exception);
             }
 
-            Passed?.Invoke();
+            try
+            {
+                Passed?.Invoke();
+            }
+#pragma warning disable CA1031 // A listener's fault must not stop the sender.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                LogPassFailed(exception);
+            }
+
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             var poll = Task.Delay(options.Value.PollInterval, time, wake.Token);
             var woken = signal.WaitAsync(Timeout.InfiniteTimeSpan, wake.Token);

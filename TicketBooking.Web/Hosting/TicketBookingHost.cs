@@ -35,6 +35,7 @@ internal static class TicketBookingHost
 
         services.AddTicketBookingCore();
         services.AddHostedService<HoldExpirySweeper>();
+        services.AddHostedService<RefundRecovery>();
         services.AddOptions<Email.EmailOptions>().BindConfiguration(Email.EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Email.IEmailTransport>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<Email.EmailOptions>>().Value.Smtp.Host)
             ? ActivatorUtilities.CreateInstance<Email.PickupDirectoryTransport>(sp)
