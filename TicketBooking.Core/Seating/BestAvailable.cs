@@ -12,9 +12,10 @@ public sealed record SeatChoice(IReadOnlyList<string> Labels, bool Together);
 /// <summary>
 /// Best available seats (DESIGN §18), a pure function of the seats' state: the block of <c>n</c> neighbouring available
 /// seats in one row that leaves no orphan (a lone available seat between taken seats or a row's end), nearest the stage
-/// centre; failing that, the nearest block that leaves an orphan; failing that, the <c>n</c> nearest seats, apart.
-/// Accessible seats are only offered when asked for, and then preferred. Ties go to the lower label, so one state
-/// always gives one answer.
+/// centre (to a hundredth of a seat; among equally near blocks, as on a row curved around the stage, the one nearest
+/// the centre line); failing that, the nearest block that leaves an orphan; failing that, the <c>n</c> nearest seats,
+/// apart. Accessible seats are only offered when asked for, and then preferred. Remaining ties go to the lower label,
+/// so one state always gives one answer.
 /// </summary>
 public static class BestAvailable
 {
@@ -54,7 +55,7 @@ public static class BestAvailable
         }
 
         var apart = rows.SelectMany(r => r).Where(Eligible)
-            .OrderBy(s => Distance(s, stage)).ThenBy(s => s.Label, StringComparer.Ordinal)
+            .OrderBy(s => Math.Round(Distance(s, stage), 2)).ThenBy(s => Math.Round(Math.Abs(s.X - stage.X), 6)).ThenBy(s => s.Label, StringComparer.Ordinal)
             .Take(quantity).ToList();
         return apart.Count == quantity ? new SeatChoice([.. apart.Select(s => s.Label)], Together: false) : null;
     }
@@ -82,31 +83,28 @@ public static class BestAvailable
         return orphans;
     }
 
-    private sealed record Block(List<SeatSpot> Row, int Start, int Length, (int Accessible, double Distance, string Label) Score);
+    private sealed record Block(List<SeatSpot> Row, int Start, int Length, (int Accessible, double Distance, double OffCentre, string Label) Score);
 
     private static Block Better(Block? current, Block candidate) =>
         current is null || Compare(candidate.Score, current.Score) < 0 ? candidate : current;
 
-    private static int Compare((int Accessible, double Distance, string Label) a, (int Accessible, double Distance, string Label) b)
+    private static int Compare((int Accessible, double Distance, double OffCentre, string Label) a, (int Accessible, double Distance, double OffCentre, string Label) b)
     {
-        var byAccessible = a.Accessible.CompareTo(b.Accessible);
-        if (byAccessible != 0)
-        {
-            return byAccessible;
-        }
-
-        var byDistance = a.Distance.CompareTo(b.Distance);
-        return byDistance != 0 ? byDistance : string.CompareOrdinal(a.Label, b.Label);
+        var order = a.Accessible.CompareTo(b.Accessible);
+        order = order != 0 ? order : a.Distance.CompareTo(b.Distance);
+        order = order != 0 ? order : a.OffCentre.CompareTo(b.OffCentre);
+        return order != 0 ? order : string.CompareOrdinal(a.Label, b.Label);
     }
 
-    // Lower is better: (asked for accessible and none in the block ? 1 : 0, distance of the block's middle to the stage, first label).
-    private static (int, double, string) Score(List<SeatSpot> row, int start, int length, (double X, double Y) stage, bool accessible)
+    // Lower is better: (asked for accessible and none in the block ? 1 : 0, distance of the block's middle to the stage in
+    // hundredths, its distance from the centre line, first label).
+    private static (int, double, double, string) Score(List<SeatSpot> row, int start, int length, (double X, double Y) stage, bool accessible)
     {
         var block = row.GetRange(start, length);
         var x = block.Average(s => s.X);
         var y = block.Average(s => s.Y);
         var missesAccessible = accessible && !block.Any(s => s.Accessible) ? 1 : 0;
-        return (missesAccessible, Math.Round(Math.Sqrt(((x - stage.X) * (x - stage.X)) + ((y - stage.Y) * (y - stage.Y))), 9), block[0].Label);
+        return (missesAccessible, Math.Round(Math.Sqrt(((x - stage.X) * (x - stage.X)) + ((y - stage.Y) * (y - stage.Y))), 2), Math.Round(Math.Abs(x - stage.X), 6), block[0].Label);
     }
 
     private static double Distance(SeatSpot seat, (double X, double Y) stage) =>
