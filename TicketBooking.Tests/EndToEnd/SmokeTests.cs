@@ -28,4 +28,28 @@ public sealed class SmokeTests(Chromium chromium)
         await Assertions.Expect(page.GetByRole(AriaRole.Article)).ToHaveCountAsync(1);
         errors.Should().BeEmpty();
     }
+
+    [ChromiumFact]
+    public async Task A_dark_system_gets_dark_pages_from_the_first_byte_after_the_first_visit_and_a_chosen_light_stays_light()
+    {
+        await using var app = new TicketBookingApp();
+        await using var buyer = await chromium.NewBuyerAsync(app.StartKestrel(), colorScheme: ColorScheme.Dark);
+        var page = await buyer.NewPageAsync();
+        async Task<string> FirstByteThemeAsync() =>
+            System.Text.RegularExpressions.Regex.Match(await (await buyer.APIRequest.GetAsync("/bookings")).TextAsync(), "data-theme=\"(\\w+)\"").Groups[1].Value;
+
+        (await FirstByteThemeAsync()).Should().Be("light", "nothing is known before the first visit");
+        await page.GotoInteractiveAsync("/");
+        await page.Locator("main[data-theme=dark]").WaitForAsync();
+        await Assertions.Expect(page.Locator("main[data-theme=dark]")).ToBeVisibleAsync();
+        (await FirstByteThemeAsync()).Should().Be("dark", "the system's setting was remembered");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Use light colours" }).ClickAsync();
+        await page.Locator("main[data-theme=light]").WaitForAsync();
+        await page.ReloadAsync();
+        await page.Locator("main[data-interactive=true]").WaitForAsync();
+
+        (await FirstByteThemeAsync()).Should().Be("light", "the buyer's own choice beats the system's");
+        await Assertions.Expect(page.Locator("main")).ToHaveAttributeAsync("data-theme", "light");
+    }
 }
