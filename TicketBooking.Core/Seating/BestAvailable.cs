@@ -73,7 +73,7 @@ public static class BestAvailable
             for (var i = 0; i < row.Count; i++)
             {
                 var seat = row[i];
-                if (seat.Available && !taken.Contains(seat.Label) && IsOrphan(row, i, s => s.Available && !taken.Contains(s.Label)) && !IsOrphan(row, i, s => s.Available))
+                if (seat.Available && !taken.Contains(seat.Label) && IsOrphan(row, i, j => row[j].Available && !taken.Contains(row[j].Label)) && !IsOrphan(row, i, j => row[j].Available))
                 {
                     orphans.Add(seat.Label);
                 }
@@ -134,21 +134,21 @@ public static class BestAvailable
     /// <summary>Whether taking the block would leave a lone available seat right beside it.</summary>
     private static bool LeavesOrphan(List<SeatSpot> row, int start, int length)
     {
-        bool FreeAfter(SeatSpot s) => s.Available && !(row.IndexOf(s) >= start && row.IndexOf(s) < start + length);
+        bool FreeAfter(int i) => row[i].Available && (i < start || i >= start + length);
         return (start > 0 && Neighbours(row, start - 1, start) && IsOrphan(row, start - 1, FreeAfter))
             || (start + length < row.Count && Neighbours(row, start + length - 1, start + length) && IsOrphan(row, start + length, FreeAfter));
     }
 
     /// <summary>A free seat whose both sides are taken or the row's end (or an aisle).</summary>
-    private static bool IsOrphan(List<SeatSpot> row, int i, Func<SeatSpot, bool> free)
+    private static bool IsOrphan(List<SeatSpot> row, int i, Func<int, bool> free)
     {
-        if (!free(row[i]))
+        if (!free(i))
         {
             return false;
         }
 
-        var leftFree = i > 0 && Neighbours(row, i - 1, i) && free(row[i - 1]);
-        var rightFree = i + 1 < row.Count && Neighbours(row, i, i + 1) && free(row[i + 1]);
+        var leftFree = i > 0 && Neighbours(row, i - 1, i) && free(i - 1);
+        var rightFree = i + 1 < row.Count && Neighbours(row, i, i + 1) && free(i + 1);
         return !leftFree && !rightFree;
     }
 }

@@ -45,7 +45,7 @@ public sealed class EveryPageTests(Chromium chromium)
             visited.Add(name);
             violations.AddRange((await Axe.SeriousViolationsAsync(page)).Select(v => $"{name}: {v.Id} ({v.Impact}) {v.Help} — {v.Where}"));
             var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, innerWidth]");
-            widths[1].Should().Be(phone ? 390 : 1280);
+            widths[1].Should().Be(phone ? 390 : 1366);
             if (widths[0] > widths[1])
             {
                 tooWide.Add($"{name}: {widths[0]} px on a {widths[1]} px screen");

@@ -50,7 +50,7 @@ public sealed class Chromium : IAsyncLifetime
     /// <param name="bypassContentSecurityPolicy">Only for tools injected by the test (axe-core), never to hide the app's own violations.</param>
     /// <param name="colorScheme">The system's light or dark setting, which the app follows.</param>
     /// <param name="phone">
-    /// A 390×844 touch screen instead of a 1280×900 desktop. Not Chromium's mobile emulation: that zooms out to fit a page
+    /// A 390×844 touch screen instead of a 1366×900 desktop. Not Chromium's mobile emulation: that zooms out to fit a page
     /// that is too wide, which would hide the very overflow the phone tests look for.
     /// </param>
     /// <param name="on">Another browser than this fixture's (one from <see cref="LaunchWithCameraAsync"/>).</param>
@@ -64,7 +64,7 @@ public sealed class Chromium : IAsyncLifetime
             Locale = "en-US",
             TimezoneId = "America/New_York",
             ColorScheme = colorScheme,
-            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 900 },
+            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1366, Height = 900 },
             HasTouch = phone,
         });
         context.SetDefaultTimeout(10_000);

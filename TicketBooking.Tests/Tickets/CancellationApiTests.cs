@@ -69,7 +69,7 @@ public sealed class CancellationApiTests
     public async Task The_same_cancel_sent_many_times_at_once_refunds_once()
     {
         await using var app = new TicketBookingApp();
-        var url = app.StartKestrel();
+        app.StartKestrel(); // real HTTP: the parallel requests race over real connections
         var concert = await app.CreateConcertAsync(("GA", 1_000, 100));
         using var buyer = ApiBuyer.For(app);
         var booking = await buyer.BookAsync(concert.Id, ("GA", 3));
@@ -84,7 +84,6 @@ public sealed class CancellationApiTests
         gate.SetResult();
         var answers = await Task.WhenAll(sending);
 
-        url.Should().NotBeNull();
         answers.Count(a => a == HttpStatusCode.OK).Should().Be(1);
         answers.Count(a => a == HttpStatusCode.Conflict).Should().Be(19);
         app.GetService<SimulatedPaymentGateway>().Refunds.Should().ContainSingle().Which.AmountCents.Should().Be(3_000);

@@ -34,7 +34,7 @@ public sealed class CheckInApiTests : IAsyncLifetime
     [Fact]
     public async Task A_hundred_doors_scanning_one_ticket_at_once_admit_it_exactly_once()
     {
-        var url = _app.StartKestrel();
+        _app.StartKestrel(); // real HTTP: the parallel requests race over real connections
         var concert = await _app.CreateConcertAsync(("GA", 1_000, 100));
         using var buyer = ApiBuyer.For(_app);
         var code = (await buyer.BookAsync(concert.Id, ("GA", 1))).Tickets.Single().Code;
@@ -51,7 +51,6 @@ public sealed class CheckInApiTests : IAsyncLifetime
         gate.SetResult();
         var answers = await Task.WhenAll(scanning);
 
-        url.Should().NotBeNull();
         answers.Count(s => s.StatusCode == HttpStatusCode.OK).Should().Be(1);
         answers.Count(s => s.StatusCode == HttpStatusCode.Conflict).Should().Be(99);
         var admitted = System.Text.Json.JsonSerializer.Deserialize<CheckInResponse>(answers.Single(s => s.StatusCode == HttpStatusCode.OK).Body, ApiBuyer.Json)!;
