@@ -29,6 +29,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Organizers.OrganizerSessions>();
         services.AddSingleton<ConcertCatalog>();
         services.AddSingleton<ConcertAdmin>();
+        services.AddSingleton<Seating.SeatingAdmin>();
+        services.AddSingleton<Seating.SeatMaps>();
         services.AddSingleton<ConcertSeeder>();
         services.AddSingleton<HoldService>();
         services.AddSingleton<BookingService>();

@@ -8,7 +8,7 @@ namespace TicketBooking.Core.Availability;
 internal static class AvailabilityQueries
 {
     private const string TiersSql = $"""
-        SELECT t.code AS Code, t.capacity AS Capacity, t.sold AS Sold, {ConcertCatalog.ExactHeldSql} AS Held
+        SELECT t.code AS Code, t.capacity AS Capacity, t.sold AS Sold, {ConcertCatalog.ExactHeldSql} AS Held, t.kind = 'reserved' AS Reserved
         FROM tiers t
         WHERE t.concert_id = @concertId
         ORDER BY t.sort_order
@@ -16,10 +16,12 @@ internal static class AvailabilityQueries
 
     private const string VersionSql = "SELECT availability_version FROM concerts WHERE id = @concertId";
 
-    public static AvailabilitySnapshot Read(IDbConnection connection, IDbTransaction? transaction, Guid concertId, long version, DateTimeOffset now)
+    /// <summary>The snapshot a write publishes, read inside its transaction, with the seats it changed.</summary>
+    public static AvailabilitySnapshot Read(IDbConnection connection, IDbTransaction transaction, Guid concertId, long version, DateTimeOffset now)
     {
-        var tiers = connection.Query<TierRow>(TiersSql, new { concertId, now }, transaction);
-        return new AvailabilitySnapshot(concertId, version, now, ToTiers(tiers));
+        var tiers = ToTiers(connection.Query<TierRow>(TiersSql, new { concertId, now }, transaction));
+        var seats = tiers.Exists(t => t.Reserved) ? Seating.SeatCommands.ChangedIn(connection, transaction, concertId, version) : [];
+        return new AvailabilitySnapshot(concertId, version, now, tiers, seats);
     }
 
     /// <summary>The current snapshot of a concert, or <c>null</c> when there is no such concert.</summary>
@@ -39,7 +41,7 @@ internal static class AvailabilityQueries
     }
 
     private static List<TierAvailability> ToTiers(IEnumerable<TierRow> rows) =>
-        [.. rows.Select(r => new TierAvailability(r.Code, (int)r.Capacity, (int)r.Sold, (int)r.Held))];
+        [.. rows.Select(r => new TierAvailability(r.Code, (int)r.Capacity, (int)r.Sold, (int)r.Held, r.Reserved))];
 
     /// <summary>Settable properties, not a positional record: with no rows SQLite reports the computed Held column as BLOB, which Dapper cannot match to a constructor.</summary>
     private sealed class TierRow
@@ -51,5 +53,7 @@ internal static class AvailabilityQueries
         public long Sold { get; init; }
 
         public long Held { get; init; }
+
+        public bool Reserved { get; init; }
     }
 }

@@ -28,7 +28,8 @@ internal static class BookingCommands
         public long AmountCents => Items.Sum(i => i.Quantity * i.UnitPriceCents);
     }
 
-    public sealed record CheckoutItem(long TierId, string Tier, string TierName, long Quantity, long UnitPriceCents);
+    /// <summary>A checkout line; on a reserved tier <see cref="Seats"/> are the seats it pays for, one ticket each.</summary>
+    public sealed record CheckoutItem(long TierId, string Tier, string TierName, long Quantity, long UnitPriceCents, IReadOnlyList<string>? Seats = null);
 
     public abstract record BeginResult
     {
@@ -67,7 +68,7 @@ internal static class BookingCommands
 
     private const string CheckoutSql = """
         SELECT h.hold_id AS HoldId, h.tier_id AS TierId, t.code AS Tier, t.name AS TierName,
-               h.quantity AS Quantity, t.price_cents AS UnitPriceCents, h.expires_at AS ExpiresAt
+               h.quantity AS Quantity, t.price_cents AS UnitPriceCents, h.expires_at AS ExpiresAt, t.kind AS Kind
         FROM holds h JOIN tiers t ON t.id = h.tier_id
         WHERE h.buyer_id = @buyer AND h.concert_id = @concertId
         ORDER BY t.sort_order
@@ -124,7 +125,14 @@ internal static class BookingCommands
             return new BeginResult.NoHold();
         }
 
-        var checkout = new Checkout(rows[0].HoldId, [.. rows.Select(r => new CheckoutItem(r.TierId, r.Tier, r.TierName, r.Quantity, r.UnitPriceCents))]);
+        // Seats stay with an expired hold's buyer until it is reclaimed, so they are read for expired rows too.
+        var seats = rows.Exists(r => r.Kind == "reserved") ? Seating.SeatCommands.HeldBy(connection, transaction, buyer, concertId) : [];
+        var checkout = new Checkout(rows[0].HoldId, [.. rows.Select(r => new CheckoutItem(r.TierId, r.Tier, r.TierName, r.Quantity, r.UnitPriceCents, seats.GetValueOrDefault(r.TierId)?.Labels))]);
+        if (checkout.Items.Any(i => i.Seats is { } held && held.Count != i.Quantity))
+        {
+            // A reserved line whose seats were reclaimed while its row lingers: it can no longer be paid as it was.
+            return new BeginResult.Changed();
+        }
         if ((request.HoldId is { } stated && stated != checkout.HoldId) || (request.ExpectedTotalCents is { } total && total != checkout.AmountCents))
         {
             return new BeginResult.Changed();
@@ -269,7 +277,7 @@ internal static class BookingCommands
             // Not covered by an active hold: the tickets must be free. An expired row of ours is
             // still in the counter and is about to be deleted, so its tickets count as free here.
             var free = tier.Capacity - tier.Sold - tier.Held + (row?.Quantity ?? 0);
-            if (free < item.Quantity)
+            if (free < item.Quantity || (item.Seats is { } seats && !Seating.SeatCommands.AllFreeFor(context, command.Buyer, command.ConcertId, item.TierId, seats)))
             {
                 return null;
             }
@@ -296,8 +304,8 @@ internal static class BookingCommands
         """;
 
     private const string InsertTicketSql = """
-        INSERT INTO tickets (id, booking_id, concert_id, tier_id, position, code)
-        VALUES (@id, @bookingId, @concertId, @tierId, @position, @code)
+        INSERT INTO tickets (id, booking_id, concert_id, tier_id, position, code, seat_label)
+        VALUES (@id, @bookingId, @concertId, @tierId, @position, @code, @seat)
         """;
 
     private const string ReferenceTakenSql = "SELECT EXISTS (SELECT 1 FROM bookings WHERE reference = @reference)";
@@ -343,21 +351,29 @@ internal static class BookingCommands
             now = context.NowMs,
         }, transaction);
         var position = 0;
+        var version = command.Checkout.Items.Any(i => i.Seats is not null) ? Seating.SeatCommands.NextVersion(context, command.ConcertId) : 0;
         foreach (var item in command.Checkout.Items)
         {
             connection.Execute(InsertItemSql, new { bookingId = command.BookingId, tierId = item.TierId, quantity = item.Quantity, unitPrice = item.UnitPriceCents }, transaction);
-            // One ticket per seat, issued with the booking in the same transaction.
-            for (var seat = 0; seat < item.Quantity; seat++)
+            // One ticket per seat, issued with the booking in the same transaction; on a reserved tier each names its seat.
+            for (var n = 0; n < item.Quantity; n++)
             {
+                var ticketId = Guid.CreateVersion7(context.Now);
+                var seat = item.Seats?[n];
                 connection.Execute(InsertTicketSql, new
                 {
-                    id = Guid.CreateVersion7(context.Now),
+                    id = ticketId,
                     bookingId = command.BookingId,
                     concertId = command.ConcertId,
                     tierId = item.TierId,
                     position = ++position,
                     code = Tickets.TicketCode.New(),
+                    seat,
                 }, transaction);
+                if (seat is not null)
+                {
+                    Seating.SeatCommands.Sell(context, command.ConcertId, item.TierId, seat, ticketId, version);
+                }
             }
         }
 
@@ -485,7 +501,7 @@ internal static class BookingCommands
 
     private sealed record KeyRow(string Fingerprint, string? Outcome, Guid? BookingId);
 
-    private sealed record CheckoutRow(Guid HoldId, long TierId, string Tier, string TierName, long Quantity, long UnitPriceCents, long ExpiresAt);
+    private sealed record CheckoutRow(Guid HoldId, long TierId, string Tier, string TierName, long Quantity, long UnitPriceCents, long ExpiresAt, string Kind);
 
     private sealed record HoldRow(Guid HoldId, long TierId, long Quantity, long ExpiresAt);
 }

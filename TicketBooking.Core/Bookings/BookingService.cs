@@ -302,7 +302,7 @@ public sealed partial class BookingService(
 
     private const string TicketsSql = """
         SELECT k.booking_id AS BookingId, k.id AS Id, k.position AS Position, t.code AS Tier, t.name AS TierName, k.code AS Code,
-               k.status AS Status, k.checked_in_at AS CheckedInAt, k.door AS Door
+               k.status AS Status, k.checked_in_at AS CheckedInAt, k.door AS Door, k.seat_label AS Seat
         FROM tickets k
         JOIN bookings b ON b.id = k.booking_id
         JOIN tiers t ON t.id = k.tier_id
@@ -555,9 +555,9 @@ public sealed partial class BookingService(
     }
 
     private sealed record TicketRow(
-        Guid BookingId, Guid Id, long Position, string Tier, string TierName, string Code, string Status, DateTimeOffset? CheckedInAt, string? Door)
+        Guid BookingId, Guid Id, long Position, string Tier, string TierName, string Code, string Status, DateTimeOffset? CheckedInAt, string? Door, string? Seat)
     {
-        public Ticket ToTicket() => new(Id, (int)Position, Tier, TierName, Code, Enum.Parse<TicketStatus>(Status, ignoreCase: true), CheckedInAt, Door);
+        public Ticket ToTicket() => new(Id, (int)Position, Tier, TierName, Code, Enum.Parse<TicketStatus>(Status, ignoreCase: true), CheckedInAt, Door, Seat);
     }
 
     private sealed record ItemRow(Guid BookingId, string Tier, string TierName, long Quantity, long UnitPriceCents);

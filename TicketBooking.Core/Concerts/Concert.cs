@@ -1,7 +1,10 @@
 namespace TicketBooking.Core.Concerts;
 
-/// <summary>A ticket tier with its live counts. <see cref="Held"/> counts only holds that have not expired.</summary>
-public sealed record Tier(string Code, string Name, long PriceCents, int Capacity, int Sold, int Held)
+/// <summary>
+/// A ticket tier with its live counts. <see cref="Held"/> counts only holds that have not expired. A
+/// <see cref="Reserved"/> tier is a set of seats (DESIGN §18) and its counts are those of its seats.
+/// </summary>
+public sealed record Tier(string Code, string Name, long PriceCents, int Capacity, int Sold, int Held, bool Reserved = false)
 {
     public const string Currency = "USD";
 

@@ -191,6 +191,11 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, SqliteConnectionFacto
                 return TierNotFound(code);
             }
 
+            if (tier.Reserved)
+            {
+                return new AdminResult.Conflict($"{tier.Code} is a seated tier: its capacity is its seats for sale. Change the layout or mark seats for sale instead.");
+            }
+
             var committed = tier.Sold + tier.Held;
             if (capacity < committed)
             {

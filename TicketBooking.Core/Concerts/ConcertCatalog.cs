@@ -26,7 +26,7 @@ public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProv
 
     private const string TiersSql = $"""
         SELECT t.concert_id AS ConcertId, t.code AS Code, t.name AS Name, t.price_cents AS PriceCents,
-               t.capacity AS Capacity, t.sold AS Sold, {ExactHeldSql} AS Held
+               t.capacity AS Capacity, t.sold AS Sold, {ExactHeldSql} AS Held, t.kind = 'reserved' AS Reserved
         FROM tiers t JOIN concerts c ON c.id = t.concert_id
         WHERE (@id IS NULL OR c.id = @id) AND (@includePast OR c.starts_at > @now)
         ORDER BY t.concert_id, t.sort_order
@@ -56,7 +56,7 @@ public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProv
             .ToLookup(t => t.ConcertId);
         return [.. concerts.Select(c => new Concert(
             c.Id, c.Name, c.Artist, c.Venue, c.City, c.TimeZone, c.StartsAt, c.Description, c.Version,
-            [.. tiers[c.Id].Select(t => new Tier(t.Code, t.Name, t.PriceCents, (int)t.Capacity, (int)t.Sold, (int)t.Held))]))];
+            [.. tiers[c.Id].Select(t => new Tier(t.Code, t.Name, t.PriceCents, (int)t.Capacity, (int)t.Sold, (int)t.Held, t.Reserved))]))];
     }
 
     private sealed record ConcertRow(Guid Id, string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt, string Description, long Version);
@@ -77,5 +77,7 @@ public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProv
         public long Sold { get; init; }
 
         public long Held { get; init; }
+
+        public bool Reserved { get; init; }
     }
 }

@@ -1,12 +1,17 @@
 namespace TicketBooking.Core.Holds;
 
-/// <summary>One line of a hold request: this many tickets of the tier with this code.</summary>
-public sealed record HoldItem(string Tier, int Quantity);
+/// <summary>
+/// One line of a hold request: this many tickets of the tier with this code. On a reserved tier the line names its
+/// <see cref="Seats"/> by label (then <see cref="Quantity"/> is their count), or leaves them out for the best available
+/// (accessible seats only when <see cref="Accessible"/> asks for them).
+/// </summary>
+public sealed record HoldItem(string Tier, int Quantity, IReadOnlyList<string>? Seats = null, bool Accessible = false);
 
 /// <summary>A buyer's checkout for one concert: all items are held together or none is.</summary>
 public sealed record HoldRequest(Guid ConcertId, IReadOnlyList<HoldItem> Items);
 
-public sealed record HeldItem(string Tier, string TierName, int Quantity, long UnitPriceCents)
+/// <summary>A held line. On a reserved tier <see cref="Seats"/> are its seat labels and <see cref="Together"/> says whether they sit side by side.</summary>
+public sealed record HeldItem(string Tier, string TierName, int Quantity, long UnitPriceCents, IReadOnlyList<string>? Seats = null, bool Together = true)
 {
     public long TotalCents => Quantity * UnitPriceCents;
 }
@@ -55,6 +60,22 @@ public abstract record HoldResult
 
     /// <summary>The request is malformed (missing items, a quantity below one, a tier named twice…).</summary>
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : HoldResult;
+
+    /// <summary>Named seats are held or sold by someone else, or not for sale; nothing was held.</summary>
+    public sealed record SeatsTaken(IReadOnlyList<string> Seats) : HoldResult
+    {
+        public string Message => Seats.Count == 1
+            ? $"Seat {Seats[0]} was just taken. Pick another seat."
+            : $"Seats {string.Join(", ", Seats)} were just taken. Pick other seats.";
+    }
+
+    /// <summary>The pick would leave single empty seats that nobody could buy with a neighbour (<c>Seating:PreventOrphans</c>).</summary>
+    public sealed record OrphanSeats(IReadOnlyList<string> Seats) : HoldResult
+    {
+        public string Message => Seats.Count == 1
+            ? $"This choice would leave seat {Seats[0]} empty on its own. Include it, or move your pick along the row."
+            : $"This choice would leave seats {string.Join(", ", Seats)} empty on their own. Include them, or move your pick along the row.";
+    }
 
     public sealed record ConcertNotFound : HoldResult;
 

@@ -1,5 +1,6 @@
 using Dapper;
 using TicketBooking.Core.Limits;
+using TicketBooking.Core.Seating;
 using TicketBooking.Core.Storage;
 
 namespace TicketBooking.Core.Holds;
@@ -12,7 +13,7 @@ internal static class HoldCommands
 {
     private const string ConcertTiersSql = """
         SELECT c.starts_at AS StartsAt, t.id AS Id, t.code AS Code, t.name AS Name, t.price_cents AS PriceCents,
-               t.capacity AS Capacity, t.sold AS Sold, t.held AS Held
+               t.capacity AS Capacity, t.sold AS Sold, t.held AS Held, t.kind AS Kind
         FROM concerts c JOIN tiers t ON t.concert_id = c.id
         WHERE c.id = @concertId
         ORDER BY t.sort_order
@@ -39,7 +40,7 @@ internal static class HoldCommands
 
     public static HoldResult Place(WriteContext context, HoldPlacement placement)
     {
-        var (buyer, request, client, options, limits) = placement;
+        var (buyer, request, client, options, limits, _) = placement;
         var tiers = ReadTiers(context, request.ConcertId);
         if (tiers.Count == 0)
         {
@@ -70,6 +71,21 @@ internal static class HoldCommands
             return addressLimit;
         }
 
+        if (request.Items.FirstOrDefault(i => i.Seats is not null && !Tier(tiers, i.Tier).Reserved) is { } unseated)
+        {
+            return new HoldResult.Invalid(new Dictionary<string, string[]>
+            {
+                ["items"] = [$"{unseated.Tier} is general admission: it has no seats to pick. Ask for a quantity."],
+            });
+        }
+
+        var reserved = request.Items.Any(i => Tier(tiers, i.Tier).Reserved);
+        if (reserved && Reclaim(context, request.ConcertId) > 0)
+        {
+            // Seats of expired holds must be free before any seat is judged taken.
+            tiers = ReadTiers(context, request.ConcertId);
+        }
+
         var existing = ReadBuyerRows(context, buyer, request.ConcertId);
         var shortfalls = FindShortfalls(tiers, existing, request);
         if (shortfalls.Count > 0)
@@ -90,7 +106,13 @@ internal static class HoldCommands
             }
         }
 
-        return new HoldResult.Held(Write(context, placement, tiers, existing));
+        var seats = reserved ? SeatCommands.Select(context, buyer, request, tiers, placement.PreventOrphans) : null;
+        if (seats?.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        return new HoldResult.Held(Write(context, placement, tiers, existing, seats?.Seats));
     }
 
     /// <summary>Held and bought together stay within <see cref="BuyerLimitOptions.MaxTicketsPerBuyer"/> per tier.</summary>
@@ -145,9 +167,9 @@ internal static class HoldCommands
 
     private const string AdjustHeldSql = "UPDATE tiers SET held = held + @delta WHERE id = @tierId";
 
-    private static Hold Write(WriteContext context, HoldPlacement placement, List<TierRow> tiers, List<BuyerRow> existing)
+    private static Hold Write(WriteContext context, HoldPlacement placement, List<TierRow> tiers, List<BuyerRow> existing, IReadOnlyDictionary<long, SeatChoice>? seats)
     {
-        var (buyer, request, client, options, _) = placement;
+        var (buyer, request, client, options, _, _) = placement;
         var connection = context.Connection;
         var transaction = context.Transaction;
         var concertId = request.ConcertId;
@@ -165,6 +187,7 @@ internal static class HoldCommands
             connection.Execute(AdjustHeldSql, new { delta = -row.Quantity, tierId = row.TierId }, transaction);
         }
 
+        var version = seats is null ? 0 : SeatCommands.NextVersion(context, concertId);
         var items = new List<HeldItem>(request.Items.Count);
         foreach (var tier in tiers.Where(t => requested.ContainsKey(t.Id)))
         {
@@ -176,7 +199,15 @@ internal static class HoldCommands
                 connection.Execute(AdjustHeldSql, new { delta, tierId = tier.Id }, transaction);
             }
 
-            items.Add(new HeldItem(tier.Code, tier.Name, quantity, tier.PriceCents));
+            if (seats?.GetValueOrDefault(tier.Id) is { } choice)
+            {
+                SeatCommands.Hold(context, buyer, concertId, tier.Id, choice.Labels, version);
+                items.Add(new HeldItem(tier.Code, tier.Name, quantity, tier.PriceCents, choice.Labels, choice.Together));
+            }
+            else
+            {
+                items.Add(new HeldItem(tier.Code, tier.Name, quantity, tier.PriceCents));
+            }
         }
 
         context.AvailabilityChanged(concertId);
@@ -186,7 +217,8 @@ internal static class HoldCommands
     private static List<TierShortfall> FindShortfalls(List<TierRow> tiers, List<BuyerRow> existing, HoldRequest request)
     {
         var shortfalls = new List<TierShortfall>();
-        foreach (var item in request.Items)
+        // Named seats are judged seat by seat (SeatCommands.Select), which can say which ones are gone.
+        foreach (var item in request.Items.Where(i => i.Seats is null))
         {
             var tier = Tier(tiers, item.Tier);
             // The buyer's own rows are in the counter and are being replaced, so they count as available to them.
@@ -335,9 +367,12 @@ internal static class HoldCommands
         ?? throw new InvalidOperationException($"Tier {code} was checked to exist.");
 
     /// <summary>One hold request as the writer runs it: who asks, from which client address, under which limits.</summary>
-    internal sealed record HoldPlacement(BuyerId Buyer, HoldRequest Request, string? Client, HoldOptions Options, BuyerLimitOptions Limits);
+    internal sealed record HoldPlacement(BuyerId Buyer, HoldRequest Request, string? Client, HoldOptions Options, BuyerLimitOptions Limits, bool PreventOrphans);
 
-    internal sealed record TierRow(long StartsAt, long Id, string Code, string Name, long PriceCents, long Capacity, long Sold, long Held);
+    internal sealed record TierRow(long StartsAt, long Id, string Code, string Name, long PriceCents, long Capacity, long Sold, long Held, string Kind)
+    {
+        public bool Reserved => Kind == "reserved";
+    }
 
     internal sealed record BuyerRow(long TierId, long Quantity, long CreatedAt, long ExpiresAt);
 

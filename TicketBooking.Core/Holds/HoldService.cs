@@ -16,11 +16,13 @@ public sealed partial class HoldService(
     TimeProvider time,
     IOptions<HoldOptions> options,
     IOptions<BuyerLimitOptions> limits,
+    IOptions<Seating.SeatingOptions> seating,
     Diagnostics.TicketBookingMetrics metrics,
     ILogger<HoldService> logger)
 {
     private readonly HoldOptions _options = options.Value;
     private readonly BuyerLimitOptions _limits = limits.Value;
+    private readonly bool _preventOrphans = seating.Value.PreventOrphans;
 
     public HoldOptions Options => _options;
 
@@ -35,7 +37,7 @@ public sealed partial class HoldService(
     public async Task<HoldResult> PlaceAsync(BuyerId buyer, HoldRequest request, string? client = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var placement = new HoldCommands.HoldPlacement(buyer, request, client, _options, _limits);
+        var placement = new HoldCommands.HoldPlacement(buyer, request, client, _options, _limits, _preventOrphans);
         var result = Validate(request) ?? await writer.ExecuteAsync(context => HoldCommands.Place(context, placement)).ConfigureAwait(false);
         if (result is HoldResult.Held held)
         {
@@ -68,7 +70,7 @@ public sealed partial class HoldService(
     public Task<SweepResult> SweepExpiredAsync() => writer.ExecuteAsync(HoldCommands.Sweep);
 
     private const string ActiveHoldSql = """
-        SELECT h.hold_id AS HoldId, t.code AS Tier, t.name AS TierName, h.quantity AS Quantity,
+        SELECT h.hold_id AS HoldId, h.tier_id AS TierId, t.code AS Tier, t.name AS TierName, h.quantity AS Quantity,
                t.price_cents AS UnitPriceCents, h.created_at AS CreatedAt, h.expires_at AS ExpiresAt
         FROM holds h JOIN tiers t ON t.id = h.tier_id
         WHERE h.buyer_id = @buyer AND h.concert_id = @concertId AND h.expires_at > @now
@@ -88,10 +90,11 @@ public sealed partial class HoldService(
             return null;
         }
 
+        var seats = Seating.SeatCommands.HeldBy(connection, null, buyer, concertId);
         return new Hold(
             rows[0].HoldId,
             concertId,
-            [.. rows.Select(r => new HeldItem(r.Tier, r.TierName, (int)r.Quantity, r.UnitPriceCents))],
+            [.. rows.Select(r => new HeldItem(r.Tier, r.TierName, (int)r.Quantity, r.UnitPriceCents, seats.GetValueOrDefault(r.TierId)?.Labels, seats.GetValueOrDefault(r.TierId)?.Together ?? true))],
             rows[0].CreatedAt,
             rows.Min(r => r.ExpiresAt));
     }
@@ -121,6 +124,16 @@ public sealed partial class HoldService(
             {
                 errors[$"items[{i}].quantity"] = ["The quantity must be at least 1."];
             }
+            else if (item.Seats is { } seats && (seats.Count != item.Quantity || seats.Any(string.IsNullOrWhiteSpace)))
+            {
+                errors[$"items[{i}].seats"] = [seats.Count != item.Quantity ? $"{seats.Count} seats were named for a quantity of {item.Quantity}." : "Name each seat by its label, for example A-C-12."];
+            }
+        }
+
+        var named = request.Items.Where(i => i?.Seats is not null).SelectMany(i => i.Seats!).ToList();
+        if (named.Count != named.Distinct(StringComparer.Ordinal).Count())
+        {
+            errors["items"] = ["Each seat may be named once."];
         }
 
         var repeated = request.Items
@@ -153,7 +166,7 @@ public sealed partial class HoldService(
         return null;
     }
 
-    private sealed record HoldRow(Guid HoldId, string Tier, string TierName, long Quantity, long UnitPriceCents, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+    private sealed record HoldRow(Guid HoldId, long TierId, string Tier, string TierName, long Quantity, long UnitPriceCents, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
 
     // Debug: at on-sale rates these are thousands a second; turn on with Logging:LogLevel:TicketBooking.Core.Holds=Debug.
     [LoggerMessage(Level = LogLevel.Debug, Message = "Held {Tickets} tickets for concert {ConcertId} until {ExpiresAt}")]

@@ -14,8 +14,26 @@ public sealed class SseReader(Stream stream) : IDisposable
     public async Task<(string? Event, AvailabilityResponse Data)> NextAsync() =>
         await NextEventAsync() is { } next ? (next.Event, next.Data) : throw new EndOfStreamException("The event stream ended.");
 
-    /// <summary>The next event, or null when the server ends the stream.</summary>
-    public async Task<(string? Event, string? Id, AvailabilityResponse Data)?> NextEventAsync()
+    /// <summary>The next availability event, or null when the server ends the stream.</summary>
+    public async Task<(string? Event, string? Id, AvailabilityResponse Data)?> NextEventAsync() =>
+        await NextRawAsync() is { } next ? (next.Event, next.Id, JsonSerializer.Deserialize<AvailabilityResponse>(next.Data, ApiBuyer.Json)!) : null;
+
+    /// <summary>The next event of type <paramref name="type"/> (others are skipped), its data read as <typeparamref name="T"/>.</summary>
+    public async Task<T> NextOfAsync<T>(string type)
+    {
+        while (await NextRawAsync() is { } next)
+        {
+            if (next.Event == type)
+            {
+                return JsonSerializer.Deserialize<T>(next.Data, ApiBuyer.Json)!;
+            }
+        }
+
+        throw new EndOfStreamException($"The event stream ended before a '{type}' event.");
+    }
+
+    /// <summary>The next event with its data as sent, or null when the server ends the stream.</summary>
+    public async Task<(string? Event, string? Id, string Data)?> NextRawAsync()
     {
         string? type = null;
         string? id = null;
@@ -24,7 +42,7 @@ public sealed class SseReader(Stream stream) : IDisposable
         {
             if (line.Length == 0 && data is not null)
             {
-                return (type, id, JsonSerializer.Deserialize<AvailabilityResponse>(data, ApiBuyer.Json)!);
+                return (type, id, data);
             }
 
             if (line.StartsWith("event: ", StringComparison.Ordinal))

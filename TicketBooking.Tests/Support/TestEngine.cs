@@ -8,6 +8,7 @@ using TicketBooking.Core.Bookings;
 using TicketBooking.Core.Concerts;
 using TicketBooking.Core.Holds;
 using TicketBooking.Core.Payments;
+using TicketBooking.Core.Seating;
 using TicketBooking.Core.Storage;
 
 namespace TicketBooking.Tests.Support;
@@ -62,7 +63,8 @@ public sealed class TestEngine : IAsyncDisposable
         Action<HoldOptions>? holds = null,
         Action<StorageOptions>? storage = null,
         Action<PaymentOptions>? payments = null,
-        TempDatabase? database = null)
+        TempDatabase? database = null,
+        Action<SeatingOptions>? seating = null)
     {
         var ownsDatabase = database is null;
         database ??= new TempDatabase();
@@ -78,6 +80,7 @@ public sealed class TestEngine : IAsyncDisposable
             })
             .Configure<HoldOptions>(o => holds?.Invoke(o))
             .Configure<PaymentOptions>(o => payments?.Invoke(o))
+            .Configure<SeatingOptions>(o => seating?.Invoke(o))
             .AddTicketBookingCore()
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         services.GetRequiredService<DatabaseMigrator>().Migrate();
@@ -100,6 +103,20 @@ public sealed class TestEngine : IAsyncDisposable
         return result.Should().BeOfType<AdminResult.Saved>().Subject.Concert;
     }
 
+    public SeatingAdmin Seating => _services.GetRequiredService<SeatingAdmin>();
+
+    public SeatMaps SeatMaps => _services.GetRequiredService<SeatMaps>();
+
+    /// <summary>
+    /// A concert whose SEATS tier ($50) is reserved: one straight section "A" of <paramref name="rows"/> rows (A, B, C…)
+    /// of <paramref name="seatsPerRow"/> seats, labelled A-A-1 …; and a general GA tier ($10, 100).
+    /// </summary>
+    public async Task<Concert> CreateSeatedConcertAsync(int rows = 5, int seatsPerRow = 10)
+    {
+        var concert = await CreateConcertAsync(("SEATS", 5_000, 1), ("GA", 1_000, 100));
+        return await SeatedTier.LayOutAsync(Seating, concert.Id, rows, seatsPerRow);
+    }
+
     /// <summary>The concert's tier as the catalog reads it now.</summary>
     public async Task<Tier> TierAsync(Guid concertId, string code) =>
         (await Catalog.GetAsync(concertId))!.Tier(code)!;
@@ -114,6 +131,16 @@ public sealed class TestEngine : IAsyncDisposable
         {
             Database.Dispose();
         }
+    }
+}
+
+/// <summary>The seated tier the tests use: SEATS becomes one straight section "A" of rows × seats.</summary>
+public static class SeatedTier
+{
+    public static async Task<Concert> LayOutAsync(SeatingAdmin seating, Guid concertId, int rows, int seatsPerRow)
+    {
+        var layout = SeatLayouts.Generate(new LayoutPlan([new SectionPlan("A", rows, seatsPerRow)], Curved: false));
+        return (await seating.SetLayoutAsync(concertId, "SEATS", layout)).Should().BeOfType<AdminResult.Saved>().Subject.Concert;
     }
 }
 

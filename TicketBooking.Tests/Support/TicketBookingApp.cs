@@ -118,6 +118,13 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
         return result.Should().BeOfType<AdminResult.Saved>().Subject.Concert;
     }
 
+    /// <summary>Like <see cref="TestEngine.CreateSeatedConcertAsync"/>: SEATS ($50) seated A-A-1 …, GA ($10, 100) general.</summary>
+    public async Task<Concert> CreateSeatedConcertAsync(int rows = 5, int seatsPerRow = 10)
+    {
+        var concert = await CreateConcertAsync(("SEATS", 5_000, 1), ("GA", 1_000, 100));
+        return await SeatedTier.LayOutAsync(GetService<TicketBooking.Core.Seating.SeatingAdmin>(), concert.Id, rows, seatsPerRow);
+    }
+
     /// <summary>The first concert of the seed data (New York), as buyers see it now.</summary>
     public async Task<Concert> FirstConcertAsync() => (await GetService<ConcertCatalog>().ListAsync())[0];
 

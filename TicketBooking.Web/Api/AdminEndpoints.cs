@@ -112,7 +112,7 @@ internal static class AdminEndpoints
     private static async Task<Results<Ok<SalesResponse>, ProblemHttpResult>> GetSalesAsync(Guid id, ConcertAdmin admin, CancellationToken cancellationToken) =>
         await admin.GetSalesAsync(id, cancellationToken) is { } report ? TypedResults.Ok(SalesResponse.From(report)) : Problems.ConcertNotFound();
 
-    private static Results<Ok<ConcertResponse>, ValidationProblem, ProblemHttpResult> Saved(AdminResult result) => result switch
+    internal static Results<Ok<ConcertResponse>, ValidationProblem, ProblemHttpResult> Saved(AdminResult result) => result switch
     {
         AdminResult.Saved saved => TypedResults.Ok(ConcertResponse.From(saved.Concert)),
         AdminResult.Invalid invalid => Problems.Invalid(invalid.Errors),

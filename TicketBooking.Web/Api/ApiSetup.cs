@@ -13,6 +13,9 @@ internal static class ApiSetup
     /// <summary>The largest API request body accepted; the biggest legitimate one (a concert with ten tiers) is a few KB.</summary>
     public const long MaxRequestBodyBytes = 32 * 1024;
 
+    /// <summary>An organizer's seat layout upload (up to 20,000 seats) is the one larger body the API takes.</summary>
+    public const long MaxLayoutBodyBytes = 4 * 1024 * 1024;
+
     public static IServiceCollection AddTicketBookingApi(this IServiceCollection services)
     {
         services.AddProblemDetails();
@@ -52,17 +55,18 @@ internal static class ApiSetup
             api.UseStatusCodePages();
             api.Use((context, next) =>
             {
-                if (context.Request.ContentLength > MaxRequestBodyBytes)
+                var max = SeatEndpoints.IsLayoutUpload(context.Request) ? MaxLayoutBodyBytes : MaxRequestBodyBytes;
+                if (context.Request.ContentLength > max)
                 {
                     return Problems.Write(context, TypedResults.Problem(
-                        $"The request body is too large (at most {MaxRequestBodyBytes / 1024} KB).",
+                        $"The request body is too large (at most {max / 1024} KB).",
                         statusCode: StatusCodes.Status413PayloadTooLarge,
                         title: "Request too large"));
                 }
 
                 if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
                 {
-                    limit.MaxRequestBodySize = MaxRequestBodyBytes;
+                    limit.MaxRequestBodySize = max;
                 }
 
                 return next(context);
@@ -75,6 +79,7 @@ internal static class ApiSetup
         app.MapHoldEndpoints();
         app.MapBookingEndpoints();
         app.MapAdminEndpoints();
+        app.MapSeatEndpoints();
         app.MapTicketEndpoints();
         if (app.Environment.IsDevelopment())
         {

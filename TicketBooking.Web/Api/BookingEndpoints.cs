@@ -23,10 +23,11 @@ public sealed record ClaimBody(string? Reference, string? Email);
 /// <summary>Which tickets to cancel; all that are still valid when absent or empty.</summary>
 public sealed record CancelBody(IReadOnlyList<Guid>? TicketIds);
 
-public sealed record BookingItemResponse(string Tier, int Quantity, long UnitPriceCents);
+/// <summary>A booked tier; on a seated tier <see cref="Seats"/> are its seats' labels (a cancelled ticket's seat included).</summary>
+public sealed record BookingItemResponse(string Tier, int Quantity, long UnitPriceCents, IReadOnlyList<string>? Seats = null);
 
 /// <summary>A ticket as its buyer sees it: <c>code</c> is what its QR code carries. Status: valid, checkedIn or cancelled.</summary>
-public sealed record TicketResponse(Guid Id, string Tier, string Code, string Status, DateTimeOffset? CheckedInAt);
+public sealed record TicketResponse(Guid Id, string Tier, string Code, string Status, DateTimeOffset? CheckedInAt, string? Seat = null);
 
 /// <summary>Status: confirmed, partiallyCancelled or cancelled; <c>refundedCents</c> went back to the card.</summary>
 public sealed record BookingResponse(
@@ -35,9 +36,11 @@ public sealed record BookingResponse(
 {
     public static BookingResponse From(Booking booking) => new(
         booking.Id, booking.Reference, booking.Concert.Id,
-        [.. booking.Items.Select(i => new BookingItemResponse(i.Tier, i.Quantity, i.UnitPriceCents))],
+        [.. booking.Items.Select(i => booking.Tickets.Where(t => t.Tier == i.Tier && t.Seat is not null).Select(t => t.Seat!).ToList() is { Count: > 0 } seats
+            ? new BookingItemResponse(i.Tier, i.Quantity, i.UnitPriceCents, seats)
+            : new BookingItemResponse(i.Tier, i.Quantity, i.UnitPriceCents))],
         booking.TotalCents, booking.Status, booking.CreatedAt,
-        [.. booking.Tickets.Select(t => new TicketResponse(t.Id, t.Tier, t.Code, JsonNamingPolicy.CamelCase.ConvertName(t.Status.ToString()), t.CheckedInAt))],
+        [.. booking.Tickets.Select(t => new TicketResponse(t.Id, t.Tier, t.Code, JsonNamingPolicy.CamelCase.ConvertName(t.Status.ToString()), t.CheckedInAt, t.Seat))],
         booking.RefundedCents);
 }
 

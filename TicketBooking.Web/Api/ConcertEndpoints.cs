@@ -5,7 +5,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
+using TicketBooking.Core;
 using TicketBooking.Core.Availability;
+using TicketBooking.Core.Seating;
 using TicketBooking.Core.Concerts;
 using TicketBooking.Core.Diagnostics;
 using TicketBooking.Web.Identity;
@@ -42,6 +44,9 @@ internal static class ConcertEndpoints
 {
     public const string AvailabilityEvent = "availability";
 
+    /// <summary>On a concert with seats: the seats changed after <c>since</c>, as of <c>version</c> (apply when you hold <c>since</c> or later).</summary>
+    public const string SeatsEvent = "seats";
+
     /// <summary>Proxies close idle connections; a comment line this often keeps a quiet stream open.</summary>
     public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
 
@@ -49,6 +54,7 @@ internal static class ConcertEndpoints
 
     // Every subscriber of a concert receives the same snapshot instance: serialize it once, not once per stream.
     private static readonly ConditionalWeakTable<AvailabilitySnapshot, string> Serialized = [];
+    private static readonly ConditionalWeakTable<AvailabilitySnapshot, string> SerializedSeats = [];
 
     public static IEndpointRouteBuilder MapConcertEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -76,7 +82,7 @@ internal static class ConcertEndpoints
             : Problems.ConcertNotFound();
 
     private static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> StreamAvailabilityAsync(
-        Guid id, ConcertCatalog catalog, AvailabilityBroadcaster broadcaster, FairUse fairUse, TicketBookingMetrics metrics, TimeProvider time,
+        Guid id, ConcertCatalog catalog, SeatMaps seatMaps, AvailabilityBroadcaster broadcaster, FairUse fairUse, TicketBookingMetrics metrics, TimeProvider time,
         IOptions<JsonOptions> json, IOptions<LimitOptions> limits, HttpContext context, CancellationToken cancellationToken)
     {
         // A place among the open streams first: per address, and server-wide below Kestrel's connection limit so the
@@ -105,6 +111,8 @@ internal static class ConcertEndpoints
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
         var stream = new StreamPlan(
+            context.User.GetBuyerId(),
+            seatMaps,
             LastEventId(context.Request),
             // A tenth either way, so viewers who arrived together do not all reconnect together.
             limits.Value.EventStreamLifetime * (0.9 + (0.2 * Random.Shared.NextDouble())),
@@ -116,7 +124,7 @@ internal static class ConcertEndpoints
     /// How one stream runs: the version the client already has (Last-Event-ID on a reconnect), how long it lasts before the
     /// server ends it, and the reconnection delay it tells the client.
     /// </summary>
-    private sealed record StreamPlan(long? LastEventId, TimeSpan Lifetime, TimeSpan Reconnect);
+    private sealed record StreamPlan(BuyerId Viewer, SeatMaps SeatMaps, long? LastEventId, TimeSpan Lifetime, TimeSpan Reconnect);
 
     private static long? LastEventId(HttpRequest request) =>
         long.TryParse(request.Headers["Last-Event-ID"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
@@ -179,11 +187,53 @@ internal static class ConcertEndpoints
             next = updates.MoveNextAsync().AsTask();
             if (snapshot.Version > version)
             {
+                var since = version;
                 version = snapshot.Version;
                 yield return Item(snapshot, json);
+                if (await SeatsItemAsync(snapshot, since, plan, json, cancellationToken) is { } seats)
+                {
+                    yield return seats;
+                }
             }
         }
     }
+
+    /// <summary>
+    /// The seats a snapshot changed, as this viewer sees them; when the viewer's stream skipped versions (snapshots are
+    /// coalesced under load) the seats changed since the last one it sent, read from the database. Null without seats.
+    /// </summary>
+    private static async Task<SseItem<string>?> SeatsItemAsync(AvailabilitySnapshot snapshot, long since, StreamPlan plan, JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        if (!snapshot.Tiers.Any(t => t.Reserved))
+        {
+            return null;
+        }
+
+        if (snapshot.Version == since + 1 && snapshot.SeatChanges is { } changes)
+        {
+            if (changes.Count == 0)
+            {
+                return null;
+            }
+
+            // Everyone but the holder sees the same delta: serialize it once per snapshot.
+            var personal = changes.Any(c => c.HeldBy == plan.Viewer.Value);
+            var data = personal
+                ? JsonSerializer.Serialize(new SeatChangesResponse(snapshot.ConcertId, since, snapshot.Version, [.. changes.Select(c => new SeatChangeResponse(c.Label, SeatStatusNames.Of(c.For(plan.Viewer))))]), json)
+                : SerializedSeats.GetValue(snapshot, s => JsonSerializer.Serialize(new SeatChangesResponse(s.ConcertId, since, s.Version, [.. s.SeatChanges!.Select(c => new SeatChangeResponse(c.Label, SeatStatusNames.Of(c.Status)))]), json));
+            return SeatsItem(data, snapshot.Version);
+        }
+
+        if (await plan.SeatMaps.GetAsync(snapshot.ConcertId, plan.Viewer, since, cancellationToken) is not { } map)
+        {
+            return null;
+        }
+
+        return SeatsItem(JsonSerializer.Serialize(new SeatChangesResponse(map.ConcertId, since, map.Version, [.. map.Seats.Select(s => new SeatChangeResponse(s.Label, SeatStatusNames.Of(s.Status)))]), json), snapshot.Version);
+    }
+
+    private static SseItem<string> SeatsItem(string data, long version) =>
+        new(data, SeatsEvent) { EventId = version.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
     /// <summary>A string item is written as is; the JSON is the same camelCase the rest of the API uses.</summary>
     private static SseItem<string> Item(AvailabilitySnapshot snapshot, JsonSerializerOptions json) =>

@@ -5,19 +5,24 @@ using TicketBooking.Web.Limits;
 
 namespace TicketBooking.Web.Api;
 
-public sealed record HoldItemBody(string? Tier, int? Quantity);
+/// <summary>
+/// One tier of a hold: a quantity, or on a seated tier the seats by label (their count is the quantity) or
+/// <c>bestAvailable</c> with a quantity (what a quantity alone means there too); <c>accessible</c> asks for accessible seats.
+/// </summary>
+public sealed record HoldItemBody(string? Tier, int? Quantity, IReadOnlyList<string?>? Seats = null, bool? BestAvailable = null, bool? Accessible = null);
 
 public sealed record HoldBody(Guid? ConcertId, IReadOnlyList<HoldItemBody?>? Items);
 
 public sealed record HeartbeatBody(Guid? ConcertId, bool? Active, bool? Visible);
 
-public sealed record HoldItemResponse(string Tier, int Quantity);
+/// <summary>A held tier; on a seated tier <see cref="Seats"/> are the seats' labels and <see cref="Together"/> whether they sit side by side.</summary>
+public sealed record HoldItemResponse(string Tier, int Quantity, IReadOnlyList<string>? Seats = null, bool? Together = null);
 
 /// <summary>A checkout. <see cref="HoldId"/> and <see cref="TotalCents"/> are what a booking request may state it pays for.</summary>
 public sealed record HoldResponse(Guid ConcertId, Guid HoldId, IReadOnlyList<HoldItemResponse> Items, long TotalCents, DateTimeOffset ExpiresAt)
 {
     public static HoldResponse From(Hold hold) =>
-        new(hold.ConcertId, hold.HoldId, [.. hold.Items.Select(i => new HoldItemResponse(i.Tier, i.Quantity))], hold.TotalCents, hold.ExpiresAt);
+        new(hold.ConcertId, hold.HoldId, [.. hold.Items.Select(i => i.Seats is null ? new HoldItemResponse(i.Tier, i.Quantity) : new HoldItemResponse(i.Tier, i.Quantity, i.Seats, i.Together))], hold.TotalCents, hold.ExpiresAt);
 }
 
 public sealed record HeartbeatResponse(DateTimeOffset ExpiresAt);
@@ -59,7 +64,22 @@ internal static class HoldEndpoints
                     errors[$"items[{i}].tier"] = ["Name the tier (for example VIP)."];
                 }
 
-                if (items[i]?.Quantity is null)
+                if (items[i] is { Seats: { } seats } named)
+                {
+                    if (named.BestAvailable == true)
+                    {
+                        errors[$"items[{i}].seats"] = ["Name seats or ask for the best available, not both."];
+                    }
+                    else if (seats.Count == 0 || seats.Any(string.IsNullOrWhiteSpace))
+                    {
+                        errors[$"items[{i}].seats"] = ["Name each seat by its label, for example A-C-12."];
+                    }
+                    else if (named.Quantity is { } quantity && quantity != seats.Count)
+                    {
+                        errors[$"items[{i}].quantity"] = [$"{seats.Count} seats were named for a quantity of {quantity}; leave the quantity out or make it match."];
+                    }
+                }
+                else if (items[i]?.Quantity is null)
                 {
                     errors[$"items[{i}].quantity"] = ["Give a quantity."];
                 }
@@ -71,7 +91,9 @@ internal static class HoldEndpoints
             return Problems.Invalid(errors);
         }
 
-        var request = new HoldRequest(body.ConcertId!.Value, [.. body.Items!.Select(i => new HoldItem(i!.Tier!.Trim(), i.Quantity!.Value))]);
+        var request = new HoldRequest(body.ConcertId!.Value, [.. body.Items!.Select(i => i!.Seats is { } seats
+            ? new HoldItem(i.Tier!.Trim(), seats.Count, [.. seats.Select(s => s!.Trim())], i.Accessible ?? false)
+            : new HoldItem(i.Tier!.Trim(), i.Quantity!.Value, null, i.Accessible ?? false))]);
         var (result, refused) = await requests.PlaceHoldAsync(context.Requester(), request);
         if (refused is not null)
         {
@@ -87,6 +109,9 @@ internal static class HoldEndpoints
                 new Dictionary<string, object?> { ["tier"] = reached.Tier, ["maxPerBuyer"] = reached.Max, ["alreadyBought"] = reached.AlreadyBought }),
             HoldResult.Invalid invalid => Problems.Invalid(invalid.Errors),
             HoldResult.UnknownTiers unknown => Problems.Invalid("items", $"This concert has no tier {string.Join(", ", unknown.Tiers)}."),
+            HoldResult.SeatsTaken taken => Problems.Conflict("Seats taken.", taken.Message, new Dictionary<string, object?> { ["seats"] = taken.Seats }),
+            HoldResult.OrphanSeats orphans => Problems.Conflict("That would leave a seat on its own.", orphans.Message,
+                new Dictionary<string, object?> { ["seats"] = orphans.Seats, ["reason"] = "orphanSeat" }),
             HoldResult.ConcertNotFound => Problems.ConcertNotFound(),
             HoldResult.SalesClosed => Problems.Conflict("Sales have closed.", "This concert has started; tickets are no longer sold."),
             var other => throw new InvalidOperationException($"Unhandled hold result {other}"),

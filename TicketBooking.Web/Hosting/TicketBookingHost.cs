@@ -31,6 +31,7 @@ internal static class TicketBookingHost
         services.AddOptions<HoldOptions>().BindConfiguration(HoldOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CancellationOptions>().BindConfiguration(CancellationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Core.Seating.SeatingOptions>().BindConfiguration(Core.Seating.SeatingOptions.Section);
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddTicketBookingCore();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using TicketBooking.Core;
 using TicketBooking.Core.Concerts;
@@ -48,11 +47,11 @@ public sealed class HoldContentionTests : IAsyncLifetime
         var request = TestEngine.Request(concert.Id, ("VIP", 1));
         var options = _engine.HoldOptions;
 
-        var results = RunOnThreads(Buyers, _ =>
+        var results = ThreadRace.Run(Buyers, _ =>
         {
             using var connection = _ownConnections.Open();
             var buyer = BuyerId.New();
-            return WriteTransaction.Run(connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, new(buyer, request, null, options, new()))).Result;
+            return WriteTransaction.Run(connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, new(buyer, request, null, options, new(), PreventOrphans: true))).Result;
         });
 
         await AssertExactlyHundredHeld(concert, results, round);
@@ -65,7 +64,7 @@ public sealed class HoldContentionTests : IAsyncLifetime
         var concert = await _engine.CreateConcertAsync(("VIP", 10_000, Tickets));
         var request = TestEngine.Request(concert.Id, ("VIP", 1));
 
-        var results = RunOnThreads(Buyers, _ => _engine.Holds.PlaceAsync(BuyerId.New(), request).GetAwaiter().GetResult());
+        var results = ThreadRace.Run(Buyers, _ => _engine.Holds.PlaceAsync(BuyerId.New(), request).GetAwaiter().GetResult());
 
         await AssertExactlyHundredHeld(concert, results, round);
     }
@@ -87,7 +86,7 @@ public sealed class HoldContentionTests : IAsyncLifetime
         }).ToArray();
         var options = _engine.HoldOptions;
 
-        var results = RunOnThreads(requests.Length, i =>
+        var results = ThreadRace.Run(requests.Length, i =>
         {
             var (buyer, request) = requests[i];
             if (!ownConnections)
@@ -96,7 +95,7 @@ public sealed class HoldContentionTests : IAsyncLifetime
             }
 
             using var connection = _ownConnections.Open();
-            return WriteTransaction.Run(connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, new(buyer, request, null, options, new()))).Result;
+            return WriteTransaction.Run(connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, new(buyer, request, null, options, new(), PreventOrphans: true))).Result;
         });
 
         results.Should().AllSatisfy(r => r.Should().Match(x => x is HoldResult.Held || x is HoldResult.NotEnoughTickets));
@@ -149,32 +148,5 @@ public sealed class HoldContentionTests : IAsyncLifetime
         var tier = await _engine.TierAsync(concert.Id, "VIP");
         (tier.Sold + tier.Held).Should().Be(Tickets);
         tier.Available.Should().Be(0);
-    }
-
-    /// <summary>Starts <paramref name="count"/> threads that all begin at once; any exception fails the test.</summary>
-    private static HoldResult[] RunOnThreads(int count, Func<int, HoldResult> work)
-    {
-        var results = new HoldResult[count];
-        var errors = new ConcurrentBag<Exception>();
-        using var start = new ManualResetEventSlim();
-        var threads = Enumerable.Range(0, count).Select(i => new Thread(
-            () =>
-            {
-                start.Wait();
-                try
-                {
-                    results[i] = work(i);
-                }
-                catch (Exception exception)
-                {
-                    errors.Add(exception);
-                }
-            },
-            maxStackSize: 256 * 1024)).ToList();
-        threads.ForEach(t => t.Start());
-        start.Set();
-        threads.ForEach(t => t.Join());
-        errors.Should().BeEmpty();
-        return results;
     }
 }

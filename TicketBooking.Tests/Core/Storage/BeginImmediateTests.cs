@@ -21,7 +21,7 @@ public sealed class BeginImmediateTests
 
         // The first writer takes all ten tickets inside a transaction it has not committed yet.
         var firstTransaction = first.BeginTransaction(deferred: false);
-        HoldCommands.Place(new WriteContext(first, firstTransaction, now), new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 10)), null, engine.HoldOptions, new()))
+        HoldCommands.Place(new WriteContext(first, firstTransaction, now), new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 10)), null, engine.HoldOptions, new(), PreventOrphans: true))
             .Should().BeOfType<HoldResult.Held>();
 
         // A plain reader still sees the old state: ten free. That is the stale view a writer must not act on.
@@ -35,7 +35,7 @@ public sealed class BeginImmediateTests
         var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var busy = BusyHandler.Install(second, () => waiting.TrySetResult());
         var secondHold = Task.Run(() => WriteTransaction.Run(second, now, c =>
-            HoldCommands.Place(c, new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 1)), null, engine.HoldOptions, new()))).Result);
+            HoldCommands.Place(c, new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 1)), null, engine.HoldOptions, new(), PreventOrphans: true))).Result);
 
         await waiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
         secondHold.IsCompleted.Should().BeFalse("it is blocked at BEGIN IMMEDIATE, before reading anything");
