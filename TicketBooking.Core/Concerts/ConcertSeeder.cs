@@ -1,15 +1,17 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Logging;
+using TicketBooking.Core.Seating;
 using TicketBooking.Core.Storage;
 
 namespace TicketBooking.Core.Concerts;
 
 /// <summary>
 /// Loads <c>seed/concerts.json</c> into an empty database. Start times in the file are the venue's
-/// wall-clock time; each concert goes through the same rules as an organizer's.
+/// wall-clock time; each concert goes through the same rules as an organizer's. A tier with a <c>layout</c> (the
+/// organizer's generator plan) becomes a reserved tier of those seats.
 /// </summary>
-public sealed partial class ConcertSeeder(ConcertAdmin admin, SqliteConnectionFactory connections, ILogger<ConcertSeeder> logger)
+public sealed partial class ConcertSeeder(ConcertAdmin admin, SeatingAdmin seating, SqliteConnectionFactory connections, ILogger<ConcertSeeder> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -35,16 +37,38 @@ public sealed partial class ConcertSeeder(ConcertAdmin admin, SqliteConnectionFa
         {
             var draft = new ConcertDraft(
                 concert.Name, concert.Artist, concert.Venue, concert.City, concert.TimeZone,
-                VenueTime.ToInstant(concert.StartsAt, concert.TimeZone), concert.Description, concert.Tiers);
-            if (await admin.CreateAsync(draft).ConfigureAwait(false) is AdminResult.Invalid invalid)
+                VenueTime.ToInstant(concert.StartsAt, concert.TimeZone), concert.Description,
+                [.. concert.Tiers.Select(t => new TierDraft(t.Code, t.Name, t.PriceCents, t.Capacity))]);
+            var created = await admin.CreateAsync(draft).ConfigureAwait(false);
+            Check(created, concert.Name, path);
+            var id = ((AdminResult.Saved)created).Concert.Id;
+            foreach (var tier in concert.Tiers.Where(t => t.Layout is not null))
             {
-                var problems = string.Join("; ", invalid.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
-                throw new InvalidOperationException($"Seed concert '{concert.Name}' in {path} is invalid: {problems}");
+                Check(await seating.SetLayoutAsync(id, tier.Code, SeatLayouts.Generate(tier.Layout!)).ConfigureAwait(false), $"{concert.Name} {tier.Code}", path);
+                if (tier.Accessible is { Count: > 0 } accessible)
+                {
+                    Check(await seating.SetFlagsAsync(id, accessible, accessible: true, notForSale: null).ConfigureAwait(false), $"{concert.Name} {tier.Code}", path);
+                }
             }
         }
 
         LogSeeded(seed.Concerts.Count, path);
         return seed.Concerts.Count;
+    }
+
+    private static void Check(AdminResult result, string what, string path)
+    {
+        var problems = result switch
+        {
+            AdminResult.Invalid invalid => string.Join("; ", invalid.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")),
+            AdminResult.Conflict conflict => conflict.Message,
+            AdminResult.NotFound missing => missing.Message,
+            _ => null,
+        };
+        if (problems is not null)
+        {
+            throw new InvalidOperationException($"Seed '{what}' in {path} is invalid: {problems}");
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded {Count} concerts from {Path}")]
@@ -53,5 +77,7 @@ public sealed partial class ConcertSeeder(ConcertAdmin admin, SqliteConnectionFa
     private sealed record SeedFile(IReadOnlyList<SeedConcert> Concerts);
 
     private sealed record SeedConcert(
-        string Name, string Artist, string Venue, string City, string TimeZone, DateTime StartsAt, string? Description, IReadOnlyList<TierDraft> Tiers);
+        string Name, string Artist, string Venue, string City, string TimeZone, DateTime StartsAt, string? Description, IReadOnlyList<SeedTier> Tiers);
+
+    private sealed record SeedTier(string Code, string Name, long PriceCents, int Capacity, LayoutPlan? Layout, IReadOnlyList<string>? Accessible);
 }

@@ -65,16 +65,16 @@ public abstract record HoldResult
     public sealed record SeatsTaken(IReadOnlyList<string> Seats) : HoldResult
     {
         public string Message => Seats.Count == 1
-            ? $"Seat {Seats[0]} was just taken. Pick another seat."
-            : $"Seats {string.Join(", ", Seats)} were just taken. Pick other seats.";
+            ? $"{Seating.SeatNames.DescribeAll(Seats)} ({Seats[0]}) was just taken. Pick another seat."
+            : $"{Seating.SeatNames.DescribeAll(Seats)} ({string.Join(", ", Seats)}) were just taken. Pick other seats.";
     }
 
     /// <summary>The pick would leave single empty seats that nobody could buy with a neighbour (<c>Seating:PreventOrphans</c>).</summary>
     public sealed record OrphanSeats(IReadOnlyList<string> Seats) : HoldResult
     {
         public string Message => Seats.Count == 1
-            ? $"This choice would leave seat {Seats[0]} empty on its own. Include it, or move your pick along the row."
-            : $"This choice would leave seats {string.Join(", ", Seats)} empty on their own. Include them, or move your pick along the row.";
+            ? $"This choice would leave {Seating.SeatNames.DescribeAll(Seats)} ({Seats[0]}) empty on its own. Include it, or move your pick along the row."
+            : $"This choice would leave {Seating.SeatNames.DescribeAll(Seats)} ({string.Join(", ", Seats)}) empty on their own. Include them, or move your pick along the row.";
     }
 
     public sealed record ConcertNotFound : HoldResult;

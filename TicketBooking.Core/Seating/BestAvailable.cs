@@ -19,6 +19,9 @@ public sealed record SeatChoice(IReadOnlyList<string> Labels, bool Together);
 /// </summary>
 public static class BestAvailable
 {
+    /// <summary>The stage's centre on every layout's drawing (<see cref="SeatLayout"/>).</summary>
+    public static readonly (double X, double Y) Stage = (0, 0);
+
     /// <summary><paramref name="quantity"/> seats for one buyer, or <c>null</c> when fewer are available.</summary>
     /// <param name="stage">The point on the drawing the seats should be near (the stage's centre).</param>
     public static SeatChoice? Choose(IEnumerable<SeatSpot> seats, int quantity, (double X, double Y) stage, bool accessible = false)

@@ -48,12 +48,18 @@ public static class SeatNames
     public static string RowAndSeat(string row, int number) => $"Row {row}, seat {number}";
 
     /// <summary>"Section A · Row C, seat 12"; a label that is not in the format is returned as it is.</summary>
-    public static string Describe(string label)
+    public static string Describe(string label) => DescribeAll([label]);
+
+    /// <summary>Several seats, a row at a time: "Section A · Row C, seats 12, 13; Section B · Row A, seat 1".</summary>
+    public static string DescribeAll(IEnumerable<string> labels)
     {
-        ArgumentNullException.ThrowIfNull(label);
-        var parts = label.Split('-');
-        return parts.Length == 3 && int.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var number)
-            ? $"Section {parts[0]} · {RowAndSeat(parts[1], number)}"
-            : label;
+        ArgumentNullException.ThrowIfNull(labels);
+        var parsed = labels.Select(label => (Label: label, Parts: label.Split('-'))).Select(p =>
+            p.Parts.Length == 3 && int.TryParse(p.Parts[2], System.Globalization.CultureInfo.InvariantCulture, out var number)
+                ? (Row: $"Section {p.Parts[0]} · Row {p.Parts[1]}", Number: (int?)number, p.Label)
+                : (Row: p.Label, Number: null, p.Label));
+        return string.Join("; ", parsed.GroupBy(p => p.Row).Select(row => row.First().Number is null
+            ? row.Key
+            : row.Count() == 1 ? $"{row.Key}, seat {row.First().Number}" : $"{row.Key}, seats {string.Join(", ", row.Select(s => s.Number))}"));
     }
 }

@@ -13,9 +13,6 @@ namespace TicketBooking.Core.Seating;
 /// </summary>
 internal static class SeatCommands
 {
-    /// <summary>The stage's centre on every layout's drawing.</summary>
-    public static readonly (double X, double Y) Stage = (0, 0);
-
     private const string TierSeatsSql = """
         SELECT label AS Label, section AS Section, row AS Row, number AS Number, x AS X, y AS Y, accessible AS Accessible,
                not_for_sale = 0 AND ticket_id IS NULL AND (held_by IS NULL OR held_by = @buyer) AS Available
@@ -48,8 +45,8 @@ internal static class SeatCommands
             {
                 // Accessible seats are kept for those who ask; when nothing else is left they are offered to anyone
                 // rather than calling the tier sold out.
-                var choice = BestAvailable.Choose(seats, item.Quantity, Stage, item.Accessible)
-                    ?? (item.Accessible ? null : BestAvailable.Choose(seats, item.Quantity, Stage, accessible: true));
+                var choice = BestAvailable.Choose(seats, item.Quantity, BestAvailable.Stage, item.Accessible)
+                    ?? (item.Accessible ? null : BestAvailable.Choose(seats, item.Quantity, BestAvailable.Stage, accessible: true));
                 if (choice is null)
                 {
                     return SeatSelection.Refuse(new HoldResult.NotEnoughTickets([new TierShortfall(tier.Code, item.Quantity, seats.Count(s => s.Available))]));

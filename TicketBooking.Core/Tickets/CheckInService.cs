@@ -3,9 +3,13 @@ using TicketBooking.Core.Storage;
 
 namespace TicketBooking.Core.Tickets;
 
-/// <summary>A ticket as the door sees it: whose, which tier, and when and where it was admitted (if it was).</summary>
+/// <summary>A ticket as the door sees it: whose, which tier and seat, and when and where it was admitted (if it was).</summary>
 public sealed record DoorTicket(
-    Guid TicketId, Guid ConcertId, Guid BookingId, string Tier, string TierName, string Holder, DateTimeOffset? CheckedInAt, string? Door);
+    Guid TicketId, Guid ConcertId, Guid BookingId, string Tier, string TierName, string Holder, DateTimeOffset? CheckedInAt, string? Door, string? Seat = null)
+{
+    /// <summary>"Section A · Row C, seat 12" on a seated tier; <c>null</c> for general admission.</summary>
+    public string? SeatName => Seat is null ? null : Seating.SeatNames.Describe(Seat);
+}
 
 public abstract record CheckInResult
 {
@@ -48,7 +52,7 @@ public sealed class CheckInService(GroupCommitWriter writer, SqliteConnectionFac
     private const string TicketSql = """
         SELECT t.id AS TicketId, t.concert_id AS ConcertId, t.booking_id AS BookingId, tr.code AS Tier, tr.name AS TierName,
                b.buyer_name AS Holder, t.checked_in_at AS CheckedInAt, t.door AS Door, t.status AS Status,
-               c.artist || ' · ' || c.name AS Concert, t.refund_id AS RefundId
+               c.artist || ' · ' || c.name AS Concert, t.refund_id AS RefundId, t.seat_label AS Seat
         FROM tickets t
         JOIN tiers tr ON tr.id = t.tier_id
         JOIN bookings b ON b.id = t.booking_id
@@ -77,7 +81,7 @@ public sealed class CheckInService(GroupCommitWriter writer, SqliteConnectionFac
                 return new CheckInResult.Unknown();
             }
 
-            var ticket = new DoorTicket(row.TicketId, row.ConcertId, row.BookingId, row.Tier, row.TierName, row.Holder, row.CheckedInAt, row.Door);
+            var ticket = new DoorTicket(row.TicketId, row.ConcertId, row.BookingId, row.Tier, row.TierName, row.Holder, row.CheckedInAt, row.Door, row.Seat);
             if (admitted)
             {
                 // The dashboard's admitted counts follow: the concert's snapshot is published after commit.
@@ -113,5 +117,5 @@ public sealed class CheckInService(GroupCommitWriter writer, SqliteConnectionFac
 
     private sealed record TicketRow(
         Guid TicketId, Guid ConcertId, Guid BookingId, string Tier, string TierName, string Holder, DateTimeOffset? CheckedInAt, string? Door,
-        string Status, string Concert, string? RefundId);
+        string Status, string Concert, string? RefundId, string? Seat);
 }

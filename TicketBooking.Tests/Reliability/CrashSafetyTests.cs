@@ -70,11 +70,58 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     }
 
     /// <summary>Buyers hold and pay concurrently; at the kill point the process dies. Returns the bookings clients saw confirmed.</summary>
-    private static async Task<(Guid ConcertId, List<Guid> Confirmed)> SellThenKillAsync(string directory, int killAfterBookings)
+    /// <summary>
+    /// The same kill on a concert whose VIP tier is 1,500 reserved seats (best available and named picks, 1–3 seats): no
+    /// seat is both sold and held, every held seat belongs to a live hold, the counters are the seat rows, and every paid
+    /// ticket of the tier has its seat.
+    /// </summary>
+    [Fact]
+    public async Task A_kill_mid_sale_on_a_reserved_tier_leaves_no_seat_both_sold_and_held_and_no_paid_ticket_without_its_seat()
+    {
+        var directory = Directory.CreateTempSubdirectory("ticketbooking-crash-").FullName;
+        try
+        {
+            var (concertId, confirmed) = await SellThenKillAsync(directory, killAfterBookings: 200, seated: true);
+
+            await using var restarted = await AppUnderTest.StartAsync(BuiltApp.Configuration, directory, Settings(directory));
+            await WaitForExpiredHoldsToBeSweptAsync(restarted.DatabasePath!);
+            using var db = new SqliteConnection($"Data Source={restarted.DatabasePath};Mode=ReadOnly;Pooling=False");
+            db.Open();
+            var seatsSold = Scalar(db, "SELECT COUNT(*) FROM seats WHERE concert_id = $c AND ticket_id IS NOT NULL", concertId);
+            output.WriteLine($"kill after booking 200 on a reserved tier: {confirmed.Count} bookings confirmed to clients, {seatsSold} seats sold");
+
+            seatsSold.Should().BePositive();
+            AssertInvariantPerTier(db, concertId);
+            AssertEveryConfirmedBookingIsThere(db, confirmed);
+            AssertEveryPaymentIsResolved(db);
+            Scalar(db, "SELECT COUNT(*) FROM seats WHERE concert_id = $c AND ticket_id IS NOT NULL AND held_by IS NOT NULL", concertId)
+                .Should().Be(0, "no seat is both sold and held");
+            Scalar(db, "SELECT COUNT(*) FROM seats s WHERE s.concert_id = $c AND s.held_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.buyer_id = s.held_by AND h.tier_id = s.tier_id)", concertId)
+                .Should().Be(0, "a held seat belongs to a hold that still exists");
+            Scalar(db, "SELECT COUNT(*) FROM tiers t WHERE t.concert_id = $c AND t.kind = 'reserved' AND (t.sold != (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.ticket_id IS NOT NULL) OR t.held != (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.held_by IS NOT NULL))", concertId)
+                .Should().Be(0, "the tier's counters are its seat rows");
+            Scalar(db, "SELECT COUNT(*) FROM tickets k JOIN tiers t ON t.id = k.tier_id WHERE k.concert_id = $c AND t.kind = 'reserved' AND k.status != 'cancelled' AND NOT EXISTS (SELECT 1 FROM seats s WHERE s.ticket_id = k.id AND s.label = k.seat_label)", concertId)
+                .Should().Be(0, "every paid ticket of the reserved tier has its seat");
+            Scalar(db, "SELECT COUNT(*) FROM seats s WHERE s.concert_id = $c AND s.ticket_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tickets k WHERE k.id = s.ticket_id AND k.seat_label = s.label AND k.status != 'cancelled')", concertId)
+                .Should().Be(0, "every sold seat is a paid ticket's");
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<(Guid ConcertId, List<Guid> Confirmed)> SellThenKillAsync(string directory, int killAfterBookings, bool seated = false)
     {
         await using var app = await AppUnderTest.StartAsync(BuiltApp.Configuration, directory, Settings(directory));
         using var api = new TicketApi(app.BaseAddress, 64);
-        var concertId = await api.CreateConcertAsync(app.OrganizerPassword, ("VIP", 10_000, 5_000), ("GA", 1_000, 50_000));
+        var concertId = await api.CreateConcertAsync(app.OrganizerPassword, ("VIP", 10_000, seated ? 1 : 5_000), ("GA", 1_000, 50_000));
+        if (seated)
+        {
+            await api.LayOutSeatsAsync(app.OrganizerPassword, concertId, "VIP", ("A", 20, 25), ("B", 20, 25), ("C", 20, 25));
+        }
+
         var confirmed = new List<Guid>();
         var killPoint = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var stop = new CancellationTokenSource();
@@ -84,7 +131,10 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             {
                 try
                 {
-                    var hold = await api.SendAsync(HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, i % 3 == 0 ? "VIP" : "GA", 1 + (i % 3)), await api.NewBuyerAsync());
+                    var request = seated && i % 6 == 3
+                        ? TicketApi.SeatHoldJson(concertId, "VIP", [$"{"ABC"[worker % 3]}-{SeatLayoutRow(i % 20)}-{1 + (worker + i) % 24}", $"{"ABC"[worker % 3]}-{SeatLayoutRow(i % 20)}-{2 + (worker + i) % 24}"])
+                        : TicketApi.HoldJson(concertId, i % 3 == 0 ? "VIP" : "GA", 1 + (i % 3));
+                    var hold = await api.SendAsync(HttpMethod.Post, "/api/holds", request, await api.NewBuyerAsync());
                     if (hold.Status != HttpStatusCode.Created || i % 4 == 3)
                     {
                         continue; // Sold out, or a buyer who walks away and leaves the hold to expire.
@@ -119,6 +169,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             return (concertId, [.. confirmed]);
         }
     }
+
+    private static string SeatLayoutRow(int index) => TicketBooking.Core.Seating.SeatLayouts.RowName(index);
 
     /// <summary>Holds made just before the kill expired while the app was down; the restarted sweeper must remove them.</summary>
     private static async Task WaitForExpiredHoldsToBeSweptAsync(string databasePath)

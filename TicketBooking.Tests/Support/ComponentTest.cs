@@ -36,6 +36,9 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(Engine.Catalog);
         Services.AddSingleton(Engine.Admin);
         Services.AddSingleton(Engine.Broadcaster);
+        Services.AddSingleton(Engine.SeatMaps);
+        Services.AddSingleton(Engine.Seating);
+        Services.AddSingleton<IOptions<TicketBooking.Core.Seating.SeatingOptions>>(Options.Create(new TicketBooking.Core.Seating.SeatingOptions()));
         Services.AddSingleton(Engine.Gateway);
         Services.AddSingleton(Engine.Services.GetRequiredService<TicketBooking.Core.Tickets.CheckInService>());
         Services.AddSingleton(Engine.Services.GetRequiredService<CancellationService>());

@@ -6,7 +6,7 @@ namespace TicketBooking.Tests.Support;
 
 /// <summary>
 /// Every page of the app, as a buyer walks them (concerts, a concert with tickets chosen, checkout with and without
-/// field errors, the confirmation, My bookings, Find my booking, not found) and then as the organizer (sign-in, home,
+/// field errors, the confirmation, the seated hall's map and list, My bookings, Find my booking, not found) and then as the organizer (sign-in, home,
 /// a concert's dashboard after that sale, its door, a new concert). Each stop is handed to <paramref name="visit"/> once the page
 /// is interactive, in the colours the browser asked for, and has stopped moving. The confirmation shows the tickets' QR
 /// codes; the door page is visited ready and after refusing a code.
@@ -60,6 +60,15 @@ public static class PageTour
         await StopAsync("cancel-dialog");
         await page.GetByRole(AriaRole.Button, new() { Name = "Keep my tickets" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Dialog)).ToBeHiddenAsync();
+
+        // The seated hall: best available picked on the live map, then the same seats as a list.
+        var seated = await app.SeatedConcertAsync();
+        await page.GotoInteractiveAsync($"/concerts/{seated.Id}");
+        await page.GetByTestId("pick-best").ClickAsync();
+        await Expect(page.GetByTestId("picked-seats").GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
+        await StopAsync("seat-map");
+        await page.GetByRole(AriaRole.Button, new() { Name = "List" }).ClickAsync();
+        await StopAsync("seat-list");
 
         await GoAsync("/bookings", "my-bookings");
         await GoAsync("/bookings/find", "find-booking");

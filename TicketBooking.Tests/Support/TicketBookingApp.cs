@@ -128,6 +128,9 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
     /// <summary>The first concert of the seed data (New York), as buyers see it now.</summary>
     public async Task<Concert> FirstConcertAsync() => (await GetService<ConcertCatalog>().ListAsync())[0];
 
+    /// <summary>The seed's seated hall (Symphony Center: VIP and Front Row reserved, GA general).</summary>
+    public async Task<Concert> SeatedConcertAsync() => (await GetService<ConcertCatalog>().ListAsync()).Single(c => c.Tiers.Any(t => t.Reserved));
+
     public T GetService<T>()
         where T : notnull => Services.GetRequiredService<T>();
 

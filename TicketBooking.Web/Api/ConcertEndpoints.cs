@@ -15,10 +15,11 @@ using TicketBooking.Web.Limits;
 
 namespace TicketBooking.Web.Api;
 
-public sealed record TierResponse(string Code, string Name, long PriceCents, string Currency, int Capacity, int Sold, int Held, int Available)
+/// <summary>A tier and its counts; <see cref="Reserved"/>: its tickets are seats, picked on <c>/api/concerts/{id}/seats</c> (DESIGN §18).</summary>
+public sealed record TierResponse(string Code, string Name, long PriceCents, string Currency, int Capacity, int Sold, int Held, int Available, bool Reserved = false)
 {
     public static TierResponse From(Tier tier) =>
-        new(tier.Code, tier.Name, tier.PriceCents, Tier.Currency, tier.Capacity, tier.Sold, tier.Held, tier.Available);
+        new(tier.Code, tier.Name, tier.PriceCents, Tier.Currency, tier.Capacity, tier.Sold, tier.Held, tier.Available, tier.Reserved);
 }
 
 public sealed record ConcertResponse(

@@ -10,7 +10,8 @@ namespace TicketBooking.Web.Tickets;
 /// <summary>A scan: the code, the door's name, and optionally the concert this door admits to (another concert's ticket is then refused).</summary>
 public sealed record CheckInBody(string? Code, string? Door, Guid? ConcertId = null);
 
-public sealed record CheckInResponse(Guid TicketId, Guid ConcertId, string Tier, string Holder, DateTimeOffset CheckedInAt, string? Door);
+/// <summary>An admitted ticket; <see cref="Seat"/> is its seat label on a seated tier.</summary>
+public sealed record CheckInResponse(Guid TicketId, Guid ConcertId, string Tier, string Holder, DateTimeOffset CheckedInAt, string? Door, string? Seat = null);
 
 public sealed record TierCheckInsResponse(string Tier, int Sold, int Admitted);
 
@@ -58,7 +59,7 @@ internal static class TicketEndpoints
 
         return await door.CheckInAsync(body.Code, body.Door, body.ConcertId) switch
         {
-            CheckInResult.Admitted { Ticket: var t } => TypedResults.Ok(new CheckInResponse(t.TicketId, t.ConcertId, t.Tier, t.Holder, t.CheckedInAt!.Value, t.Door)),
+            CheckInResult.Admitted { Ticket: var t } => TypedResults.Ok(new CheckInResponse(t.TicketId, t.ConcertId, t.Tier, t.Holder, t.CheckedInAt!.Value, t.Door, t.Seat)),
             CheckInResult.AlreadyAdmitted { Ticket: var t } => Problems.Conflict(
                 "Already admitted.",
                 $"This ticket was admitted at {t.CheckedInAt:u}{(t.Door is null ? "" : $" at {t.Door}")}.",

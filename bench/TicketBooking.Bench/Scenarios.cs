@@ -46,7 +46,8 @@ internal static class Scenarios
         "mixed" => MixedAsync(app, api, options),
         "circuits" => CircuitsScenario.RunAsync(app, options.Circuits),
         "checkin" => CheckInAsync(app, api),
-        _ => throw new ArgumentException($"Unknown scenario '{name}'. Scenarios: {string.Join(", ", All)}, circuits, checkin."),
+        "seats" => SeatsScenario.RunAsync(app, api, options),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'. Scenarios: {string.Join(", ", All)}, circuits, checkin, seats."),
     };
 
     /// <summary>
@@ -306,15 +307,29 @@ internal static class Scenarios
     /// Reads the database directly: per tier, sold + active holds ≤ capacity, and the held counter equals the holds
     /// rows it summarizes (expired-unswept rows still count in the counter until swept).
     /// </summary>
-    private static (bool Passed, string Detail) InvariantHolds(AppUnderTest app, Guid concertId)
+    public const string NotChecked = "not checked (app not started by the benchmark)";
+
+    /// <summary>The app's database, read-only, when the benchmark started the app itself; otherwise <c>null</c>.</summary>
+    public static SqliteConnection? ReadOnlyDatabase(AppUnderTest app)
     {
         if (app.DatabasePath is null)
         {
-            return (true, "not checked (app not started by the benchmark)");
+            return null;
         }
 
-        using var connection = new SqliteConnection($"Data Source={app.DatabasePath};Mode=ReadOnly;Pooling=False");
+        var connection = new SqliteConnection($"Data Source={app.DatabasePath};Mode=ReadOnly;Pooling=False");
         connection.Open();
+        return connection;
+    }
+
+    private static (bool Passed, string Detail) InvariantHolds(AppUnderTest app, Guid concertId)
+    {
+        using var connection = ReadOnlyDatabase(app);
+        if (connection is null)
+        {
+            return (true, NotChecked);
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT t.code, t.capacity, t.sold, t.held,

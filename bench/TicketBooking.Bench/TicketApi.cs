@@ -115,11 +115,7 @@ internal sealed class TicketApi : IDisposable
     /// <summary>Signs in as organizer and creates a concert with the given tiers; returns its id.</summary>
     public async Task<Guid> CreateConcertAsync(string organizerPassword, params (string Code, long PriceCents, int Capacity)[] tiers)
     {
-        var signIn = await SendAsync(HttpMethod.Post, "/api/admin/session", JsonSerializer.Serialize(new { password = organizerPassword }));
-        if (signIn.Status != HttpStatusCode.NoContent)
-        {
-            throw new InvalidOperationException($"Organizer sign-in failed: {signIn.Status} {signIn.Body}");
-        }
+        var organizer = await SignInAsync(organizerPassword);
 
         var concert = JsonSerializer.Serialize(new
         {
@@ -132,7 +128,7 @@ internal sealed class TicketApi : IDisposable
             description = "Created by the benchmark.",
             tiers = tiers.Select(t => new { code = t.Code, name = t.Code, priceCents = t.PriceCents, capacity = t.Capacity }),
         });
-        var created = await SendAsync(HttpMethod.Post, "/api/admin/concerts", concert, signIn.Cookie);
+        var created = await SendAsync(HttpMethod.Post, "/api/admin/concerts", concert, organizer);
         if (created.Status != HttpStatusCode.Created)
         {
             throw new InvalidOperationException($"Creating the concert failed: {created.Status} {created.Body}");
@@ -140,6 +136,29 @@ internal sealed class TicketApi : IDisposable
 
         return JsonNode.Parse(created.Body)!["id"]!.GetValue<Guid>();
     }
+
+    /// <summary>Signs the organizer in; returns the session cookie.</summary>
+    public async Task<string?> SignInAsync(string organizerPassword)
+    {
+        var signIn = await SendAsync(HttpMethod.Post, "/api/admin/session", JsonSerializer.Serialize(new { password = organizerPassword }));
+        return signIn.Status == HttpStatusCode.NoContent ? signIn.Cookie : throw new InvalidOperationException($"Organizer sign-in failed: {signIn.Status} {signIn.Body}");
+    }
+
+    /// <summary>Makes <paramref name="tier"/> a reserved tier of straight sections (labels <c>SECTION-ROW-NUMBER</c>, rows A, B, …).</summary>
+    public async Task LayOutSeatsAsync(string organizerPassword, Guid concertId, string tier, params (string Name, int Rows, int SeatsPerRow)[] sections)
+    {
+        var organizer = await SignInAsync(organizerPassword);
+        var plan = JsonSerializer.Serialize(new { sections = sections.Select(s => new { name = s.Name, rows = s.Rows, seatsPerRow = s.SeatsPerRow }), curved = false });
+        var laidOut = await SendAsync(HttpMethod.Post, $"/api/admin/concerts/{concertId}/tiers/{tier}/layout/generate", plan, organizer);
+        if (laidOut.Status != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"Laying out {tier} failed: {laidOut.Status} {laidOut.Body}");
+        }
+    }
+
+    /// <summary>A hold of named seats of a reserved tier.</summary>
+    public static string SeatHoldJson(Guid concertId, string tier, IEnumerable<string> seats) =>
+        JsonSerializer.Serialize(new { concertId, items = new[] { new { tier, seats } } });
 
     /// <summary>A fresh buyer identity (its cookie), from a first request.</summary>
     public async Task<string> NewBuyerAsync()

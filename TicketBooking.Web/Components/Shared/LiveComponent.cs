@@ -13,7 +13,7 @@ public abstract class LiveComponent : ComponentBase, IDisposable
     private AvailabilitySubscription? _subscription;
 
     [Inject]
-    private AvailabilityBroadcaster Broadcaster { get; set; } = default!;
+    protected AvailabilityBroadcaster Broadcaster { get; set; } = default!;
 
     /// <summary>Follows one concert, or every concert when <paramref name="concertId"/> is null. Replaces an earlier follow.</summary>
     protected void Follow(Guid? concertId, Func<AvailabilitySnapshot, Task> onSnapshot)

@@ -16,6 +16,15 @@ internal static class EngineErrors
         context.NotifyValidationStateChanged();
     }
 
+    /// <summary>A refusal in words, for a form without fields of its own to put them on.</summary>
+    public static string Describe(Core.Concerts.AdminResult result) => result switch
+    {
+        Core.Concerts.AdminResult.Invalid invalid => string.Join(" ", invalid.Errors.Values.SelectMany(m => m)),
+        Core.Concerts.AdminResult.Conflict conflict => conflict.Message,
+        Core.Concerts.AdminResult.NotFound missing => missing.Message,
+        _ => "Saved.",
+    };
+
     private static FieldIdentifier FieldFor(EditContext context, ConcertDraftForm form, string key)
     {
         if (key.StartsWith("tiers[", StringComparison.Ordinal) && key.IndexOf(']', StringComparison.Ordinal) is var end and > 6
