@@ -38,6 +38,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CancellationService>();
         services.AddSingleton<Email.Outbox>();
         services.AddSingleton<Email.OutboxSignal>();
+        services.AddSingleton<Waitlist.WaitlistService>();
+        services.AddSingleton<Waitlist.WaitlistNotices>();
         services.TryAddSingleton<SimulatedPaymentGateway>();
         services.TryAddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<SimulatedPaymentGateway>());
         return services;

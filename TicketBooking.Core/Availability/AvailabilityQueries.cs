@@ -8,7 +8,7 @@ namespace TicketBooking.Core.Availability;
 internal static class AvailabilityQueries
 {
     private const string TiersSql = $"""
-        SELECT t.code AS Code, t.capacity AS Capacity, t.sold AS Sold, {ConcertCatalog.ExactHeldSql} AS Held, t.kind = 'reserved' AS Reserved
+        SELECT t.code AS Code, t.capacity AS Capacity, t.sold AS Sold, {ConcertCatalog.HeldAndLineSql}, t.kind = 'reserved' AS Reserved
         FROM tiers t
         WHERE t.concert_id = @concertId
         ORDER BY t.sort_order
@@ -41,7 +41,7 @@ internal static class AvailabilityQueries
     }
 
     private static List<TierAvailability> ToTiers(IEnumerable<TierRow> rows) =>
-        [.. rows.Select(r => new TierAvailability(r.Code, (int)r.Capacity, (int)r.Sold, (int)r.Held, r.Reserved))];
+        [.. rows.Select(r => new TierAvailability(r.Code, (int)r.Capacity, (int)r.Sold, (int)r.Held, r.Reserved, (int)r.SetAside, (int)r.Waiting, (int)r.WaitingTickets))];
 
     /// <summary>Settable properties, not a positional record: with no rows SQLite reports the computed Held column as BLOB, which Dapper cannot match to a constructor.</summary>
     private sealed class TierRow
@@ -53,6 +53,12 @@ internal static class AvailabilityQueries
         public long Sold { get; init; }
 
         public long Held { get; init; }
+
+        public long SetAside { get; init; }
+
+        public long Waiting { get; init; }
+
+        public long WaitingTickets { get; init; }
 
         public bool Reserved { get; init; }
     }

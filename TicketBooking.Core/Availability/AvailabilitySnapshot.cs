@@ -1,9 +1,13 @@
 namespace TicketBooking.Core.Availability;
 
-/// <summary>What one tier has left at one instant. <see cref="Held"/> counts only holds that have not expired.</summary>
-public sealed record TierAvailability(string Code, int Capacity, int Sold, int Held, bool Reserved = false)
+/// <summary>
+/// What one tier has left at one instant. <see cref="Held"/> counts buyers' holds that have not expired (waiting-list
+/// offers among them); <see cref="SetAside"/> the returned tickets kept for the waiting line; <see cref="Waiting"/> the
+/// people in that line and <see cref="WaitingTickets"/> the tickets they want.
+/// </summary>
+public sealed record TierAvailability(string Code, int Capacity, int Sold, int Held, bool Reserved = false, int SetAside = 0, int Waiting = 0, int WaitingTickets = 0)
 {
-    public int Available => Capacity - Sold - Held;
+    public int Available => Capacity - Sold - Held - SetAside;
 }
 
 /// <summary>

@@ -442,7 +442,7 @@ public sealed partial class BookingService(
         return errors.Count > 0 ? errors : null;
     }
 
-    private static bool IsEmail(string email) =>
+    internal static bool IsEmail(string email) =>
         email.Length <= 254
         && MailAddress.TryCreate(email, out var address)
         && address.Address == email

@@ -2,13 +2,15 @@ namespace TicketBooking.Core.Concerts;
 
 /// <summary>
 /// A ticket tier with its live counts. <see cref="Held"/> counts only holds that have not expired. A
-/// <see cref="Reserved"/> tier is a set of seats (DESIGN §18) and its counts are those of its seats.
+/// <see cref="Reserved"/> tier is a set of seats (DESIGN §18) and its counts are those of its seats. While people wait
+/// for it (<see cref="Waiting"/>, wanting <see cref="WaitingTickets"/>), returned tickets none of them can use yet are
+/// <see cref="SetAside"/> for them, not for sale (DESIGN §13).
 /// </summary>
-public sealed record Tier(string Code, string Name, long PriceCents, int Capacity, int Sold, int Held, bool Reserved = false)
+public sealed record Tier(string Code, string Name, long PriceCents, int Capacity, int Sold, int Held, bool Reserved = false, int SetAside = 0, int Waiting = 0, int WaitingTickets = 0)
 {
     public const string Currency = "USD";
 
-    public int Available => Capacity - Sold - Held;
+    public int Available => Capacity - Sold - Held - SetAside;
 }
 
 public sealed record Concert(
@@ -41,7 +43,7 @@ public sealed record Concert(
         return snapshot.Version <= Version ? this : this with
         {
             Version = snapshot.Version,
-            Tiers = [.. Tiers.Select(t => snapshot.Tier(t.Code) is { } live ? t with { Capacity = live.Capacity, Sold = live.Sold, Held = live.Held } : t)],
+            Tiers = [.. Tiers.Select(t => snapshot.Tier(t.Code) is { } live ? t with { Capacity = live.Capacity, Sold = live.Sold, Held = live.Held, SetAside = live.SetAside, Waiting = live.Waiting, WaitingTickets = live.WaitingTickets } : t)],
         };
     }
 }
@@ -60,10 +62,10 @@ public sealed record ConcertDraft(
     string? Description,
     IReadOnlyList<TierDraft> Tiers);
 
-/// <summary>One tier's sales for the organizer's dashboard.</summary>
-public sealed record TierSales(string Code, string Name, long PriceCents, int Capacity, int Sold, int Held, long RevenueCents)
+/// <summary>One tier's sales for the organizer's dashboard; <see cref="SetAside"/> is kept for the waiting line.</summary>
+public sealed record TierSales(string Code, string Name, long PriceCents, int Capacity, int Sold, int Held, long RevenueCents, int SetAside = 0)
 {
-    public int Available => Capacity - Sold - Held;
+    public int Available => Capacity - Sold - Held - SetAside;
 }
 
 public sealed record SalesReport(Guid ConcertId, string Name, long Version, DateTimeOffset TakenAt, IReadOnlyList<TierSales> Tiers)

@@ -213,7 +213,7 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, SqliteConnectionFacto
     private const string SalesSql = $"""
         SELECT c.name AS ConcertName, c.availability_version AS Version, t.code AS Code, t.name AS Name,
                t.price_cents AS PriceCents, t.capacity AS Capacity, t.sold AS Sold,
-               {ConcertCatalog.ExactHeldSql} AS Held, t.revenue_cents AS RevenueCents
+               {ConcertCatalog.ExactHeldSql} AS Held, {Waitlist.WaitlistQueries.SetAsideSql} AS SetAside, t.revenue_cents AS RevenueCents
         FROM tiers t JOIN concerts c ON c.id = t.concert_id
         WHERE t.concert_id = @concertId
         ORDER BY t.sort_order
@@ -230,7 +230,7 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, SqliteConnectionFacto
         }
 
         return new SalesReport(concertId, rows[0].ConcertName, rows[0].Version, now,
-            [.. rows.Select(r => new TierSales(r.Code, r.Name, r.PriceCents, (int)r.Capacity, (int)r.Sold, (int)r.Held, r.RevenueCents))]);
+            [.. rows.Select(r => new TierSales(r.Code, r.Name, r.PriceCents, (int)r.Capacity, (int)r.Sold, (int)r.Held, r.RevenueCents, (int)r.SetAside))]);
     }
 
     private const string TimelineSql = """
@@ -284,6 +284,8 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, SqliteConnectionFacto
         public long Sold { get; init; }
 
         public long Held { get; init; }
+
+        public long SetAside { get; init; }
 
         public long RevenueCents { get; init; }
     }

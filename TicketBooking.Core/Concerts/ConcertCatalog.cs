@@ -8,12 +8,20 @@ namespace TicketBooking.Core.Concerts;
 public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProvider time)
 {
     /// <summary>
-    /// tiers.held still includes holds that expired but were not yet swept; subtracting them (an index
-    /// range over the concert's expired rows) makes the count exact at @now.
+    /// Tickets buyers hold of tier <c>t</c> at @now. tiers.held also counts the seats set aside for the waiting line
+    /// (reported apart) and holds that expired but were not yet swept; subtracting those (an index range over the
+    /// concert's expired rows) makes the count exact. While people wait, an expired hold's tickets are theirs, not the
+    /// public's: they stay counted until the writer hands them out, so they never show as available in between.
     /// </summary>
-    internal const string ExactHeldSql = """
-        t.held - COALESCE((SELECT SUM(h.quantity) FROM holds h
-                           WHERE h.concert_id = t.concert_id AND h.expires_at <= @now AND h.tier_id = t.id), 0)
+    internal const string ExactHeldSql = $"""
+        t.held - {Waitlist.WaitlistQueries.SetAsideSql}
+            - CASE WHEN {Waitlist.WaitlistQueries.HasLineSql} THEN 0
+                   ELSE COALESCE((SELECT SUM(h.quantity) FROM holds h WHERE h.concert_id = t.concert_id AND h.expires_at <= @now AND h.tier_id = t.id), 0) END
+        """;
+
+    /// <summary>Held (exact), and the waiting line's columns: SetAside, Waiting (people), WaitingTickets.</summary>
+    internal const string HeldAndLineSql = $"""
+        {ExactHeldSql} AS Held, {Waitlist.WaitlistQueries.SetAsideSql} AS SetAside, {Waitlist.WaitlistQueries.LineCountsSql}
         """;
 
     private const string ConcertsSql = """
@@ -26,7 +34,7 @@ public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProv
 
     private const string TiersSql = $"""
         SELECT t.concert_id AS ConcertId, t.code AS Code, t.name AS Name, t.price_cents AS PriceCents,
-               t.capacity AS Capacity, t.sold AS Sold, {ExactHeldSql} AS Held, t.kind = 'reserved' AS Reserved
+               t.capacity AS Capacity, t.sold AS Sold, {HeldAndLineSql}, t.kind = 'reserved' AS Reserved
         FROM tiers t JOIN concerts c ON c.id = t.concert_id
         WHERE (@id IS NULL OR c.id = @id) AND (@includePast OR c.starts_at > @now)
         ORDER BY t.concert_id, t.sort_order
@@ -56,7 +64,7 @@ public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProv
             .ToLookup(t => t.ConcertId);
         return [.. concerts.Select(c => new Concert(
             c.Id, c.Name, c.Artist, c.Venue, c.City, c.TimeZone, c.StartsAt, c.Description, c.Version,
-            [.. tiers[c.Id].Select(t => new Tier(t.Code, t.Name, t.PriceCents, (int)t.Capacity, (int)t.Sold, (int)t.Held, t.Reserved))]))];
+            [.. tiers[c.Id].Select(t => new Tier(t.Code, t.Name, t.PriceCents, (int)t.Capacity, (int)t.Sold, (int)t.Held, t.Reserved, (int)t.SetAside, (int)t.Waiting, (int)t.WaitingTickets))]))];
     }
 
     private sealed record ConcertRow(Guid Id, string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt, string Description, long Version);
@@ -77,6 +85,12 @@ public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProv
         public long Sold { get; init; }
 
         public long Held { get; init; }
+
+        public long SetAside { get; init; }
+
+        public long Waiting { get; init; }
+
+        public long WaitingTickets { get; init; }
 
         public bool Reserved { get; init; }
     }

@@ -38,14 +38,19 @@ public sealed class Outbox(GroupCommitWriter writer, SqliteConnectionFactory con
 {
     public const string BookingConfirmed = "booking-confirmed";
     public const string BookingCancelled = "booking-cancelled";
+    public const string WaitlistJoined = "waitlist-joined";
+    public const string WaitlistOffer = "waitlist-offer";
 
     private const string InsertSql = """
         INSERT INTO outbox (id, kind, recipient_name, recipient_email, subject, body, created_at, next_attempt_at)
         VALUES (@id, @kind, @name, @email, @subject, @body, @now, @now)
         """;
 
-    internal static void Enqueue(WriteContext context, string kind, string name, string email, string subject, string body) =>
+    internal static void Enqueue(WriteContext context, string kind, string name, string email, string subject, string body)
+    {
         context.Connection.Execute(InsertSql, new { id = Guid.CreateVersion7(context.Now), kind, name, email, subject, body, now = context.NowMs }, context.Transaction);
+        context.QueuedMail();
+    }
 
     private const string BookingFactsSql = """
         SELECT b.reference AS Reference, b.buyer_name AS Name, b.buyer_email AS Email, c.artist AS Artist, c.name AS Concert,
@@ -97,6 +102,68 @@ public sealed class Outbox(GroupCommitWriter writer, SqliteConnectionFactory con
             .AppendLine("Your booking:")
             .AppendLine(CultureInfo.InvariantCulture, $"{{base}}/bookings/{bookingId}");
         Enqueue(context, BookingCancelled, facts.Name, facts.Email, $"Tickets cancelled: {facts.Artist} ({facts.Reference})", body.ToString());
+    }
+
+    private const string EntryFactsSql = """
+        SELECT w.email AS Email, w.quantity AS Quantity, t.name AS TierName, c.id AS ConcertId, c.artist AS Artist, c.name AS Concert,
+               c.venue AS Venue, c.city AS City, c.time_zone AS TimeZone, c.starts_at AS StartsAt,
+               (SELECT COUNT(*) FROM waitlist x WHERE x.tier_id = w.tier_id AND x.status = 'waiting' AND x.seq <= w.seq) AS Position
+        FROM waitlist w JOIN tiers t ON t.id = w.tier_id JOIN concerts c ON c.id = w.concert_id
+        WHERE w.id = @entryId
+        """;
+
+    private sealed record EntryFacts(string Email, long Quantity, string TierName, Guid ConcertId, string Artist, string Concert, string Venue, string City, string TimeZone, DateTimeOffset StartsAt, long Position)
+    {
+        public string When => Concerts.VenueTime.ToLocal(StartsAt, TimeZone).ToString("dddd d MMMM yyyy, h:mm tt", CultureInfo.InvariantCulture);
+
+        public string Tickets => Quantity == 1 ? $"1 {TierName} ticket" : $"{Quantity} {TierName} tickets";
+    }
+
+    private static string LeaveLink(Guid entryId, string token) => $"{{base}}/waitlist/{entryId}/leave?token={token}";
+
+    /// <summary>The confirmation of a place in line, with the link that leaves it from any browser.</summary>
+    internal static void EnqueueWaitlistJoined(WriteContext context, Guid entryId, string leaveToken)
+    {
+        var facts = context.Connection.QuerySingle<EntryFacts>(EntryFactsSql, new { entryId }, context.Transaction);
+        var body = new StringBuilder()
+            .AppendLine("Hello,")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"you're on the waiting list for {facts.Tickets} to {facts.Artist} · {facts.Concert}.")
+            .AppendLine(CultureInfo.InvariantCulture, $"{facts.Venue}, {facts.City} — {facts.When} ({facts.City} time)")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"You joined as number {facts.Position} in line. When tickets come back they go to the people waiting, in order,")
+            .AppendLine("before anyone else can buy them. We will hold yours and write to you; then you pay within the time the e-mail gives.")
+            .AppendLine()
+            .AppendLine("See your place in line:")
+            .AppendLine(CultureInfo.InvariantCulture, $"{{base}}/concerts/{facts.ConcertId}")
+            .AppendLine()
+            .AppendLine("No longer need them? Leave the waiting list:")
+            .AppendLine(LeaveLink(entryId, leaveToken));
+        Enqueue(context, WaitlistJoined, facts.Email, facts.Email, $"You're on the waiting list: {facts.Artist}", body.ToString());
+    }
+
+    /// <summary>The offer: which tickets are held, until when, and where to pay.</summary>
+    internal static void EnqueueWaitlistOffer(WriteContext context, Waitlist.WaitlistOffer offer, string email, string leaveToken)
+    {
+        var facts = context.Connection.QuerySingle<EntryFacts>(EntryFactsSql, new { entryId = offer.EntryId }, context.Transaction);
+        var until = Concerts.VenueTime.ToLocal(offer.ExpiresAt, facts.TimeZone).ToString("h:mm tt 'on' dddd d MMMM", CultureInfo.InvariantCulture);
+        var body = new StringBuilder()
+            .AppendLine("Hello,")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"good news: {facts.Tickets} to {facts.Artist} · {facts.Concert} came back, and they are held for you.");
+        if (offer.Seats is { Count: > 0 } seats)
+        {
+            body.AppendLine(CultureInfo.InvariantCulture, $"Your seats: {Seating.SeatNames.DescribeAll(seats)}.");
+        }
+
+        body.AppendLine(CultureInfo.InvariantCulture, $"Pay by {until} ({facts.City} time); after that they go to the next person in line.")
+            .AppendLine()
+            .AppendLine("Pay here, in the browser you joined the waiting list from:")
+            .AppendLine(CultureInfo.InvariantCulture, $"{{base}}/checkout/{offer.ConcertId}")
+            .AppendLine()
+            .AppendLine("Don't want them? Let them go to the next person:")
+            .AppendLine(LeaveLink(offer.EntryId, leaveToken));
+        Enqueue(context, WaitlistOffer, email, email, $"Tickets held for you: {facts.Artist} — pay by {until}", body.ToString());
     }
 
     private static string Usd(long cents) => (cents / 100m).ToString("C2", CultureInfo.GetCultureInfo("en-US"));

@@ -20,7 +20,7 @@ internal static class HoldCommands
         """;
 
     private const string BuyerRowsSql = """
-        SELECT tier_id AS TierId, quantity AS Quantity, created_at AS CreatedAt, expires_at AS ExpiresAt
+        SELECT tier_id AS TierId, quantity AS Quantity, created_at AS CreatedAt, expires_at AS ExpiresAt, waitlist_id IS NOT NULL AS Offer
         FROM holds
         WHERE buyer_id = @buyer AND concert_id = @concertId
         """;
@@ -157,12 +157,15 @@ internal static class HoldCommands
 
     private const string DeleteRowSql = "DELETE FROM holds WHERE buyer_id = @buyer AND concert_id = @concertId AND tier_id = @tierId";
 
+    // A waiting-list offer keeps its own expiry when the buyer changes its quantity (it is still theirs for the offer's time).
     private const string UpsertRowSql = """
         INSERT INTO holds (buyer_id, concert_id, tier_id, hold_id, quantity, created_at, expires_at, last_activity_at, client)
         VALUES (@buyer, @concertId, @tierId, @holdId, @quantity, @createdAt, @expiresAt, @now, @client)
         ON CONFLICT (buyer_id, concert_id, tier_id) DO UPDATE SET
-            hold_id = excluded.hold_id, quantity = excluded.quantity, created_at = excluded.created_at,
-            expires_at = excluded.expires_at, last_activity_at = excluded.last_activity_at, client = excluded.client
+            hold_id = excluded.hold_id, quantity = excluded.quantity, last_activity_at = excluded.last_activity_at, client = excluded.client,
+            created_at = CASE WHEN holds.waitlist_id IS NOT NULL AND holds.expires_at > @now THEN holds.created_at ELSE excluded.created_at END,
+            expires_at = CASE WHEN holds.waitlist_id IS NOT NULL AND holds.expires_at > @now THEN MAX(holds.expires_at, excluded.expires_at) ELSE excluded.expires_at END,
+            waitlist_id = CASE WHEN holds.expires_at > @now THEN holds.waitlist_id END
         """;
 
     private const string AdjustHeldSql = "UPDATE tiers SET held = held + @delta WHERE id = @tierId";
@@ -175,7 +178,8 @@ internal static class HoldCommands
         var concertId = request.ConcertId;
 
         // Replacing an active checkout keeps its creation time, so re-entering checkout cannot outrun the hard cap.
-        var active = existing.Find(r => r.ExpiresAt > context.NowMs);
+        // A waiting-list offer runs on its own window and sets no clock for the rest.
+        var active = existing.Find(r => r.ExpiresAt > context.NowMs && !r.Offer);
         var createdAt = active?.CreatedAt ?? context.NowMs;
         var expiresAt = Math.Min(context.NowMs + (long)options.Duration.TotalMilliseconds, createdAt + (long)options.HardCap.TotalMilliseconds);
         var holdId = Guid.CreateVersion7(context.Now);
@@ -237,6 +241,7 @@ internal static class HoldCommands
         UPDATE holds SET
             last_activity_at = CASE WHEN @active THEN @now ELSE last_activity_at END,
             expires_at = CASE
+                WHEN waitlist_id IS NOT NULL THEN expires_at
                 WHEN NOT @visible THEN MIN(expires_at, @now + @hiddenGrace)
                 WHEN @active OR @now - last_activity_at < @inactivity
                     THEN MAX(expires_at, MIN(@now + @duration, created_at + @hardCap))
@@ -248,7 +253,8 @@ internal static class HoldCommands
 
     /// <summary>
     /// Active and visible: renew to now + Duration, never past created + HardCap. No input for
-    /// InactivityTimeout: leave it to run out. Hidden: shrink to now + HiddenGrace at most.
+    /// InactivityTimeout: leave it to run out. Hidden: shrink to now + HiddenGrace at most. A waiting-list offer keeps
+    /// the window it was given whatever the tab does.
     /// </summary>
     public static HeartbeatResult Heartbeat(WriteContext context, BuyerId buyer, Guid concertId, bool active, bool visible, HoldOptions options)
     {
@@ -272,7 +278,7 @@ internal static class HoldCommands
 
     private const string ShrinkAllSql = """
         UPDATE holds SET expires_at = MIN(expires_at, @now + @hiddenGrace)
-        WHERE buyer_id = @buyer AND expires_at > @now
+        WHERE buyer_id = @buyer AND expires_at > @now AND waitlist_id IS NULL
         """;
 
     /// <summary>The buyer's connection is gone: every active hold of theirs shrinks to HiddenGrace until a heartbeat renews it.</summary>
@@ -298,6 +304,11 @@ internal static class HoldCommands
         if (released)
         {
             context.AvailabilityChanged(concertId);
+        }
+        else if (rows.Count > 0)
+        {
+            // Only expired rows: nobody's view changes, but the tickets are free now and people may be waiting for them.
+            Waitlist.WaitlistCommands.Serve(context, concertId);
         }
 
         return released;
@@ -335,10 +346,23 @@ internal static class HoldCommands
         """;
 
     /// <summary>
-    /// Deletes a concert's expired hold rows and takes them out of the tier counters. It changes no one's
-    /// view of availability (expired holds already stopped counting), so it announces nothing.
+    /// Deletes a concert's expired hold rows, takes them out of the tier counters and gives what they freed to the
+    /// concert's waiting lists first. Without people waiting it changes no one's view of availability (expired holds
+    /// already stopped counting), so it announces nothing; an offer it makes is announced.
     /// </summary>
     public static int Reclaim(WriteContext context, Guid concertId)
+    {
+        var reclaimed = ReclaimExpired(context, concertId);
+        if (reclaimed > 0)
+        {
+            Waitlist.WaitlistCommands.Serve(context, concertId);
+        }
+
+        return reclaimed;
+    }
+
+    /// <summary><see cref="Reclaim"/> without serving the waiting lists: for the one who serves them.</summary>
+    internal static int ReclaimExpired(WriteContext context, Guid concertId)
     {
         var rows = DeleteExpired(context, concertId);
         GiveBack(context, rows);
@@ -374,7 +398,20 @@ internal static class HoldCommands
         public bool Reserved => Kind == "reserved";
     }
 
-    internal sealed record BuyerRow(long TierId, long Quantity, long CreatedAt, long ExpiresAt);
+    /// <summary>One tier of a buyer's checkout; <see cref="Offer"/> when it is (or includes) a waiting-list offer.</summary>
+    /// <remarks>Settable properties: with no rows SQLite reports the computed Offer column as BLOB, which Dapper cannot match to a constructor.</remarks>
+    internal sealed class BuyerRow
+    {
+        public long TierId { get; init; }
+
+        public long Quantity { get; init; }
+
+        public long CreatedAt { get; init; }
+
+        public long ExpiresAt { get; init; }
+
+        public bool Offer { get; init; }
+    }
 
     private sealed record ReleasedRow(long TierId, long Quantity, long ExpiresAt);
 }

@@ -118,6 +118,16 @@ internal static class SeatCommands
         }
     }
 
+    private const string FreeSeatsSql = """
+        SELECT label AS Label, section AS Section, row AS Row, number AS Number, x AS X, y AS Y, accessible AS Accessible,
+               not_for_sale = 0 AND ticket_id IS NULL AND held_by IS NULL AS Available
+        FROM seats WHERE concert_id = @concertId AND tier_id = @tierId
+        """;
+
+    /// <summary>A tier's seats as best available sees them for nobody in particular: free means neither held nor sold.</summary>
+    public static List<SeatSpot> FreeSeats(WriteContext context, Guid concertId, long tierId) =>
+        [.. context.Connection.Query<SeatRecord>(FreeSeatsSql, new { concertId, tierId }, context.Transaction).Select(r => r.ToSpot())];
+
     private const string HeldSeatsSql = """
         SELECT tier_id AS TierId, label AS Label, section AS Section, row AS Row, number AS Number FROM seats
         WHERE held_by = @buyer AND concert_id = @concertId

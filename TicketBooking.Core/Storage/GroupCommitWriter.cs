@@ -24,6 +24,9 @@ public sealed partial class GroupCommitWriter : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<GroupCommitWriter> _logger;
     private readonly int _maxBatch;
+    private readonly TimeSpan _offerWindow;
+    private readonly Waitlist.WaitlistNotices _notices;
+    private readonly Email.OutboxSignal _outbox;
     private readonly Channel<IWriteItem> _queue;
     private readonly Thread _thread;
     private SqliteConnection? _connection;
@@ -33,9 +36,16 @@ public sealed partial class GroupCommitWriter : IDisposable
         AvailabilityBroadcaster broadcaster,
         TimeProvider time,
         IOptions<StorageOptions> options,
+        IOptions<Waitlist.WaitlistOptions> waitlist,
+        Waitlist.WaitlistNotices notices,
+        Email.OutboxSignal outbox,
         ILogger<GroupCommitWriter> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(waitlist);
+        _offerWindow = waitlist.Value.OfferWindow;
+        _notices = notices;
+        _outbox = outbox;
         _connections = connections;
         _broadcaster = broadcaster;
         _time = time;
@@ -88,10 +98,10 @@ public sealed partial class GroupCommitWriter : IDisposable
 
     private void ExecuteBatch(List<IWriteItem> batch)
     {
-        IReadOnlyList<AvailabilitySnapshot> snapshots;
+        Committed committed;
         try
         {
-            snapshots = Commit(batch);
+            committed = Commit(batch);
         }
         catch (SqliteException exception) when (IsEnvironmental(exception))
         {
@@ -129,9 +139,19 @@ public sealed partial class GroupCommitWriter : IDisposable
 
         // Announce before answering: a caller that awaited its write then finds its own change in Broadcaster.Latest.
         // Publishing only drops snapshots into mailboxes, so it never holds the callers up.
-        foreach (var snapshot in snapshots)
+        foreach (var snapshot in committed.Snapshots)
         {
             _broadcaster.Publish(snapshot);
+        }
+
+        foreach (var notice in committed.Notices)
+        {
+            _notices.Publish(notice);
+        }
+
+        if (committed.MailQueued)
+        {
+            _outbox.Notify();
         }
 
         foreach (var item in batch)
@@ -140,7 +160,7 @@ public sealed partial class GroupCommitWriter : IDisposable
         }
     }
 
-    private List<AvailabilitySnapshot> Commit(List<IWriteItem> batch)
+    private Committed Commit(List<IWriteItem> batch)
     {
         if (_connection is not null && !_connections.DatabaseFileExists)
         {
@@ -150,7 +170,7 @@ public sealed partial class GroupCommitWriter : IDisposable
         }
 
         var connection = _connection ??= _connections.Open();
-        return WriteTransaction.Run(connection, _time.GetUtcNow(), batch.Select(item => (Action<WriteContext>)item.Run));
+        return WriteTransaction.Run(connection, _time.GetUtcNow(), batch.Select(item => (Action<WriteContext>)item.Run), _offerWindow);
     }
 
     private void ResetConnection()

@@ -16,16 +16,29 @@ internal static class WriteTransaction
         RETURNING availability_version
         """;
 
-    /// <summary>Runs each of <paramref name="commands"/> in order, then commits. On any exception nothing is committed.</summary>
-    public static List<AvailabilitySnapshot> Run(SqliteConnection connection, DateTimeOffset now, IEnumerable<Action<WriteContext>> commands)
+    /// <summary>
+    /// Runs each of <paramref name="commands"/> in order, serves the waiting lists of the concerts they changed, then
+    /// commits. On any exception nothing is committed.
+    /// </summary>
+    public static Committed Run(SqliteConnection connection, DateTimeOffset now, IEnumerable<Action<WriteContext>> commands, TimeSpan? offerWindow = null)
     {
         // Microsoft.Data.Sqlite's BeginTransaction(deferred: false) issues BEGIN IMMEDIATE: the write lock is
         // taken before anything is read, so no command can decide on counts another writer is about to change.
         using var transaction = connection.BeginTransaction(deferred: false);
-        var context = new WriteContext(connection, transaction, now);
+        var context = new WriteContext(connection, transaction, now, offerWindow);
         foreach (var command in commands)
         {
             command(context);
+
+            // Whatever a command changed, tickets it freed go to the people waiting before anyone else can have them:
+            // right after it, so no code path can forget, and before the next command of the batch (a stranger's hold)
+            // or any reader can see them free.
+            foreach (var concertId in context.TakeUnserved())
+            {
+                Waitlist.WaitlistCommands.Serve(context, concertId);
+            }
+
+            context.TakeUnserved(); // what serving itself changed is served already
         }
 
         var snapshots = new List<AvailabilitySnapshot>(context.ChangedConcerts.Count);
@@ -36,14 +49,17 @@ internal static class WriteTransaction
         }
 
         transaction.Commit();
-        return snapshots;
+        return new Committed(snapshots, context.Notices, context.MailQueued);
     }
 
     /// <summary>One command in its own transaction; for callers with their own connection.</summary>
-    public static (T Result, List<AvailabilitySnapshot> Snapshots) Run<T>(SqliteConnection connection, DateTimeOffset now, Func<WriteContext, T> command)
+    public static (T Result, IReadOnlyList<AvailabilitySnapshot> Snapshots) Run<T>(SqliteConnection connection, DateTimeOffset now, Func<WriteContext, T> command)
     {
         T result = default!;
-        var snapshots = Run(connection, now, [context => result = command(context)]);
-        return (result, snapshots);
+        var committed = Run(connection, now, [context => result = command(context)]);
+        return (result, committed.Snapshots);
     }
 }
+
+/// <summary>What a committed transaction has to announce: new snapshots, changes to places in line, and whether e-mail is waiting.</summary>
+internal sealed record Committed(IReadOnlyList<AvailabilitySnapshot> Snapshots, IReadOnlyList<Waitlist.WaitlistNotice> Notices, bool MailQueued);

@@ -23,7 +23,7 @@ public sealed class ConcertApiTests(AppFixture fixture) : IClassFixture<AppFixtu
         var first = json[0]!.AsObject();
         first.Select(p => p.Key).Should().Contain(["id", "name", "artist", "venue", "city", "startsAt", "timeZone", "tiers"]);
         var vip = first["tiers"]!.AsArray()[0]!.AsObject();
-        vip.Select(p => p.Key).Should().Equal("code", "name", "priceCents", "currency", "capacity", "sold", "held", "available", "reserved");
+        vip.Select(p => p.Key).Should().Equal("code", "name", "priceCents", "currency", "capacity", "sold", "held", "available", "reserved", "waiting", "waitingTickets", "setAside");
         (vip["code"]!.GetValue<string>(), vip["priceCents"]!.GetValue<long>(), vip["currency"]!.GetValue<string>()).Should().Be(("VIP", 10_000L, "USD"));
     }
 

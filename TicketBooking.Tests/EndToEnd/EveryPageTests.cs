@@ -11,7 +11,7 @@ namespace TicketBooking.Tests.EndToEnd;
 public sealed class EveryPageTests(Chromium chromium)
 {
     // The pictures the README shows, per screen and scheme.
-    private static readonly HashSet<string> Pictured = ["concerts", "concert", "seat-map", "checkout", "confirmation", "organizer-dashboard"];
+    private static readonly HashSet<string> Pictured = ["concerts", "concert", "seat-map", "waitlist", "waitlist-offer", "checkout", "confirmation", "my-bookings", "organizer-dashboard"];
 
     [ChromiumTheory]
     [InlineData(ColorScheme.Light, false)]
@@ -57,7 +57,7 @@ public sealed class EveryPageTests(Chromium chromium)
             }
         });
 
-        visited.Should().HaveCount(17, "the tour reaches every page");
+        visited.Should().HaveCount(20, "the tour reaches every page");
         violations.Should().BeEmpty();
         tooWide.Should().BeEmpty();
         errors.Should().BeEmpty();

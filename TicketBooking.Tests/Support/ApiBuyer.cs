@@ -85,6 +85,21 @@ public sealed class ApiBuyer(HttpClient client) : IDisposable
         return await (await ConfirmAsync(concertId, Guid.NewGuid().ToString(), card)).ShouldBeAsync<BookingResponse>(HttpStatusCode.Created);
     }
 
+    public async Task<HttpResponseMessage> JoinWaitlistAsync(Guid concertId, string tier, int quantity, string email = "fan@example.com")
+    {
+        await StartSessionAsync();
+        return await Client.PostAsJsonAsync("/api/waitlist", new { concertId, tier, quantity, email });
+    }
+
+    public async Task<List<WaitlistEntryResponse>> WaitlistAsync() =>
+        (await Client.GetFromJsonAsync<List<WaitlistEntryResponse>>("/api/waitlist", Json))!;
+
+    public async Task<HttpResponseMessage> LeaveWaitlistAsync(Guid entryId)
+    {
+        await StartSessionAsync();
+        return await Client.DeleteAsync(new Uri($"/api/waitlist/{entryId}", UriKind.Relative));
+    }
+
     public Task<HttpResponseMessage> CancelAsync(Guid bookingId, params Guid[] ticketIds) =>
         Client.PostAsJsonAsync($"/api/bookings/{bookingId}/cancel", new { ticketIds });
 

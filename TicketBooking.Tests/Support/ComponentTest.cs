@@ -42,6 +42,9 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(Engine.Gateway);
         Services.AddSingleton(Engine.Services.GetRequiredService<TicketBooking.Core.Tickets.CheckInService>());
         Services.AddSingleton(Engine.Services.GetRequiredService<CancellationService>());
+        Services.AddSingleton(Engine.Services.GetRequiredService<TicketBooking.Core.Waitlist.WaitlistService>());
+        Services.AddSingleton(Engine.Services.GetRequiredService<TicketBooking.Core.Waitlist.WaitlistNotices>());
+        Services.AddSingleton<IOptions<TicketBooking.Core.Waitlist.WaitlistOptions>>(Options.Create(new TicketBooking.Core.Waitlist.WaitlistOptions()));
         Services.AddSingleton<IOptions<HoldOptions>>(Options.Create(Engine.HoldOptions));
         Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));

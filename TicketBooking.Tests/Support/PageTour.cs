@@ -6,7 +6,7 @@ namespace TicketBooking.Tests.Support;
 
 /// <summary>
 /// Every page of the app, as a buyer walks them (concerts, a concert with tickets chosen, checkout with and without
-/// field errors, the confirmation, the seated hall's map and list, My bookings, Find my booking, not found) and then as the organizer (sign-in, home,
+/// field errors, the confirmation, the seated hall's map and list, a waiting list joined and offered, My bookings, Find my booking, not found) and then as the organizer (sign-in, home,
 /// a concert's dashboard after that sale, its door, a new concert). Each stop is handed to <paramref name="visit"/> once the page
 /// is interactive, in the colours the browser asked for, and has stopped moving. The confirmation shows the tickets' QR
 /// codes; the door page is visited ready and after refusing a code.
@@ -69,6 +69,21 @@ public static class PageTour
         await StopAsync("seat-map");
         await page.GetByRole(AriaRole.Button, new() { Name = "List" }).ClickAsync();
         await StopAsync("seat-list");
+
+        // A sold-out tier: join its waiting list, see the place in line, then the offer when a ticket comes back.
+        var soldOut = await app.CreateConcertAsync(("GA", 1_000, 2));
+        using var seller = ApiBuyer.For(app);
+        (await seller.HoldAsync(soldOut.Id, ("GA", 2))).EnsureSuccessStatusCode();
+        await page.GotoInteractiveAsync($"/concerts/{soldOut.Id}");
+        await page.GetByTestId("join-waitlist-GA").ClickAsync();
+        await page.GetByLabel("E-mail").FillAsync("ada@example.com");
+        await StopAsync("waitlist-join");
+        await page.GetByTestId("join-waitlist-submit").ClickAsync();
+        await Expect(page.GetByTestId("waitlist-position")).ToHaveTextAsync("You're next in line");
+        await StopAsync("waitlist");
+        (await seller.ReleaseAsync(soldOut.Id)).EnsureSuccessStatusCode();
+        await Expect(page.GetByTestId("waitlist-offer")).ToBeVisibleAsync();
+        await StopAsync("waitlist-offer");
 
         await GoAsync("/bookings", "my-bookings");
         await GoAsync("/bookings/find", "find-booking");

@@ -105,6 +105,8 @@ public sealed class TestEngine : IAsyncDisposable
 
     public SeatingAdmin Seating => _services.GetRequiredService<SeatingAdmin>();
 
+    public TicketBooking.Core.Waitlist.WaitlistService Waitlist => _services.GetRequiredService<TicketBooking.Core.Waitlist.WaitlistService>();
+
     public SeatMaps SeatMaps => _services.GetRequiredService<SeatMaps>();
 
     /// <summary>
@@ -123,6 +125,10 @@ public sealed class TestEngine : IAsyncDisposable
 
     public static HoldRequest Request(Guid concertId, params (string Tier, int Quantity)[] items) =>
         new(concertId, [.. items.Select(i => new HoldItem(i.Tier, i.Quantity))]);
+
+    /// <summary>Paying for the buyer's checkout with the approved test card.</summary>
+    public static ConfirmRequest Payment(Guid concertId) =>
+        new(concertId, new BuyerDetails("Ada Lovelace", "ada@example.com"), new CardDetails(SimulatedPaymentGateway.ApprovedCard, "12/30", "123"));
 
     public async ValueTask DisposeAsync()
     {
@@ -162,8 +168,10 @@ public sealed class TempDatabase : IDisposable
 
     public void Dispose()
     {
-        SqliteConnection.ClearPool(new SqliteConnection(ConnectionString));
-        SqliteConnection.ClearPool(new SqliteConnection(new SqliteConnectionStringBuilder(ConnectionString) { Mode = SqliteOpenMode.ReadWrite }.ToString()));
+        // The pools are keyed by the whole connection string, and the app's factory adds settings of its own (mode, timeout):
+        // clear them all, or every pooled handle on this file outlives it (thousands over a run, up to the open-file limit).
+        // Other tests' connections only lose their idle pooled handles; they open new ones.
+        SqliteConnection.ClearAllPools();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

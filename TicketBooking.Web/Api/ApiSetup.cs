@@ -78,6 +78,7 @@ internal static class ApiSetup
         app.MapConcertEndpoints();
         app.MapHoldEndpoints();
         app.MapBookingEndpoints();
+        app.MapWaitlistEndpoints();
         app.MapAdminEndpoints();
         app.MapSeatEndpoints();
         app.MapTicketEndpoints();

@@ -15,11 +15,16 @@ using TicketBooking.Web.Limits;
 
 namespace TicketBooking.Web.Api;
 
-/// <summary>A tier and its counts; <see cref="Reserved"/>: its tickets are seats, picked on <c>/api/concerts/{id}/seats</c> (DESIGN §18).</summary>
-public sealed record TierResponse(string Code, string Name, long PriceCents, string Currency, int Capacity, int Sold, int Held, int Available, bool Reserved = false)
+/// <summary>
+/// A tier and its counts; <see cref="Reserved"/>: its tickets are seats, picked on <c>/api/concerts/{id}/seats</c> (DESIGN §18).
+/// <see cref="Waiting"/> people wait for it (DESIGN §13), wanting <see cref="WaitingTickets"/>; <see cref="SetAside"/> returned
+/// tickets are kept for them, not for sale: capacity = sold + held + setAside + available.
+/// </summary>
+public sealed record TierResponse(string Code, string Name, long PriceCents, string Currency, int Capacity, int Sold, int Held, int Available, bool Reserved = false,
+    int Waiting = 0, int WaitingTickets = 0, int SetAside = 0)
 {
     public static TierResponse From(Tier tier) =>
-        new(tier.Code, tier.Name, tier.PriceCents, Tier.Currency, tier.Capacity, tier.Sold, tier.Held, tier.Available, tier.Reserved);
+        new(tier.Code, tier.Name, tier.PriceCents, Tier.Currency, tier.Capacity, tier.Sold, tier.Held, tier.Available, tier.Reserved, tier.Waiting, tier.WaitingTickets, tier.SetAside);
 }
 
 public sealed record ConcertResponse(
@@ -31,13 +36,14 @@ public sealed record ConcertResponse(
         [.. concert.Tiers.Select(TierResponse.From)]);
 }
 
-public sealed record TierAvailabilityResponse(string Code, int Capacity, int Sold, int Held, int Available);
+/// <summary>A tier's live counts; the waiting line's as in <see cref="TierResponse"/>.</summary>
+public sealed record TierAvailabilityResponse(string Code, int Capacity, int Sold, int Held, int Available, int Waiting = 0, int WaitingTickets = 0, int SetAside = 0);
 
 public sealed record AvailabilityResponse(Guid ConcertId, long Version, IReadOnlyList<TierAvailabilityResponse> Tiers)
 {
     public static AvailabilityResponse From(AvailabilitySnapshot snapshot) => new(
         snapshot.ConcertId, snapshot.Version,
-        [.. snapshot.Tiers.Select(t => new TierAvailabilityResponse(t.Code, t.Capacity, t.Sold, t.Held, t.Available))]);
+        [.. snapshot.Tiers.Select(t => new TierAvailabilityResponse(t.Code, t.Capacity, t.Sold, t.Held, t.Available, t.Waiting, t.WaitingTickets, t.SetAside))]);
 }
 
 /// <summary>Browsing: concerts, their tiers and live availability (also as a server-sent event stream).</summary>

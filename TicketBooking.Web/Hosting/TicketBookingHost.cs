@@ -32,6 +32,7 @@ internal static class TicketBookingHost
         services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CancellationOptions>().BindConfiguration(CancellationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Core.Seating.SeatingOptions>().BindConfiguration(Core.Seating.SeatingOptions.Section);
+        services.AddOptions<Core.Waitlist.WaitlistOptions>().BindConfiguration(Core.Waitlist.WaitlistOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddTicketBookingCore();

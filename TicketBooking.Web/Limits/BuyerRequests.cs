@@ -8,7 +8,7 @@ namespace TicketBooking.Web.Limits;
 /// <see cref="FairUse"/> first, then the engine. A page cannot do more than the API allows, and the API cannot do more
 /// than a page.
 /// </summary>
-public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingService bookings)
+public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingService bookings, Core.Waitlist.WaitlistService waitlist)
 {
     public async Task<Limited<HoldResult>> PlaceHoldAsync(Requester who, HoldRequest request)
     {
@@ -28,6 +28,20 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
         return fairUse.Heartbeat(who) is { } refused
             ? refused
             : await holds.HeartbeatAsync(who.Buyer, concertId, active, visible).ConfigureAwait(false);
+    }
+
+    /// <summary>Joining a waiting line asks for tickets like a hold does, so it spends the same budget.</summary>
+    public async Task<Limited<Core.Waitlist.JoinResult>> JoinWaitlistAsync(Requester who, Core.Waitlist.JoinRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        return fairUse.Hold(who) is { } refused ? refused : await waitlist.JoinAsync(who.Buyer, request).ConfigureAwait(false);
+    }
+
+    /// <summary>Leaving a line only gives a place (or an offer) back, so it is never limited.</summary>
+    public Task<Core.Waitlist.LeaveResult> LeaveWaitlistAsync(Requester who, Guid entryId)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        return waitlist.LeaveAsync(who.Buyer, entryId);
     }
 
     /// <summary>Releasing only gives tickets back, so it is never limited.</summary>

@@ -95,6 +95,30 @@ public sealed class OrganizerPagesTests : ComponentTest
     }
 
     [Fact]
+    public async Task The_dashboard_shows_each_waiting_line_offers_out_and_offers_paid_live()
+    {
+        var concert = await ConcertAsync(("VIP", 10_000, 10), ("GA", 1_000, 3));
+        var seller = BuyerId.New();
+        await Engine.Holds.PlaceAsync(seller, TestEngine.Request(concert.Id, ("GA", 3)));
+        var fans = Enumerable.Range(0, 3).Select(_ => BuyerId.New()).ToList();
+        foreach (var (fan, quantity) in fans.Zip([2, 2, 4]))
+        {
+            await Engine.Waitlist.JoinAsync(fan, new TicketBooking.Core.Waitlist.JoinRequest(concert.Id, "GA", quantity, "fan@example.com"));
+        }
+
+        var cut = Render<ManageConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=waiting-GA]").TextContent.Should().Be("3 people · 8 tickets"));
+
+        await Engine.Holds.ReleaseAsync(seller, concert.Id);
+
+        cut.WaitForAssertion(() => cut.Find("[data-testid=waiting-GA]").TextContent.Should().Be("2 people · 6 tickets"));
+        cut.Find("[data-testid=offers-GA]").TextContent.Should().Be("1 · 2 tickets");
+        cut.Markup.Should().Contain("1 set aside for them");
+        await BookAsync(fans[0], concert.Id, "Fan One", ("GA", 2));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=converted-GA]").TextContent.Should().Be("1 paid · 2 tickets"));
+    }
+
+    [Fact]
     public async Task A_tier_can_be_renamed_and_repriced_and_buyers_see_it()
     {
         var concert = await ConcertAsync(("VIP", 10_000, 10), ("GA", 1_000, 100));

@@ -16,6 +16,9 @@ public sealed class CurrentBuyer(AuthenticationStateProvider authentication)
     /// <summary>Who is acting, for the limits every buyer write goes through (<see cref="Limits.BuyerRequests"/>).</summary>
     public async Task<Limits.Requester> GetRequesterAsync() => new(await GetAsync(), Address);
 
+    /// <summary>The buyer, or null on a circuit that has none.</summary>
+    public async Task<BuyerId?> FindAsync() => (await authentication.GetAuthenticationStateAsync()).User.FindBuyerId();
+
     public async Task<BuyerId> GetAsync()
     {
         var state = await authentication.GetAuthenticationStateAsync();

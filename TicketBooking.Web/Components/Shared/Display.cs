@@ -21,6 +21,13 @@ public static class Display
     public static string Time(DateTimeOffset instant, string timeZone) =>
         InZone(instant, timeZone).ToString("h:mm tt", English);
 
+    /// <summary>"1st", "2nd", "3rd", "4th", "11th", "22nd".</summary>
+    public static string Ordinal(int value)
+    {
+        var suffix = (value % 100) is 11 or 12 or 13 ? "th" : (value % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" };
+        return string.Create(English, $"{value:N0}{suffix}");
+    }
+
     /// <summary>Minutes and seconds left, never negative: "09:58".</summary>
     public static string Countdown(TimeSpan left)
     {

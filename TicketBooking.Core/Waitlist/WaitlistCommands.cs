@@ -1,0 +1,339 @@
+using System.Security.Cryptography;
+using Dapper;
+using TicketBooking.Core.Holds;
+using TicketBooking.Core.Seating;
+using TicketBooking.Core.Storage;
+
+namespace TicketBooking.Core.Waitlist;
+
+/// <summary>
+/// The waiting list as SQL, run by the single writer inside its <c>BEGIN IMMEDIATE</c> transaction (DESIGN §13).
+/// </summary>
+/// <remarks>
+/// <para><b>Who gets returned seats.</b> Whenever a transaction changes a concert that has people waiting,
+/// <see cref="Serve"/> runs before it commits. It walks each tier's line in joining order and makes an offer — a hold in
+/// the buyer's name for <c>Waitlist:OfferWindow</c> — to every entry whose quantity fits in the seats that are free:
+/// <b>first fit, place kept</b>. An entry that wants more than is free is passed over for smaller ones behind it, but keeps
+/// its place, so it has the first claim on the next return that is large enough. Why not make everyone behind it wait:
+/// returns come one booking at a time (one to four seats), so a strict queue would leave seats unsold behind one large
+/// group while people who need fewer wait too.</para>
+/// <para><b>Seats set aside.</b> Seats no waiting entry can use yet (fewer than the smallest quantity in line) are never
+/// put back on public sale while anyone waits: they are held by the all-zero buyer (<see cref="SetAsideHolder"/>, whom no
+/// cookie can carry), so every availability rule keeps them from public buyers, and they join the next return. They go
+/// on public sale only when nobody is left waiting for the tier.</para>
+/// </remarks>
+internal static class WaitlistCommands
+{
+    /// <summary>Holds the seats set aside for a tier's waiting line. <see cref="BuyerId.TryParse"/> refuses this id, so no buyer is it.</summary>
+    public static readonly BuyerId SetAsideHolder = new(Guid.Empty);
+
+    /// <summary>The holder's id as stored, for SQL fragments.</summary>
+    public const string SetAsideHolderText = "00000000-0000-0000-0000-000000000000";
+
+    // Someone waits, or tickets are still set aside for a line that has since emptied.
+    private const string HasLineSql = $"""
+        SELECT EXISTS (SELECT 1 FROM waitlist WHERE concert_id = @concertId AND status = 'waiting')
+            OR EXISTS (SELECT 1 FROM holds WHERE buyer_id = '{SetAsideHolderText}' AND concert_id = @concertId)
+        """;
+
+    private const string LineSql = """
+        SELECT id AS Id, tier_id AS TierId, buyer_id AS BuyerId, email AS Email, quantity AS Quantity, leave_token AS LeaveToken
+        FROM waitlist WHERE concert_id = @concertId AND status = 'waiting'
+        ORDER BY tier_id, seq
+        """;
+
+    private const string SetAsideSql = "SELECT tier_id AS TierId, quantity AS Quantity FROM holds WHERE buyer_id = @holder AND concert_id = @concertId";
+
+    /// <summary>
+    /// Gives a concert's free tickets to its waiting lines (first fit, place kept), sets aside what nobody in line can
+    /// use yet, and puts set-aside tickets back on sale once nobody waits. Cheap when nobody waits: two indexed lookups.
+    /// </summary>
+    public static void Serve(WriteContext context, Guid concertId)
+    {
+        var connection = context.Connection;
+        if (!connection.ExecuteScalar<bool>(HasLineSql, new { concertId }, context.Transaction))
+        {
+            return;
+        }
+
+        // Offers that ran out end here (the trigger marks their entries expired) and their tickets join the pool.
+        HoldCommands.ReclaimExpired(context, concertId);
+        var setAside = connection.Query<(long TierId, long Quantity)>(SetAsideSql, new { holder = SetAsideHolder.Value, concertId }, context.Transaction)
+            .ToDictionary(r => r.TierId, r => r.Quantity);
+        var lines = connection.Query<LineRow>(LineSql, new { concertId }, context.Transaction).ToLookup(e => e.TierId);
+        foreach (var tier in HoldCommands.ReadTiers(context, concertId).Where(t => lines.Contains(t.Id) || setAside.ContainsKey(t.Id)))
+        {
+            var aside = setAside.GetValueOrDefault(tier.Id);
+            var free = tier.Capacity - tier.Sold - tier.Held + aside;
+            var offered = new List<LineRow>();
+            foreach (var entry in lines[tier.Id])
+            {
+                if (entry.Quantity <= free)
+                {
+                    offered.Add(entry);
+                    free -= entry.Quantity;
+                }
+            }
+
+            var keep = offered.Count < lines[tier.Id].Count() ? free : 0;
+            if (offered.Count == 0 && keep == aside)
+            {
+                continue;
+            }
+
+            if (aside > 0)
+            {
+                // Deleting the row frees its seats (trigger holds_free_seats); they are handed out again below.
+                connection.Execute(DeleteSetAsideSql, new { holder = SetAsideHolder.Value, concertId, tierId = tier.Id }, context.Transaction);
+                connection.Execute(AdjustHeldSql, new { delta = -aside, tierId = tier.Id }, context.Transaction);
+            }
+
+            var version = tier.Reserved ? SeatCommands.NextVersion(context, concertId) : 0;
+            foreach (var entry in offered)
+            {
+                Offer(context, concertId, tier, entry, version);
+            }
+
+            if (keep > 0)
+            {
+                SetAside(context, concertId, tier, keep, version);
+            }
+
+            context.AvailabilityChanged(concertId);
+        }
+    }
+
+    private const string DeleteSetAsideSql = "DELETE FROM holds WHERE buyer_id = @holder AND concert_id = @concertId AND tier_id = @tierId";
+
+    private const string AdjustHeldSql = "UPDATE tiers SET held = held + @delta WHERE id = @tierId";
+
+    private const string NewCheckoutSql = "UPDATE holds SET hold_id = @holdId WHERE buyer_id = @buyer AND concert_id = @concertId";
+
+    // An offer joins the buyer's checkout; on a tier they already hold it adds to the row and keeps the later expiry.
+    private const string OfferRowSql = """
+        INSERT INTO holds (buyer_id, concert_id, tier_id, hold_id, quantity, created_at, expires_at, last_activity_at, client, waitlist_id)
+        VALUES (@buyer, @concertId, @tierId, @holdId, @quantity, @now, @expiresAt, @now, NULL, @entryId)
+        ON CONFLICT (buyer_id, concert_id, tier_id) DO UPDATE SET
+            quantity = holds.quantity + excluded.quantity, expires_at = MAX(holds.expires_at, excluded.expires_at),
+            waitlist_id = excluded.waitlist_id
+        """;
+
+    private const string MarkOfferedSql = "UPDATE waitlist SET status = 'offered', offered_at = @now, offer_expires_at = @expiresAt WHERE id = @entryId AND status = 'waiting'";
+
+    private const string StartsAtSql = "SELECT starts_at FROM concerts WHERE id = @concertId";
+
+    private static void Offer(WriteContext context, Guid concertId, HoldCommands.TierRow tier, LineRow entry, long version)
+    {
+        var connection = context.Connection;
+        var buyer = new BuyerId(entry.BuyerId);
+        // Sales close when the show starts, and so does an offer.
+        var expiresAt = Math.Min(context.NowMs + (long)context.OfferWindow.TotalMilliseconds, tier.StartsAt);
+        var holdId = Guid.CreateVersion7(context.Now);
+        var quantity = (int)entry.Quantity;
+        connection.Execute(NewCheckoutSql, new { holdId, buyer = buyer.Value, concertId }, context.Transaction);
+        connection.Execute(OfferRowSql, new { buyer = buyer.Value, concertId, tierId = tier.Id, holdId, quantity, now = context.NowMs, expiresAt, entryId = entry.Id }, context.Transaction);
+        connection.Execute(AdjustHeldSql, new { delta = quantity, tierId = tier.Id }, context.Transaction);
+
+        IReadOnlyList<string>? seats = null;
+        if (tier.Reserved)
+        {
+            var free = SeatCommands.FreeSeats(context, concertId, tier.Id);
+            // The best block the engine would give any buyer asking for this many; accessible seats only when nothing else is left.
+            var choice = BestAvailable.Choose(free, quantity, BestAvailable.Stage)
+                ?? BestAvailable.Choose(free, quantity, BestAvailable.Stage, accessible: true)
+                ?? throw new InvalidOperationException($"{free.Count} free seats of tier {tier.Code} cannot seat an offer of {quantity}; the counters disagree with the seats.");
+            var own = SeatCommands.HeldBy(connection, context.Transaction, buyer, concertId).GetValueOrDefault(tier.Id)?.Labels ?? [];
+            SeatCommands.Hold(context, buyer, concertId, tier.Id, [.. own, .. choice.Labels], version);
+            seats = choice.Labels;
+        }
+
+        connection.Execute(MarkOfferedSql, new { now = context.NowMs, expiresAt, entryId = entry.Id }, context.Transaction);
+        var offer = new WaitlistOffer(buyer, entry.Id, concertId, tier.Code, tier.Name, quantity, seats, DateTimeOffset.FromUnixTimeMilliseconds(expiresAt));
+        Email.Outbox.EnqueueWaitlistOffer(context, offer, entry.Email, entry.LeaveToken);
+        context.Offered(offer);
+    }
+
+    private const string SetAsideRowSql = """
+        INSERT INTO holds (buyer_id, concert_id, tier_id, hold_id, quantity, created_at, expires_at, last_activity_at, client)
+        VALUES (@holder, @concertId, @tierId, @holdId, @quantity, @now, @startsAt, @now, NULL)
+        """;
+
+    private static void SetAside(WriteContext context, Guid concertId, HoldCommands.TierRow tier, long quantity, long version)
+    {
+        IReadOnlyList<string>? labels = null;
+        if (tier.Reserved)
+        {
+            // Every seat still free: the counters say how many, the seat rows which.
+            labels = [.. SeatCommands.FreeSeats(context, concertId, tier.Id).Where(s => s.Available).Select(s => s.Label)];
+            quantity = labels.Count;
+            if (quantity == 0)
+            {
+                return;
+            }
+        }
+
+        context.Connection.Execute(SetAsideRowSql, new
+        {
+            holder = SetAsideHolder.Value,
+            concertId,
+            tierId = tier.Id,
+            holdId = Guid.CreateVersion7(context.Now),
+            quantity,
+            now = context.NowMs,
+            startsAt = tier.StartsAt,
+        }, context.Transaction);
+        context.Connection.Execute(AdjustHeldSql, new { delta = quantity, tierId = tier.Id }, context.Transaction);
+        if (labels is not null)
+        {
+            SeatCommands.Hold(context, SetAsideHolder, concertId, tier.Id, labels, version);
+        }
+    }
+
+    private const string ActiveEntrySql = """
+        SELECT id FROM waitlist WHERE tier_id = @tierId AND buyer_id = @buyer AND email_key = @emailKey AND status IN ('waiting', 'offered')
+        """;
+
+    // Bought, plus held now (an offer joins that hold): together with the entry they stay within the per-buyer maximum.
+    private const string OwnTicketsSql = """
+        SELECT (SELECT COALESCE(SUM(i.quantity), 0) FROM bookings b JOIN booking_items i ON i.booking_id = b.id
+                WHERE b.buyer_id = @buyer AND b.concert_id = @concertId AND i.tier_id = @tierId)
+             + (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h
+                WHERE h.buyer_id = @buyer AND h.concert_id = @concertId AND h.tier_id = @tierId AND h.expires_at > @now)
+        """;
+
+    private const string InsertEntrySql = """
+        INSERT INTO waitlist (id, concert_id, tier_id, buyer_id, email, email_key, quantity, seq, status, leave_token, created_at)
+        VALUES (@id, @concertId, @tierId, @buyer, @email, @emailKey, @quantity,
+                COALESCE((SELECT MAX(seq) FROM waitlist WHERE tier_id = @tierId), 0) + 1, 'waiting', @token, @now)
+        """;
+
+    /// <summary>Puts the buyer in the tier's line, when the tier has nothing for sale; the confirmation e-mail carries a leave link.</summary>
+    public static JoinOutcome Join(WriteContext context, BuyerId buyer, JoinRequest request, int maxPerBuyer)
+    {
+        var connection = context.Connection;
+        var tiers = HoldCommands.ReadTiers(context, request.ConcertId);
+        if (tiers.Count == 0)
+        {
+            return new JoinOutcome(new JoinResult.ConcertNotFound(), null);
+        }
+
+        if (tiers[0].StartsAt <= context.NowMs)
+        {
+            return new JoinOutcome(new JoinResult.SalesClosed(), null);
+        }
+
+        var tier = tiers.Find(t => t.Code.Equals(request.Tier, StringComparison.OrdinalIgnoreCase));
+        if (tier is null)
+        {
+            return new JoinOutcome(new JoinResult.UnknownTier(request.Tier), null);
+        }
+
+        // Tickets whose holds ran out are free (or owed to people already waiting): reclaim before judging.
+        if (HoldCommands.Reclaim(context, request.ConcertId) > 0)
+        {
+            tier = HoldCommands.ReadTiers(context, request.ConcertId).Find(t => t.Id == tier.Id)!;
+        }
+
+        var available = tier.Capacity - tier.Sold - tier.Held;
+        if (available > 0)
+        {
+            return new JoinOutcome(new JoinResult.TicketsAvailable(tier.Code, (int)available), null);
+        }
+
+        var email = request.Email.Trim();
+        var emailKey = email.ToLowerInvariant();
+        if (connection.ExecuteScalar<Guid?>(ActiveEntrySql, new { tierId = tier.Id, buyer = buyer.Value, emailKey }, context.Transaction) is { } existing)
+        {
+            return new JoinOutcome(new JoinResult.AlreadyWaiting(WaitlistQueries.Entry(connection, context.Transaction, existing)!), existing);
+        }
+
+        var bought = connection.ExecuteScalar<long>(OwnTicketsSql, new { buyer = buyer.Value, concertId = request.ConcertId, tierId = tier.Id, now = context.NowMs }, context.Transaction);
+        if (bought + request.Quantity > maxPerBuyer)
+        {
+            return new JoinOutcome(new JoinResult.BuyerLimitReached(tier.Code, maxPerBuyer, (int)bought), null);
+        }
+
+        var id = Guid.CreateVersion7(context.Now);
+        var token = Base64Url(RandomNumberGenerator.GetBytes(16));
+        connection.Execute(InsertEntrySql, new
+        {
+            id,
+            concertId = request.ConcertId,
+            tierId = tier.Id,
+            buyer = buyer.Value,
+            email,
+            emailKey,
+            quantity = request.Quantity,
+            token,
+            now = context.NowMs,
+        }, context.Transaction);
+        Email.Outbox.EnqueueWaitlistJoined(context, id, token);
+        context.WaitlistChanged(buyer, request.ConcertId);
+        // The line grew: its counts are part of the snapshot, and seats already set aside may fit this entry at once.
+        context.AvailabilityChanged(request.ConcertId);
+        return new JoinOutcome(null, id);
+    }
+
+    /// <summary>What <see cref="Join"/> decided: a refusal, or the id of the entry (new, or the one already waiting).</summary>
+    internal sealed record JoinOutcome(JoinResult? Refusal, Guid? EntryId);
+
+    private const string OwnEntrySql = """
+        SELECT id AS Id, concert_id AS ConcertId, tier_id AS TierId, buyer_id AS BuyerId, status AS Status FROM waitlist
+        WHERE id = @entryId AND ((@buyer IS NOT NULL AND buyer_id = @buyer) OR (@token IS NOT NULL AND leave_token = @token))
+        """;
+
+    private const string MarkLeftSql = "UPDATE waitlist SET status = 'left', ended_at = @now WHERE id = @entryId AND status IN ('waiting', 'offered')";
+
+    private const string DeleteOfferSql = """
+        DELETE FROM holds WHERE waitlist_id = @entryId AND buyer_id = @buyer AND concert_id = @concertId
+        RETURNING tier_id AS TierId, quantity AS Quantity
+        """;
+
+    /// <summary>
+    /// Ends the entry, found by its buyer or by the token from its e-mails. An offer it holds is released and passes on
+    /// (the writer serves the line before this commits); the entries behind it move up.
+    /// </summary>
+    public static LeaveResult Leave(WriteContext context, Guid entryId, BuyerId? buyer, string? token)
+    {
+        var connection = context.Connection;
+        var found = connection.QuerySingleOrDefault<OwnEntryRow>(OwnEntrySql, new { entryId, buyer = buyer?.Value, token }, context.Transaction);
+        if (found is null)
+        {
+            return new LeaveResult.NotFound();
+        }
+
+        if (found.Status == "converted")
+        {
+            return new LeaveResult.AlreadyBooked();
+        }
+
+        if (connection.Execute(MarkLeftSql, new { entryId, now = context.NowMs }, context.Transaction) == 0)
+        {
+            return new LeaveResult.Left(); // it had ended already: leaving twice is no error
+        }
+
+        foreach (var row in connection.Query<(long TierId, long Quantity)>(DeleteOfferSql, new { entryId, buyer = found.BuyerId, concertId = found.ConcertId }, context.Transaction).AsList())
+        {
+            connection.Execute(AdjustHeldSql, new { delta = -row.Quantity, tierId = row.TierId }, context.Transaction);
+        }
+
+        context.AvailabilityChanged(found.ConcertId);
+        context.WaitlistChanged(new BuyerId(found.BuyerId), found.ConcertId);
+        return new LeaveResult.Left();
+    }
+
+    private const string ConvertSql = """
+        UPDATE waitlist SET status = 'converted', ended_at = @now
+        WHERE status = 'offered' AND id IN (SELECT waitlist_id FROM holds WHERE buyer_id = @buyer AND concert_id = @concertId AND waitlist_id IS NOT NULL)
+        """;
+
+    /// <summary>The buyer's checkout is being paid: the offers in it became a booking. Run before its hold rows are deleted.</summary>
+    public static void Converted(WriteContext context, BuyerId buyer, Guid concertId) =>
+        context.Connection.Execute(ConvertSql, new { now = context.NowMs, buyer = buyer.Value, concertId }, context.Transaction);
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private sealed record OwnEntryRow(Guid Id, Guid ConcertId, long TierId, Guid BuyerId, string Status);
+
+    private sealed record LineRow(Guid Id, long TierId, Guid BuyerId, string Email, long Quantity, string LeaveToken);
+}

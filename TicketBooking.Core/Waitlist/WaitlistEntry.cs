@@ -1,0 +1,85 @@
+namespace TicketBooking.Core.Waitlist;
+
+/// <summary>Where an entry stands (DESIGN §13).</summary>
+public enum WaitlistStatus
+{
+    Waiting,
+    Offered,
+    Expired,
+    Converted,
+    Left,
+}
+
+/// <summary>
+/// A buyer's place in a tier's waiting line. While <see cref="WaitlistStatus.Waiting"/>, <see cref="Position"/> is its
+/// place (1 = next) and <see cref="SeatsAhead"/> the tickets wanted by the entries in front; while
+/// <see cref="WaitlistStatus.Offered"/>, the buyer holds the seats until <see cref="OfferExpiresAt"/>.
+/// </summary>
+public sealed record WaitlistEntry(
+    Guid Id,
+    Guid ConcertId,
+    string Tier,
+    string TierName,
+    int Quantity,
+    string Email,
+    WaitlistStatus Status,
+    int? Position,
+    int? SeatsAhead,
+    DateTimeOffset JoinedAt,
+    DateTimeOffset? OfferExpiresAt)
+{
+    public bool Active => Status is WaitlistStatus.Waiting or WaitlistStatus.Offered;
+}
+
+/// <summary>What a buyer asks: to wait for this many tickets of a tier, told at this e-mail.</summary>
+public sealed record JoinRequest(Guid ConcertId, string Tier, int Quantity, string Email);
+
+public abstract record JoinResult
+{
+    private JoinResult()
+    {
+    }
+
+    public sealed record Joined(WaitlistEntry Entry) : JoinResult;
+
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : JoinResult;
+
+    public sealed record ConcertNotFound : JoinResult;
+
+    public sealed record UnknownTier(string Tier) : JoinResult;
+
+    public sealed record SalesClosed : JoinResult;
+
+    /// <summary>The tier has tickets for sale right now: buy them instead.</summary>
+    public sealed record TicketsAvailable(string Tier, int Available) : JoinResult;
+
+    /// <summary>This buyer already waits for this tier with this e-mail.</summary>
+    public sealed record AlreadyWaiting(WaitlistEntry Entry) : JoinResult;
+
+    /// <summary>With what the buyer already bought, the quantity passes the per-buyer maximum.</summary>
+    public sealed record BuyerLimitReached(string Tier, int Max, int AlreadyBought) : JoinResult;
+}
+
+public abstract record LeaveResult
+{
+    private LeaveResult()
+    {
+    }
+
+    /// <summary>The entry has left the line (an offer it had is released and passes on); also when it had already ended.</summary>
+    public sealed record Left : LeaveResult;
+
+    public sealed record NotFound : LeaveResult;
+
+    /// <summary>The offer was paid: the entry became a booking and there is nothing to leave.</summary>
+    public sealed record AlreadyBooked : LeaveResult;
+}
+
+/// <summary>An offer just made: <see cref="Buyer"/> holds <see cref="Quantity"/> tickets of the tier until <see cref="ExpiresAt"/>.</summary>
+public sealed record WaitlistOffer(BuyerId Buyer, Guid EntryId, Guid ConcertId, string Tier, string TierName, int Quantity, IReadOnlyList<string>? Seats, DateTimeOffset ExpiresAt);
+
+/// <summary>Something changed in <see cref="Buyer"/>'s places in line for a concert: joined, left, or an <see cref="Offer"/> was made.</summary>
+public sealed record WaitlistNotice(BuyerId Buyer, Guid ConcertId, WaitlistOffer? Offer = null);
+
+/// <summary>One tier's waiting list for the organizer: who waits, offers out, offers paid.</summary>
+public sealed record TierWaitlist(string Tier, int Waiting, int WaitingSeats, int SetAside, int OffersOut, int OfferedSeats, int Converted, int ConvertedSeats, int Expired);

@@ -1,0 +1,117 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using TicketBooking.Core.Waitlist;
+using TicketBooking.Web.Identity;
+using TicketBooking.Web.Limits;
+
+namespace TicketBooking.Web.Api;
+
+public sealed record WaitlistBody(Guid? ConcertId, string? Tier, int? Quantity, string? Email);
+
+/// <summary>
+/// A place in a tier's waiting line (DESIGN §13). <see cref="Position"/> (1 = next) and <see cref="TicketsAhead"/> while
+/// <c>waiting</c>; <see cref="OfferExpiresAt"/> while <c>offered</c>: the tickets are the caller's hold until then, paid with
+/// <c>POST /api/bookings</c>.
+/// </summary>
+public sealed record WaitlistEntryResponse(Guid Id, Guid ConcertId, string Tier, int Quantity, string Email, string Status, int? Position, int? TicketsAhead,
+    DateTimeOffset JoinedAt, DateTimeOffset? OfferExpiresAt)
+{
+    public static WaitlistEntryResponse From(WaitlistEntry entry) => new(
+        entry.Id, entry.ConcertId, entry.Tier, entry.Quantity, entry.Email, StatusName(entry.Status), entry.Position, entry.SeatsAhead, entry.JoinedAt,
+        entry.Status == WaitlistStatus.Offered ? entry.OfferExpiresAt : null);
+
+    private static string StatusName(WaitlistStatus status) => status switch
+    {
+        WaitlistStatus.Waiting => "waiting",
+        WaitlistStatus.Offered => "offered",
+        WaitlistStatus.Expired => "expired",
+        WaitlistStatus.Converted => "converted",
+        _ => "left",
+    };
+}
+
+/// <summary>Join a sold-out tier's waiting line, see where you stand, leave.</summary>
+internal static class WaitlistEndpoints
+{
+    public static IEndpointRouteBuilder MapWaitlistEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/waitlist").WithTags("Waiting list").WithBuyerSession();
+        group.WithRequestTimeout(LimitsSetup.ApiTimeoutPolicy);
+        group.MapPost("/", JoinAsync).WithSummary("Join a sold-out tier's waiting list (409 while it has tickets for sale)");
+        group.MapGet("/", ListAsync).WithSummary("This buyer's waiting-list entries, newest first, with live positions");
+        group.MapGet("/{id:guid}", GetAsync).WithSummary("One of this buyer's entries");
+        group.MapDelete("/{id:guid}", LeaveAsync).WithSummary("Leave the waiting list; an offer held passes to the next in line");
+        return routes;
+    }
+
+    private static async Task<Results<Created<WaitlistEntryResponse>, ValidationProblem, ProblemHttpResult>> JoinAsync(
+        WaitlistBody body, BuyerRequests requests, HttpContext context)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (body.ConcertId is not { } concertId || concertId == Guid.Empty)
+        {
+            errors["concertId"] = ["Choose a concert (concertId)."];
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Tier))
+        {
+            errors["tier"] = ["Name the tier to wait for (for example GA)."];
+        }
+
+        if (body.Quantity is null)
+        {
+            errors["quantity"] = ["Say how many tickets you want (quantity)."];
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Email))
+        {
+            errors["email"] = ["Give the e-mail address to tell when tickets come back (email)."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var (result, refused) = await requests.JoinWaitlistAsync(context.Requester(), new JoinRequest(body.ConcertId!.Value, body.Tier!.Trim(), body.Quantity!.Value, body.Email!));
+        if (refused is not null)
+        {
+            return Problems.TooManyRequests(context, refused);
+        }
+
+        return result switch
+        {
+            JoinResult.Joined joined => TypedResults.Created($"/api/waitlist/{joined.Entry.Id}", WaitlistEntryResponse.From(joined.Entry)),
+            JoinResult.Invalid invalid => Problems.Invalid(invalid.Errors),
+            JoinResult.ConcertNotFound => Problems.ConcertNotFound(),
+            JoinResult.UnknownTier unknown => Problems.Invalid("tier", $"This concert has no tier {unknown.Tier}."),
+            JoinResult.SalesClosed => Problems.Conflict("Sales have closed.", "This concert has started; there is no waiting list any more."),
+            JoinResult.TicketsAvailable available => Problems.Conflict("Tickets are available.",
+                $"{available.Available} {available.Tier} {(available.Available == 1 ? "ticket is" : "tickets are")} for sale right now: buy them instead of waiting.",
+                new Dictionary<string, object?> { ["tier"] = available.Tier, ["available"] = available.Available }),
+            JoinResult.AlreadyWaiting already => Problems.Conflict("Already on the waiting list.",
+                "You are already waiting for this tier with this e-mail address.", new Dictionary<string, object?> { ["entry"] = WaitlistEntryResponse.From(already.Entry) }),
+            JoinResult.BuyerLimitReached reached => Problems.Conflict("Ticket limit reached.",
+                $"You already have {reached.AlreadyBought} {reached.Tier} tickets; at most {reached.Max} per buyer.",
+                new Dictionary<string, object?> { ["tier"] = reached.Tier, ["maxPerBuyer"] = reached.Max, ["alreadyBought"] = reached.AlreadyBought }),
+            var other => throw new InvalidOperationException($"Unhandled waiting-list result {other}"),
+        };
+    }
+
+    private static async Task<Ok<IReadOnlyList<WaitlistEntryResponse>>> ListAsync(WaitlistService waitlist, HttpContext context, Guid? concertId = null) =>
+        TypedResults.Ok<IReadOnlyList<WaitlistEntryResponse>>([.. (await waitlist.ListAsync(context.User.GetBuyerId(), concertId, context.RequestAborted)).Select(WaitlistEntryResponse.From)]);
+
+    private static async Task<Results<Ok<WaitlistEntryResponse>, ProblemHttpResult>> GetAsync(Guid id, WaitlistService waitlist, HttpContext context) =>
+        await waitlist.GetAsync(context.User.GetBuyerId(), id, context.RequestAborted) is { } entry
+            ? TypedResults.Ok(WaitlistEntryResponse.From(entry))
+            : NotFound();
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> LeaveAsync(Guid id, BuyerRequests requests, HttpContext context) =>
+        await requests.LeaveWaitlistAsync(context.Requester(), id) switch
+        {
+            LeaveResult.Left => TypedResults.NoContent(),
+            LeaveResult.AlreadyBooked => Problems.Conflict("Already booked.", "This place in line became a booking; cancel the booking instead."),
+            _ => NotFound(),
+        };
+
+    private static ProblemHttpResult NotFound() => Problems.NotFound("You have no waiting-list entry with this id.");
+}
