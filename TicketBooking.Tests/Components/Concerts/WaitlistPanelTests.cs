@@ -37,7 +37,7 @@ public sealed class WaitlistPanelTests : ComponentTest
         cut.Find("[data-testid=join-waitlist-submit]").Click();
 
         cut.WaitForAssertion(() => cut.Find("[data-testid=waitlist-position]").TextContent.Should().Be("You're 2nd in line, 3 tickets ahead of you"));
-        cut.Find("[data-testid=waitlist-chip-GA]").TextContent.Trim().Should().Be("2nd in line");
+        cut.WaitForAssertion(() => cut.Find("[data-testid=waitlist-chip-GA]").TextContent.Trim().Should().Be("2nd in line"));
         (await Engine.Waitlist.ListAsync(Buyer, _concert.Id)).Single().Should().BeEquivalentTo(new { Quantity = 2, Email = "me@example.com", Status = WaitlistStatus.Waiting });
 
         await Engine.Waitlist.LeaveAsync(ahead, first.Entry.Id);
@@ -59,7 +59,7 @@ public sealed class WaitlistPanelTests : ComponentTest
         cut.WaitForAssertion(() => cut.Find("[data-testid=waitlist-offer]").TextContent.Should()
             .Contain("Your 2 GA tickets are held").And.Contain("30:00"));
         cut.Find("[data-testid=pay-offer]").GetAttribute("href").Should().EndWith($"checkout/{_concert.Id}");
-        cut.Find("[data-testid=waitlist-chip-GA]").TextContent.Trim().Should().Be("Held for you");
+        cut.WaitForAssertion(() => cut.Find("[data-testid=waitlist-chip-GA]").TextContent.Trim().Should().Be("Held for you"));
         (await Engine.Holds.GetAsync(Buyer, _concert.Id))!.Quantity.Should().Be(2);
     }
 
