@@ -40,6 +40,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Email.OutboxSignal>();
         services.AddSingleton<Waitlist.WaitlistService>();
         services.AddSingleton<Waitlist.WaitlistNotices>();
+        services.AddSingleton<OnSale.AdmissionTokens>();
+        services.AddSingleton<OnSale.WaitingRoomHub>();
+        services.AddSingleton<OnSale.WaitingRoomService>();
         services.TryAddSingleton<SimulatedPaymentGateway>();
         services.TryAddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<SimulatedPaymentGateway>());
         return services;

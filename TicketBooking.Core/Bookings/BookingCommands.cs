@@ -326,6 +326,7 @@ internal static class BookingCommands
         var transaction = context.Transaction;
         var buyer = command.Buyer.Value;
         Waitlist.WaitlistCommands.Converted(context, command.Buyer, command.ConcertId);
+        OnSale.WaitingRoomCommands.EndTurn(context, command.Buyer, command.ConcertId);
         connection.Execute(DeleteHoldSql, new { buyer, concertId = command.ConcertId }, transaction);
         foreach (var item in command.Checkout.Items)
         {

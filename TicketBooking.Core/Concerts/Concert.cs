@@ -23,8 +23,12 @@ public sealed record Concert(
     DateTimeOffset StartsAt,
     string Description,
     long Version,
-    IReadOnlyList<Tier> Tiers)
+    IReadOnlyList<Tier> Tiers,
+    DateTimeOffset? OnSaleAt = null)
 {
+    /// <summary>Whether tickets are on sale at <paramref name="now"/> (DESIGN §14: before <see cref="OnSaleAt"/> nobody can hold).</summary>
+    public bool IsOnSale(DateTimeOffset now) => OnSaleAt is not { } sale || sale <= now;
+
     public long LowestPriceCents => Tiers.Count == 0 ? 0 : Tiers.Min(t => t.PriceCents);
 
     public int Capacity => Tiers.Sum(t => t.Capacity);
@@ -60,7 +64,8 @@ public sealed record ConcertDraft(
     string TimeZone,
     DateTimeOffset StartsAt,
     string? Description,
-    IReadOnlyList<TierDraft> Tiers);
+    IReadOnlyList<TierDraft> Tiers,
+    DateTimeOffset? OnSaleAt = null);
 
 /// <summary>One tier's sales for the organizer's dashboard; <see cref="SetAside"/> is kept for the waiting line.</summary>
 public sealed record TierSales(string Code, string Name, long PriceCents, int Capacity, int Sold, int Held, long RevenueCents, int SetAside = 0)

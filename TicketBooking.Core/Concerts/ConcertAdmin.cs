@@ -21,14 +21,15 @@ public abstract record AdminResult
 }
 
 /// <summary>An organizer's edits of a concert's descriptive fields.</summary>
-public sealed record ConcertDetails(string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt, string? Description);
+/// <remarks><see cref="OnSaleAt"/> <c>null</c>: on sale now.</remarks>
+public sealed record ConcertDetails(string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt, string? Description, DateTimeOffset? OnSaleAt = null);
 
 /// <summary>What organizers change: concerts, tiers and capacity. Inventory changes go through the single writer.</summary>
 public sealed class ConcertAdmin(GroupCommitWriter writer, SqliteConnectionFactory connections, ConcertCatalog catalog, TimeProvider time)
 {
     private const string InsertConcertSql = """
-        INSERT INTO concerts (id, name, artist, venue, city, time_zone, starts_at, description, created_at)
-        VALUES (@id, @Name, @Artist, @Venue, @City, @TimeZone, @StartsAt, @Description, @now)
+        INSERT INTO concerts (id, name, artist, venue, city, time_zone, starts_at, description, created_at, on_sale_at)
+        VALUES (@id, @Name, @Artist, @Venue, @City, @TimeZone, @StartsAt, @Description, @now, @onSaleAt)
         """;
 
     private const string InsertTierSql = """
@@ -60,6 +61,7 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, SqliteConnectionFacto
                 draft.StartsAt,
                 Description = draft.Description?.Trim() ?? "",
                 now = context.NowMs,
+                onSaleAt = draft.OnSaleAt?.ToUnixTimeMilliseconds(),
             }, context.Transaction);
             foreach (var tier in draft.Tiers)
             {
@@ -74,14 +76,14 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, SqliteConnectionFacto
 
     private const string UpdateDetailsSql = """
         UPDATE concerts SET name = @Name, artist = @Artist, venue = @Venue, city = @City, time_zone = @TimeZone,
-                            starts_at = @StartsAt, description = @Description
+                            starts_at = @StartsAt, description = @Description, on_sale_at = @onSaleAt
         WHERE id = @id
         """;
 
     public async Task<AdminResult> UpdateDetailsAsync(Guid id, ConcertDetails details)
     {
         ArgumentNullException.ThrowIfNull(details);
-        var errors = ConcertRules.ValidateDetails(details.Name, details.Artist, details.Venue, details.City, details.TimeZone, details.StartsAt, details.Description, time.GetUtcNow());
+        var errors = ConcertRules.ValidateDetails(details.Name, details.Artist, details.Venue, details.City, details.TimeZone, details.StartsAt, details.Description, time.GetUtcNow(), details.OnSaleAt);
         if (errors.Count > 0)
         {
             return new AdminResult.Invalid(errors);
@@ -99,6 +101,7 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, SqliteConnectionFacto
                 details.TimeZone,
                 details.StartsAt,
                 Description = details.Description?.Trim() ?? "",
+                onSaleAt = details.OnSaleAt?.ToUnixTimeMilliseconds(),
             }, context.Transaction);
             if (rows > 0)
             {

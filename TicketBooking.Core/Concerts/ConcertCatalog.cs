@@ -26,7 +26,7 @@ public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProv
 
     private const string ConcertsSql = """
         SELECT id AS Id, name AS Name, artist AS Artist, venue AS Venue, city AS City, time_zone AS TimeZone,
-               starts_at AS StartsAt, description AS Description, availability_version AS Version
+               starts_at AS StartsAt, description AS Description, availability_version AS Version, on_sale_at AS OnSaleAt
         FROM concerts
         WHERE (@id IS NULL OR id = @id) AND (@includePast OR starts_at > @now)
         ORDER BY starts_at, name
@@ -64,10 +64,11 @@ public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProv
             .ToLookup(t => t.ConcertId);
         return [.. concerts.Select(c => new Concert(
             c.Id, c.Name, c.Artist, c.Venue, c.City, c.TimeZone, c.StartsAt, c.Description, c.Version,
-            [.. tiers[c.Id].Select(t => new Tier(t.Code, t.Name, t.PriceCents, (int)t.Capacity, (int)t.Sold, (int)t.Held, t.Reserved, (int)t.SetAside, (int)t.Waiting, (int)t.WaitingTickets))]))];
+            [.. tiers[c.Id].Select(t => new Tier(t.Code, t.Name, t.PriceCents, (int)t.Capacity, (int)t.Sold, (int)t.Held, t.Reserved, (int)t.SetAside, (int)t.Waiting, (int)t.WaitingTickets))],
+            c.OnSaleAt is { } onSaleAt ? DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt) : null))];
     }
 
-    private sealed record ConcertRow(Guid Id, string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt, string Description, long Version);
+    private sealed record ConcertRow(Guid Id, string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt, string Description, long Version, long? OnSaleAt);
 
     /// <summary>Settable properties, not a positional record: with no rows SQLite reports the computed Held column as BLOB, which Dapper cannot match to a constructor.</summary>
     private sealed class TierRow

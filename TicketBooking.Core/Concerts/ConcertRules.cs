@@ -14,7 +14,7 @@ public static partial class ConcertRules
     public static Dictionary<string, string[]> Validate(ConcertDraft draft, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        var errors = ValidateDetails(draft.Name, draft.Artist, draft.Venue, draft.City, draft.TimeZone, draft.StartsAt, draft.Description, now);
+        var errors = ValidateDetails(draft.Name, draft.Artist, draft.Venue, draft.City, draft.TimeZone, draft.StartsAt, draft.Description, now, draft.OnSaleAt);
         if (draft.Tiers is not { Count: > 0 })
         {
             errors["tiers"] = ["Add at least one ticket tier."];
@@ -44,7 +44,7 @@ public static partial class ConcertRules
     }
 
     public static Dictionary<string, string[]> ValidateDetails(
-        string? name, string? artist, string? venue, string? city, string? timeZone, DateTimeOffset startsAt, string? description, DateTimeOffset now)
+        string? name, string? artist, string? venue, string? city, string? timeZone, DateTimeOffset startsAt, string? description, DateTimeOffset now, DateTimeOffset? onSaleAt = null)
     {
         var errors = new Dictionary<string, string[]>();
         Text(errors, "name", name, "concert name");
@@ -59,6 +59,11 @@ public static partial class ConcertRules
         if (startsAt <= now)
         {
             errors["startsAt"] = ["The concert must start in the future."];
+        }
+
+        if (onSaleAt >= startsAt)
+        {
+            errors["onSaleAt"] = ["Tickets must go on sale before the concert starts."];
         }
 
         if (description is { Length: > MaxDescriptionLength })

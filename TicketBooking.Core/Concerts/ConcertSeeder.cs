@@ -11,7 +11,7 @@ namespace TicketBooking.Core.Concerts;
 /// wall-clock time; each concert goes through the same rules as an organizer's. A tier with a <c>layout</c> (the
 /// organizer's generator plan) becomes a reserved tier of those seats.
 /// </summary>
-public sealed partial class ConcertSeeder(ConcertAdmin admin, SeatingAdmin seating, SqliteConnectionFactory connections, ILogger<ConcertSeeder> logger)
+public sealed partial class ConcertSeeder(ConcertAdmin admin, SeatingAdmin seating, SqliteConnectionFactory connections, TimeProvider time, ILogger<ConcertSeeder> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -56,6 +56,30 @@ public sealed partial class ConcertSeeder(ConcertAdmin admin, SeatingAdmin seati
         return seed.Concerts.Count;
     }
 
+    private const string ScheduleDemoSql = """
+        UPDATE concerts SET on_sale_at = @onSaleAt
+        WHERE name = @name AND starts_at > @onSaleAt
+          AND NOT EXISTS (SELECT 1 FROM tiers t WHERE t.concert_id = concerts.id AND (t.sold > 0 OR t.held > 0))
+          AND NOT EXISTS (SELECT 1 FROM queue_entries q WHERE q.concert_id = concerts.id)
+        """;
+
+    /// <summary>
+    /// For the demo: the concert named <paramref name="name"/> goes on sale <paramref name="after"/> from now, unless
+    /// anyone has bought, held or queued for it (then its sale is left as it is). True when rescheduled.
+    /// </summary>
+    public async Task<bool> ScheduleDemoOnSaleAsync(string name, TimeSpan after)
+    {
+        var onSaleAt = time.GetUtcNow().Add(after);
+        await using var connection = await connections.OpenAsync().ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync(ScheduleDemoSql, new { name, onSaleAt = onSaleAt.ToUnixTimeMilliseconds() }).ConfigureAwait(false) > 0;
+        if (changed)
+        {
+            LogDemoOnSale(name, onSaleAt);
+        }
+
+        return changed;
+    }
+
     private static void Check(AdminResult result, string what, string path)
     {
         var problems = result switch
@@ -73,6 +97,9 @@ public sealed partial class ConcertSeeder(ConcertAdmin admin, SeatingAdmin seati
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded {Count} concerts from {Path}")]
     private partial void LogSeeded(int count, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo on-sale: {Name} goes on sale at {OnSaleAt}; its waiting room is open now")]
+    private partial void LogDemoOnSale(string name, DateTimeOffset onSaleAt);
 
     private sealed record SeedFile(IReadOnlyList<SeedConcert> Concerts);
 

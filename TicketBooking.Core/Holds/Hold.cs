@@ -8,7 +8,8 @@ namespace TicketBooking.Core.Holds;
 public sealed record HoldItem(string Tier, int Quantity, IReadOnlyList<string>? Seats = null, bool Accessible = false);
 
 /// <summary>A buyer's checkout for one concert: all items are held together or none is.</summary>
-public sealed record HoldRequest(Guid ConcertId, IReadOnlyList<HoldItem> Items);
+/// <remarks>While the concert's waiting room is open the request carries the buyer's <see cref="Admission"/> (DESIGN §14).</remarks>
+public sealed record HoldRequest(Guid ConcertId, IReadOnlyList<HoldItem> Items, string? Admission = null);
 
 /// <summary>A held line. On a reserved tier <see cref="Seats"/> are its seat labels and <see cref="Together"/> says whether they sit side by side.</summary>
 public sealed record HeldItem(string Tier, string TierName, int Quantity, long UnitPriceCents, IReadOnlyList<string>? Seats = null, bool Together = true)
@@ -83,6 +84,20 @@ public abstract record HoldResult
 
     /// <summary>The concert has started; tickets are no longer sold.</summary>
     public sealed record SalesClosed : HoldResult;
+
+    /// <summary>Tickets go on sale at <see cref="OnSaleAt"/>; until then nobody can hold.</summary>
+    public sealed record NotOnSaleYet(DateTimeOffset OnSaleAt) : HoldResult;
+
+    /// <summary>The concert's waiting room is open and the request had no admission that is still good; nothing was held.</summary>
+    public sealed record AdmissionRequired(OnSale.AdmissionCheck Reason) : HoldResult
+    {
+        public string Message => Reason switch
+        {
+            OnSale.AdmissionCheck.Missing => "Tickets for this concert are sold through its waiting room. Get in line; when it is your turn you can choose tickets.",
+            OnSale.AdmissionCheck.Expired => "Your turn to buy has ended. Get in line again to choose tickets.",
+            _ => "This admission is not valid for you and this concert. Get in line in the waiting room.",
+        };
+    }
 }
 
 public abstract record HeartbeatResult

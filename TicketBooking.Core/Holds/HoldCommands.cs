@@ -13,7 +13,7 @@ internal static class HoldCommands
 {
     private const string ConcertTiersSql = """
         SELECT c.starts_at AS StartsAt, t.id AS Id, t.code AS Code, t.name AS Name, t.price_cents AS PriceCents,
-               t.capacity AS Capacity, t.sold AS Sold, t.held AS Held, t.kind AS Kind
+               t.capacity AS Capacity, t.sold AS Sold, t.held AS Held, t.kind AS Kind, c.on_sale_at AS OnSaleAt
         FROM concerts c JOIN tiers t ON t.concert_id = c.id
         WHERE c.id = @concertId
         ORDER BY t.sort_order
@@ -40,7 +40,7 @@ internal static class HoldCommands
 
     public static HoldResult Place(WriteContext context, HoldPlacement placement)
     {
-        var (buyer, request, client, options, limits, _) = placement;
+        var (buyer, request, client, options, limits, _, _, _) = placement;
         var tiers = ReadTiers(context, request.ConcertId);
         if (tiers.Count == 0)
         {
@@ -50,6 +50,21 @@ internal static class HoldCommands
         if (tiers[0].StartsAt <= context.NowMs)
         {
             return new HoldResult.SalesClosed();
+        }
+
+        if (tiers[0].OnSaleAt is { } onSaleAt)
+        {
+            if (onSaleAt > context.NowMs)
+            {
+                return new HoldResult.NotOnSaleYet(DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt));
+            }
+
+            // While the room is open only an admitted buyer may hold; checked here, so no page or client can skip it.
+            if ((placement.Room ?? DefaultRoom).IsOpen(DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt), DateTimeOffset.FromUnixTimeMilliseconds(tiers[0].StartsAt), context.Now)
+                && OnSale.WaitingRoomCommands.CheckAdmission(context, buyer, request.ConcertId, placement.Admission) is { } notAdmitted)
+            {
+                return notAdmitted;
+            }
         }
 
         var unknown = request.Items
@@ -172,7 +187,7 @@ internal static class HoldCommands
 
     private static Hold Write(WriteContext context, HoldPlacement placement, List<TierRow> tiers, List<BuyerRow> existing, IReadOnlyDictionary<long, SeatChoice>? seats)
     {
-        var (buyer, request, client, options, _, _) = placement;
+        var (buyer, request, client, options, _, _, _, _) = placement;
         var connection = context.Connection;
         var transaction = context.Transaction;
         var concertId = request.ConcertId;
@@ -296,8 +311,13 @@ internal static class HoldCommands
         """;
 
     /// <summary>Deletes the buyer's checkout for a concert. True when it still held tickets.</summary>
-    public static bool Release(WriteContext context, BuyerId buyer, Guid concertId)
+    public static bool Release(WriteContext context, BuyerId buyer, Guid concertId, bool endTurn = true)
     {
+        if (endTurn)
+        {
+            OnSale.WaitingRoomCommands.EndTurn(context, buyer, concertId);
+        }
+
         var rows = context.Connection.Query<ReleasedRow>(ReleaseSql, new { buyer = buyer.Value, concertId }, context.Transaction).AsList();
         GiveBack(context, rows);
         var released = rows.Exists(r => r.ExpiresAt > context.NowMs);
@@ -391,9 +411,14 @@ internal static class HoldCommands
         ?? throw new InvalidOperationException($"Tier {code} was checked to exist.");
 
     /// <summary>One hold request as the writer runs it: who asks, from which client address, under which limits.</summary>
-    internal sealed record HoldPlacement(BuyerId Buyer, HoldRequest Request, string? Client, HoldOptions Options, BuyerLimitOptions Limits, bool PreventOrphans);
+    /// <remarks><see cref="Room"/> says when the concert's waiting room is open; <see cref="Admission"/> is the request's admission with its signature checked.</remarks>
+    internal sealed record HoldPlacement(
+        BuyerId Buyer, HoldRequest Request, string? Client, HoldOptions Options, BuyerLimitOptions Limits, bool PreventOrphans,
+        OnSale.WaitingRoomOptions? Room = null, OnSale.VerifiedAdmission? Admission = null);
 
-    internal sealed record TierRow(long StartsAt, long Id, string Code, string Name, long PriceCents, long Capacity, long Sold, long Held, string Kind)
+    private static readonly OnSale.WaitingRoomOptions DefaultRoom = new();
+
+    internal sealed record TierRow(long StartsAt, long Id, string Code, string Name, long PriceCents, long Capacity, long Sold, long Held, string Kind, long? OnSaleAt)
     {
         public bool Reserved => Kind == "reserved";
     }

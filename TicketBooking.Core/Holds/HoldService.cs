@@ -17,12 +17,15 @@ public sealed partial class HoldService(
     IOptions<HoldOptions> options,
     IOptions<BuyerLimitOptions> limits,
     IOptions<Seating.SeatingOptions> seating,
+    IOptions<OnSale.WaitingRoomOptions> room,
+    OnSale.AdmissionTokens admissions,
     Diagnostics.TicketBookingMetrics metrics,
     ILogger<HoldService> logger)
 {
     private readonly HoldOptions _options = options.Value;
     private readonly BuyerLimitOptions _limits = limits.Value;
     private readonly bool _preventOrphans = seating.Value.PreventOrphans;
+    private readonly OnSale.WaitingRoomOptions _room = room.Value;
 
     public HoldOptions Options => _options;
 
@@ -37,7 +40,9 @@ public sealed partial class HoldService(
     public async Task<HoldResult> PlaceAsync(BuyerId buyer, HoldRequest request, string? client = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var placement = new HoldCommands.HoldPlacement(buyer, request, client, _options, _limits, _preventOrphans);
+        // The signature is checked here, off the writer's thread; the writer checks the entry is still admitted.
+        var admission = request.Admission is null ? null : admissions.Verify(request.Admission, buyer, request.ConcertId, time.GetUtcNow());
+        var placement = new HoldCommands.HoldPlacement(buyer, request, client, _options, _limits, _preventOrphans, _room, admission);
         var result = Validate(request) ?? await writer.ExecuteAsync(context => HoldCommands.Place(context, placement)).ConfigureAwait(false);
         if (result is HoldResult.Held held)
         {
@@ -58,9 +63,12 @@ public sealed partial class HoldService(
     public Task<HeartbeatResult> HeartbeatAsync(BuyerId buyer, Guid concertId, bool active, bool visible) =>
         writer.ExecuteAsync(context => HoldCommands.Heartbeat(context, buyer, concertId, active, visible, _options));
 
-    /// <summary>Releases the buyer's checkout for a concert at once. True when it still held tickets.</summary>
-    public Task<bool> ReleaseAsync(BuyerId buyer, Guid concertId) =>
-        writer.ExecuteAsync(context => HoldCommands.Release(context, buyer, concertId));
+    /// <summary>
+    /// Releases the buyer's checkout for a concert at once. True when it still held tickets. Releasing ends the buyer's
+    /// turn in the concert's waiting room unless <paramref name="endTurn"/> is false (leaving checkout to change tickets).
+    /// </summary>
+    public Task<bool> ReleaseAsync(BuyerId buyer, Guid concertId, bool endTurn = true) =>
+        writer.ExecuteAsync(context => HoldCommands.Release(context, buyer, concertId, endTurn));
 
     /// <summary>The buyer's connection is gone: shrink all their active holds to <see cref="HoldOptions.HiddenGrace"/>.</summary>
     public Task<int> ShrinkAllAsync(BuyerId buyer) =>

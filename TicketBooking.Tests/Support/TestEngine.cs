@@ -64,7 +64,8 @@ public sealed class TestEngine : IAsyncDisposable
         Action<StorageOptions>? storage = null,
         Action<PaymentOptions>? payments = null,
         TempDatabase? database = null,
-        Action<SeatingOptions>? seating = null)
+        Action<SeatingOptions>? seating = null,
+        Action<TicketBooking.Core.OnSale.WaitingRoomOptions>? room = null)
     {
         var ownsDatabase = database is null;
         database ??= new TempDatabase();
@@ -81,6 +82,7 @@ public sealed class TestEngine : IAsyncDisposable
             .Configure<HoldOptions>(o => holds?.Invoke(o))
             .Configure<PaymentOptions>(o => payments?.Invoke(o))
             .Configure<SeatingOptions>(o => seating?.Invoke(o))
+            .Configure<TicketBooking.Core.OnSale.WaitingRoomOptions>(o => room?.Invoke(o))
             .AddTicketBookingCore()
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         services.GetRequiredService<DatabaseMigrator>().Migrate();
@@ -88,7 +90,10 @@ public sealed class TestEngine : IAsyncDisposable
     }
 
     /// <summary>A concert that starts a month from the fake now, with the given tiers (prices in cents).</summary>
-    public async Task<Concert> CreateConcertAsync(params (string Code, long PriceCents, int Capacity)[] tiers)
+    public Task<Concert> CreateConcertAsync(params (string Code, long PriceCents, int Capacity)[] tiers) => CreateConcertAsync(null, tiers);
+
+    /// <summary>As <see cref="CreateConcertAsync(ValueTuple{string, long, int}[])"/>, going on sale at <paramref name="onSaleAt"/>.</summary>
+    public async Task<Concert> CreateConcertAsync(DateTimeOffset? onSaleAt, params (string Code, long PriceCents, int Capacity)[] tiers)
     {
         if (tiers.Length == 0)
         {
@@ -98,10 +103,12 @@ public sealed class TestEngine : IAsyncDisposable
         var draft = new ConcertDraft(
             $"Test concert {Guid.NewGuid():N}", "Test Artist", "Test Hall", "Testville", "Europe/London",
             Time.GetUtcNow().AddDays(30), "A concert for tests.",
-            [.. tiers.Select(t => new TierDraft(t.Code, t.Code, t.PriceCents, t.Capacity))]);
+            [.. tiers.Select(t => new TierDraft(t.Code, t.Code, t.PriceCents, t.Capacity))], onSaleAt);
         var result = await Admin.CreateAsync(draft);
         return result.Should().BeOfType<AdminResult.Saved>().Subject.Concert;
     }
+
+    public TicketBooking.Core.OnSale.WaitingRoomService Room => _services.GetRequiredService<TicketBooking.Core.OnSale.WaitingRoomService>();
 
     public SeatingAdmin Seating => _services.GetRequiredService<SeatingAdmin>();
 

@@ -9,12 +9,13 @@ public sealed record SignInBody(string? Password);
 
 public sealed record TierBody(string? Code, string? Name, long? PriceCents, int? Capacity);
 
+/// <summary><see cref="OnSaleAt"/>: when tickets go on sale (left out: at once).</summary>
 public sealed record ConcertBody(
     string? Name, string? Artist, string? Venue, string? City, string? TimeZone, DateTimeOffset? StartsAt, string? Description,
-    IReadOnlyList<TierBody?>? Tiers);
+    IReadOnlyList<TierBody?>? Tiers, DateTimeOffset? OnSaleAt = null);
 
 public sealed record ConcertDetailsBody(
-    string? Name, string? Artist, string? Venue, string? City, string? TimeZone, DateTimeOffset? StartsAt, string? Description);
+    string? Name, string? Artist, string? Venue, string? City, string? TimeZone, DateTimeOffset? StartsAt, string? Description, DateTimeOffset? OnSaleAt = null);
 
 public sealed record CapacityBody(int? Capacity);
 
@@ -71,7 +72,7 @@ internal static class AdminEndpoints
         var draft = new ConcertDraft(
             body.Name ?? "", body.Artist ?? "", body.Venue ?? "", body.City ?? "", body.TimeZone ?? "",
             body.StartsAt ?? default, body.Description,
-            [.. tiers.Select(t => new TierDraft(t?.Code ?? "", t?.Name ?? "", t?.PriceCents ?? -1, t?.Capacity ?? 0))]);
+            [.. tiers.Select(t => new TierDraft(t?.Code ?? "", t?.Name ?? "", t?.PriceCents ?? -1, t?.Capacity ?? 0))], body.OnSaleAt);
         return await admin.CreateAsync(draft) switch
         {
             AdminResult.Saved saved => TypedResults.Created($"/api/concerts/{saved.Concert.Id}", ConcertResponse.From(saved.Concert)),
@@ -83,7 +84,7 @@ internal static class AdminEndpoints
         Guid id, ConcertDetailsBody body, ConcertAdmin admin)
     {
         var details = new ConcertDetails(
-            body.Name ?? "", body.Artist ?? "", body.Venue ?? "", body.City ?? "", body.TimeZone ?? "", body.StartsAt ?? default, body.Description);
+            body.Name ?? "", body.Artist ?? "", body.Venue ?? "", body.City ?? "", body.TimeZone ?? "", body.StartsAt ?? default, body.Description, body.OnSaleAt);
         return Saved(await admin.UpdateDetailsAsync(id, details));
     }
 

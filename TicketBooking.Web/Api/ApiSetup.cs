@@ -79,6 +79,7 @@ internal static class ApiSetup
         app.MapHoldEndpoints();
         app.MapBookingEndpoints();
         app.MapWaitlistEndpoints();
+        app.MapQueueEndpoints();
         app.MapAdminEndpoints();
         app.MapSeatEndpoints();
         app.MapTicketEndpoints();

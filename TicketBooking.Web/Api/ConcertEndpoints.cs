@@ -27,13 +27,14 @@ public sealed record TierResponse(string Code, string Name, long PriceCents, str
         new(tier.Code, tier.Name, tier.PriceCents, Tier.Currency, tier.Capacity, tier.Sold, tier.Held, tier.Available, tier.Reserved, tier.Waiting, tier.WaitingTickets, tier.SetAside);
 }
 
+/// <summary><see cref="OnSaleAt"/>: when tickets go on sale (null: on sale). Tickets of a concert with an on-sale are sold through its waiting room (DESIGN §14).</summary>
 public sealed record ConcertResponse(
     Guid Id, string Name, string Artist, string Venue, string City, DateTimeOffset StartsAt, string TimeZone, string Description,
-    IReadOnlyList<TierResponse> Tiers)
+    IReadOnlyList<TierResponse> Tiers, DateTimeOffset? OnSaleAt = null)
 {
     public static ConcertResponse From(Concert concert) => new(
         concert.Id, concert.Name, concert.Artist, concert.Venue, concert.City, concert.StartsAt, concert.TimeZone, concert.Description,
-        [.. concert.Tiers.Select(TierResponse.From)]);
+        [.. concert.Tiers.Select(TierResponse.From)], concert.OnSaleAt);
 }
 
 /// <summary>A tier's live counts; the waiting line's as in <see cref="TierResponse"/>.</summary>

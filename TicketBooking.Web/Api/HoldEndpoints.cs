@@ -11,7 +11,8 @@ namespace TicketBooking.Web.Api;
 /// </summary>
 public sealed record HoldItemBody(string? Tier, int? Quantity, IReadOnlyList<string?>? Seats = null, bool? BestAvailable = null, bool? Accessible = null);
 
-public sealed record HoldBody(Guid? ConcertId, IReadOnlyList<HoldItemBody?>? Items);
+/// <summary><see cref="Admission"/>: while the concert's waiting room is open, the admission from <c>/api/concerts/{id}/queue</c>.</summary>
+public sealed record HoldBody(Guid? ConcertId, IReadOnlyList<HoldItemBody?>? Items, string? Admission = null);
 
 public sealed record HeartbeatBody(Guid? ConcertId, bool? Active, bool? Visible);
 
@@ -93,7 +94,7 @@ internal static class HoldEndpoints
 
         var request = new HoldRequest(body.ConcertId!.Value, [.. body.Items!.Select(i => i!.Seats is { } seats
             ? new HoldItem(i.Tier!.Trim(), seats.Count, [.. seats.Select(s => s!.Trim())], i.Accessible ?? false)
-            : new HoldItem(i.Tier!.Trim(), i.Quantity!.Value, null, i.Accessible ?? false))]);
+            : new HoldItem(i.Tier!.Trim(), i.Quantity!.Value, null, i.Accessible ?? false))], body.Admission);
         var (result, refused) = await requests.PlaceHoldAsync(context.Requester(), request);
         if (refused is not null)
         {
@@ -114,6 +115,8 @@ internal static class HoldEndpoints
                 new Dictionary<string, object?> { ["seats"] = orphans.Seats, ["reason"] = "orphanSeat" }),
             HoldResult.ConcertNotFound => Problems.ConcertNotFound(),
             HoldResult.SalesClosed => Problems.Conflict("Sales have closed.", "This concert has started; tickets are no longer sold."),
+            HoldResult.NotOnSaleYet notYet => Problems.NotOnSaleYet(request.ConcertId, notYet.OnSaleAt),
+            HoldResult.AdmissionRequired notAdmitted => Problems.AdmissionRequired(request.ConcertId, notAdmitted),
             var other => throw new InvalidOperationException($"Unhandled hold result {other}"),
         };
     }

@@ -34,6 +34,26 @@ internal static class Problems
             ["tiers"] = tiers.Select(t => new { tier = t.Tier, requested = t.Requested, available = t.Available }).ToArray(),
         });
 
+    /// <summary>Where a buyer gets in line for a concert: the page and the API resource.</summary>
+    public static string RoomPage(Guid concertId) => $"/concerts/{concertId}/queue";
+
+    public static string RoomApi(Guid concertId) => $"/api/concerts/{concertId}/queue";
+
+    public static ProblemHttpResult NotOnSaleYet(Guid concertId, DateTimeOffset onSaleAt) => Conflict(
+        "Not on sale yet.",
+        string.Create(CultureInfo.InvariantCulture, $"Tickets go on sale at {onSaleAt:u}; nobody can hold them before. Get in line in the waiting room before then: everyone in it is given a random place at the sale."),
+        new Dictionary<string, object?> { ["onSaleAt"] = onSaleAt, ["room"] = RoomPage(concertId), ["queue"] = RoomApi(concertId) });
+
+    /// <summary>403 while a concert's waiting room is open and the hold carried no admission that is still good.</summary>
+    public static ProblemHttpResult AdmissionRequired(Guid concertId, HoldResult.AdmissionRequired refusal) => TypedResults.Problem(
+        refusal.Message, statusCode: StatusCodes.Status403Forbidden, title: "Waiting room",
+        extensions: new Dictionary<string, object?>
+        {
+            ["reason"] = refusal.Reason.ToString().ToLowerInvariant(),
+            ["room"] = RoomPage(concertId),
+            ["queue"] = RoomApi(concertId),
+        });
+
     public static ProblemHttpResult Unauthorized() => TypedResults.Problem(
         "Sign in as an organizer first (POST /api/admin/session).", statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in required");
 

@@ -33,10 +33,12 @@ internal static class TicketBookingHost
         services.AddOptions<CancellationOptions>().BindConfiguration(CancellationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Core.Seating.SeatingOptions>().BindConfiguration(Core.Seating.SeatingOptions.Section);
         services.AddOptions<Core.Waitlist.WaitlistOptions>().BindConfiguration(Core.Waitlist.WaitlistOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Core.OnSale.WaitingRoomOptions>().BindConfiguration(Core.OnSale.WaitingRoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddTicketBookingCore();
         services.AddHostedService<HoldExpirySweeper>();
+        services.AddHostedService<WaitingRoomPump>();
         services.AddHostedService<RefundRecovery>();
         services.AddOptions<Email.EmailOptions>().BindConfiguration(Email.EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Email.IEmailTransport>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<Email.EmailOptions>>().Value.Smtp.Host)
@@ -93,6 +95,12 @@ internal static class TicketBookingHost
         if (seed.Path is { Length: > 0 } path)
         {
             await services.GetRequiredService<ConcertSeeder>().SeedAsync(Path.GetFullPath(path, AppContext.BaseDirectory));
+        }
+
+        // The demo's on-sale (Development): one seeded concert opens a few minutes after start-up, so its waiting room can be seen.
+        if (seed.DemoOnSale is { Length: > 0 } demo)
+        {
+            await services.GetRequiredService<ConcertSeeder>().ScheduleDemoOnSaleAsync(demo, seed.DemoOnSaleIn);
         }
     }
 

@@ -44,11 +44,14 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
         return waitlist.LeaveAsync(who.Buyer, entryId);
     }
 
-    /// <summary>Releasing only gives tickets back, so it is never limited.</summary>
-    public Task<bool> ReleaseAsync(Requester who, Guid concertId)
+    /// <summary>
+    /// Releasing only gives tickets back, so it is never limited. It ends the buyer's turn in a waiting room unless
+    /// <paramref name="endTurn"/> is false: leaving checkout for the concert page to change tickets keeps it.
+    /// </summary>
+    public Task<bool> ReleaseAsync(Requester who, Guid concertId, bool endTurn = true)
     {
         ArgumentNullException.ThrowIfNull(who);
-        return holds.ReleaseAsync(who.Buyer, concertId);
+        return holds.ReleaseAsync(who.Buyer, concertId, endTurn);
     }
 
     public async Task<Limited<ConfirmResult>> ConfirmAsync(Requester who, ConfirmRequest request, string? idempotencyKey)

@@ -1,0 +1,239 @@
+using System.Security.Cryptography;
+using Dapper;
+using TicketBooking.Core.Holds;
+using TicketBooking.Core.Storage;
+
+namespace TicketBooking.Core.OnSale;
+
+/// <summary>
+/// The waiting room's rules as SQL, run by the single writer: getting in line, the shuffle at on-sale, paced admission,
+/// lapsed admissions, and the admission a hold needs. All state is in <c>queue_entries</c>.
+/// </summary>
+internal static class WaitingRoomCommands
+{
+    private const string ScheduleSql = "SELECT on_sale_at AS OnSaleAt, starts_at AS StartsAt FROM concerts WHERE id = @concertId";
+
+    private const string LiveEntrySql = """
+        SELECT id FROM queue_entries WHERE concert_id = @concertId AND buyer_id = @buyer AND state IN ('waiting', 'admitted')
+        """;
+
+    private const string InsertSql = """
+        INSERT INTO queue_entries (id, concert_id, buyer_id, arrived_at, seq, state)
+        VALUES (@id, @concertId, @buyer, @now,
+                CASE WHEN @placed THEN COALESCE((SELECT MAX(seq) FROM queue_entries WHERE concert_id = @concertId), 0) + 1 END,
+                'waiting')
+        """;
+
+    private const string OpenRoomsSql = """
+        SELECT c.id FROM concerts c
+        WHERE c.on_sale_at IS NOT NULL AND c.on_sale_at - @opensBefore <= @now AND c.starts_at > @now
+          AND EXISTS (SELECT 1 FROM queue_entries q WHERE q.concert_id = c.id AND q.state IN ('waiting', 'admitted'))
+        """;
+
+    public sealed record Schedule(long? OnSaleAt, long StartsAt);
+
+    public sealed record Joined(JoinRoomResult? Refusal, Guid EntryId = default);
+
+    /// <summary>Gets the buyer in line, or finds them there already. After the sale opened they may be admitted at once.</summary>
+    public static Joined Join(WriteContext context, BuyerId buyer, Guid concertId, WaitingRoomOptions options)
+    {
+        var schedule = context.Connection.QuerySingleOrDefault<Schedule>(ScheduleSql, new { concertId }, context.Transaction);
+        if (schedule is null)
+        {
+            return new Joined(new JoinRoomResult.ConcertNotFound());
+        }
+
+        if (schedule.StartsAt <= context.NowMs)
+        {
+            return new Joined(new JoinRoomResult.SalesClosed());
+        }
+
+        if (!options.Enabled || schedule.OnSaleAt is not { } onSaleMs)
+        {
+            return new Joined(new JoinRoomResult.NoRoom());
+        }
+
+        var onSaleAt = DateTimeOffset.FromUnixTimeMilliseconds(onSaleMs);
+        if (context.Now < options.OpensAt(onSaleAt))
+        {
+            return new Joined(new JoinRoomResult.NotOpenYet(options.OpensAt(onSaleAt), onSaleAt));
+        }
+
+        Lapse(context, concertId);
+        if (context.Connection.QuerySingleOrDefault<Guid?>(LiveEntrySql, new { concertId, buyer = buyer.Value }, context.Transaction) is { } existing)
+        {
+            return new Joined(null, existing);
+        }
+
+        // From the moment of the sale, arrivals queue behind everyone who came before it, in arrival order.
+        var placed = context.NowMs >= onSaleMs;
+        if (placed)
+        {
+            Shuffle(context, concertId);
+        }
+
+        var id = Guid.CreateVersion7(context.Now);
+        context.Connection.Execute(InsertSql, new { id, concertId, buyer = buyer.Value, now = context.NowMs, placed }, context.Transaction);
+        if (placed)
+        {
+            Admit(context, concertId, schedule.StartsAt, options);
+        }
+
+        return new Joined(null, id);
+    }
+
+    /// <summary>
+    /// One beat of every open room: the shuffle when the sale opens, lapsed admissions ended, the next buyers admitted.
+    /// Returns each open room's counts after it.
+    /// </summary>
+    public static List<RoomSnapshot> Pump(WriteContext context, WaitingRoomOptions options)
+    {
+        var rooms = context.Connection.Query<Guid>(OpenRoomsSql, new { now = context.NowMs, opensBefore = (long)options.OpensBefore.TotalMilliseconds }, context.Transaction).AsList();
+        var snapshots = new List<RoomSnapshot>(rooms.Count);
+        foreach (var concertId in rooms)
+        {
+            var schedule = context.Connection.QuerySingle<Schedule>(ScheduleSql, new { concertId }, context.Transaction);
+            if (context.NowMs >= schedule.OnSaleAt)
+            {
+                Shuffle(context, concertId);
+                Admit(context, concertId, schedule.StartsAt, options);
+            }
+
+            snapshots.Add(Snapshot(context.Connection, context.Transaction, concertId, DateTimeOffset.FromUnixTimeMilliseconds(schedule.OnSaleAt!.Value), context.Now, options));
+        }
+
+        return snapshots;
+    }
+
+    private const string UnplacedSql = "SELECT id FROM queue_entries WHERE concert_id = @concertId AND seq IS NULL ORDER BY arrived_at, id";
+
+    private const string PlaceSql = "UPDATE queue_entries SET seq = @seq WHERE id = @id";
+
+    /// <summary>
+    /// Gives everyone who got in before the sale a place, in an order drawn with cryptographic randomness (arriving
+    /// early gives no advantage). Runs once: afterwards every entry has a place.
+    /// </summary>
+    internal static int Shuffle(WriteContext context, Guid concertId)
+    {
+        var early = context.Connection.Query<Guid>(UnplacedSql, new { concertId }, context.Transaction).ToArray();
+        if (early.Length == 0)
+        {
+            return 0;
+        }
+
+        RandomNumberGenerator.Shuffle(early.AsSpan());
+        for (var i = 0; i < early.Length; i++)
+        {
+            context.Connection.Execute(PlaceSql, new { id = early[i], seq = i + 1 }, context.Transaction);
+        }
+
+        return early.Length;
+    }
+
+    private const string LapseSql = """
+        UPDATE queue_entries SET state = 'lapsed', ended_at = admission_expires_at
+        WHERE concert_id = @concertId AND state = 'admitted' AND admission_expires_at <= @now
+        """;
+
+    /// <summary>Admissions whose time ran out end, freeing their places in the active set.</summary>
+    private static void Lapse(WriteContext context, Guid concertId) =>
+        context.Connection.Execute(LapseSql, new { concertId, now = context.NowMs }, context.Transaction);
+
+    private const string PaceSql = """
+        SELECT COUNT(*) FILTER (WHERE state = 'admitted') AS Active,
+               COUNT(*) FILTER (WHERE admitted_at > @now - 60000) AS LastMinute,
+               COUNT(*) FILTER (WHERE admitted_at > @now - 1000) AS LastSecond
+        FROM queue_entries WHERE concert_id = @concertId AND (state = 'admitted' OR admitted_at > @now - 60000)
+        """;
+
+    private const string AdmitSql = """
+        UPDATE queue_entries SET state = 'admitted', admitted_at = @now, admission_expires_at = @expiresAt
+        WHERE id IN (SELECT id FROM queue_entries WHERE concert_id = @concertId AND state = 'waiting' AND seq IS NOT NULL ORDER BY seq LIMIT @count)
+        """;
+
+    private sealed record Pace(long Active, long LastMinute, long LastSecond);
+
+    /// <summary>
+    /// Admits the next in line, in place order, as far as the room allows: fewer than <c>MaxActiveBuyers</c> shopping,
+    /// at most <c>AdmitPerMinute</c> in the last minute and its even share in the last second. The counts are the rows'
+    /// own, so a restart or a second instance cannot exceed them.
+    /// </summary>
+    private static int Admit(WriteContext context, Guid concertId, long startsAt, WaitingRoomOptions options)
+    {
+        Lapse(context, concertId);
+        var pace = context.Connection.QuerySingle<Pace>(PaceSql, new { concertId, now = context.NowMs }, context.Transaction);
+        var count = Math.Min(options.MaxActiveBuyers - pace.Active, Math.Min(options.AdmitPerMinute - pace.LastMinute, options.AdmitPerSecond - pace.LastSecond));
+        if (count <= 0)
+        {
+            return 0;
+        }
+
+        var expiresAt = Math.Min(context.NowMs + (long)options.AdmissionWindow.TotalMilliseconds, startsAt);
+        return context.Connection.Execute(AdmitSql, new { concertId, now = context.NowMs, expiresAt, count }, context.Transaction);
+    }
+
+    private const string EndTurnSql = """
+        UPDATE queue_entries SET state = 'done', ended_at = @now
+        WHERE concert_id = @concertId AND buyer_id = @buyer AND state = 'admitted'
+        """;
+
+    /// <summary>The buyer booked or released: their turn is over and their place in the active set goes to the next in line.</summary>
+    public static void EndTurn(WriteContext context, BuyerId buyer, Guid concertId) =>
+        context.Connection.Execute(EndTurnSql, new { concertId, buyer = buyer.Value, now = context.NowMs }, context.Transaction);
+
+    private const string AdmittedSql = """
+        SELECT admission_expires_at FROM queue_entries
+        WHERE id = @entryId AND concert_id = @concertId AND buyer_id = @buyer AND state = 'admitted'
+        """;
+
+    /// <summary>
+    /// Null when the buyer may hold in an open room: their admission verified and its entry is still admitted (not
+    /// ended by a booking, a release or the clock). Otherwise the refusal that says why.
+    /// </summary>
+    public static HoldResult.AdmissionRequired? CheckAdmission(WriteContext context, BuyerId buyer, Guid concertId, VerifiedAdmission? admission)
+    {
+        var check = admission?.Check ?? AdmissionCheck.Missing;
+        if (check != AdmissionCheck.Valid)
+        {
+            return new HoldResult.AdmissionRequired(check);
+        }
+
+        var expiresAt = context.Connection.QuerySingleOrDefault<long?>(AdmittedSql, new { entryId = admission!.EntryId, concertId, buyer = buyer.Value }, context.Transaction);
+        // A genuine admission whose entry is no longer admitted: the turn ended (booked, released, ran out).
+        return expiresAt > context.NowMs ? null : new HoldResult.AdmissionRequired(AdmissionCheck.Expired);
+    }
+
+    private const string SnapshotSql = """
+        SELECT COUNT(*) FILTER (WHERE state = 'waiting') AS Waiting,
+               COUNT(*) FILTER (WHERE seq IS NULL) AS Unplaced,
+               COUNT(*) FILTER (WHERE state = 'admitted' AND admission_expires_at > @now) AS Active,
+               COALESCE(MAX(seq) FILTER (WHERE state <> 'waiting'), 0) AS AdmittedThrough,
+               COUNT(*) FILTER (WHERE admitted_at > @now - 60000) AS LastMinute
+        FROM queue_entries WHERE concert_id = @concertId
+        """;
+
+    private sealed record Counts(long Waiting, long Unplaced, long Active, long AdmittedThrough, long LastMinute);
+
+    /// <summary>The room's counts now, for its watchers.</summary>
+    public static RoomSnapshot Snapshot(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, Guid concertId, DateTimeOffset onSaleAt, DateTimeOffset now, WaitingRoomOptions options)
+    {
+        var counts = connection.QuerySingle<Counts>(SnapshotSql, new { concertId, now = now.ToUnixTimeMilliseconds() }, transaction);
+        // The pace so far once a minute of the sale has passed (a full active set slows it); the configured pace before.
+        var rate = now - onSaleAt >= TimeSpan.FromMinutes(1) ? counts.LastMinute / 60d : Math.Min(options.AdmitPerMinute, options.MaxActiveBuyers) / 60d;
+        return new RoomSnapshot(concertId, onSaleAt, Shuffled: now >= onSaleAt && counts.Unplaced == 0, counts.AdmittedThrough, (int)counts.Waiting, (int)counts.Active, Math.Round(rate, 3));
+    }
+
+    private const string StatusSql = """
+        SELECT q.id AS EntryId, q.state AS State, q.seq AS Seq, q.admission_expires_at AS AdmissionExpiresAt, c.on_sale_at AS OnSaleAt
+        FROM queue_entries q JOIN concerts c ON c.id = q.concert_id
+        WHERE q.concert_id = @concertId AND q.buyer_id = @buyer
+        ORDER BY q.state IN ('waiting', 'admitted') DESC, q.arrived_at DESC, q.id DESC
+        LIMIT 1
+        """;
+
+    internal sealed record StatusRow(Guid EntryId, string State, long? Seq, long? AdmissionExpiresAt, long OnSaleAt);
+
+    /// <summary>The buyer's newest entry in the concert's room, or null when they never got in line.</summary>
+    public static StatusRow? Status(System.Data.IDbConnection connection, BuyerId buyer, Guid concertId) =>
+        connection.QuerySingleOrDefault<StatusRow>(StatusSql, new { concertId, buyer = buyer.Value });
+}

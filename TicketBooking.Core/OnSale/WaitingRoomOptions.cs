@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TicketBooking.Core.OnSale;
+
+/// <summary>The waiting room of a scheduled on-sale (DESIGN §14, §17).</summary>
+public sealed class WaitingRoomOptions
+{
+    public const string Section = "WaitingRoom";
+
+    /// <summary>Off: a concert with <c>onSaleAt</c> still waits for it, then anyone may hold at once.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long before <c>onSaleAt</c> buyers may get in; everyone in by then is shuffled at <c>onSaleAt</c>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan OpensBefore { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>At most this many admitted buyers shopping at once.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxActiveBuyers { get; set; } = 500;
+
+    /// <summary>At most this many admissions in any minute, spread over its seconds.</summary>
+    [Range(1, 1_000_000)]
+    public int AdmitPerMinute { get; set; } = 300;
+
+    /// <summary>How long an admission lets its buyer hold tickets.</summary>
+    [Range(typeof(TimeSpan), "00:00:30", "1.00:00:00")]
+    public TimeSpan AdmissionWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the room admits the next buyers and ends lapsed admissions.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan PumpInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Admissions allowed in one second: the minute's allowance spread evenly, so the room admits steadily.</summary>
+    public int AdmitPerSecond => (AdmitPerMinute + 59) / 60;
+
+    /// <summary>When buyers may first get in line for a sale at <paramref name="onSaleAt"/>.</summary>
+    public DateTimeOffset OpensAt(DateTimeOffset onSaleAt) => onSaleAt - OpensBefore;
+
+    /// <summary>
+    /// Whether holds for a concert need an admission now: the room is on and open, from <see cref="OpensAt"/> until the
+    /// show starts. After the rush nobody waits, so a newcomer is admitted the moment they get in line.
+    /// </summary>
+    public bool IsOpen(DateTimeOffset? onSaleAt, DateTimeOffset startsAt, DateTimeOffset now) =>
+        Enabled && onSaleAt is { } sale && now >= OpensAt(sale) && now < startsAt;
+}

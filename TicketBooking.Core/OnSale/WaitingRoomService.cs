@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TicketBooking.Core.Storage;
+
+namespace TicketBooking.Core.OnSale;
+
+/// <summary>
+/// The on-sale waiting room (DESIGN §14): getting in line, where a buyer stands, and the beat that shuffles the early
+/// arrivals at <c>onSaleAt</c> and admits buyers at the configured pace. Every change goes through the single writer;
+/// watchers get a <see cref="RoomSnapshot"/> from <see cref="Hub"/> after each beat that changed the room.
+/// </summary>
+public sealed partial class WaitingRoomService(
+    GroupCommitWriter writer,
+    SqliteConnectionFactory connections,
+    AdmissionTokens tokens,
+    WaitingRoomHub hub,
+    TimeProvider time,
+    IOptions<WaitingRoomOptions> options,
+    ILogger<WaitingRoomService> logger)
+{
+    private readonly WaitingRoomOptions _options = options.Value;
+
+    public WaitingRoomOptions Options => _options;
+
+    public WaitingRoomHub Hub => hub;
+
+    /// <summary>Gets the buyer in line for the concert; joining again keeps their place (it belongs to the buyer).</summary>
+    public async Task<JoinRoomResult> JoinAsync(BuyerId buyer, Guid concertId)
+    {
+        var joined = await writer.ExecuteAsync(context => WaitingRoomCommands.Join(context, buyer, concertId, _options)).ConfigureAwait(false);
+        if (joined.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        var status = await GetAsync(buyer, concertId).ConfigureAwait(false);
+        LogJoined(concertId, status!.State, status.Position);
+        return new JoinRoomResult.InLine(status);
+    }
+
+    /// <summary>
+    /// The buyer's place in the concert's room (their newest entry), with a fresh admission when it is their turn;
+    /// <c>null</c> when they never got in line.
+    /// </summary>
+    public async Task<QueueStatus?> GetAsync(BuyerId buyer, Guid concertId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: true);
+        if (WaitingRoomCommands.Status(connection, buyer, concertId) is not { } row)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var onSaleAt = DateTimeOffset.FromUnixTimeMilliseconds(row.OnSaleAt);
+        var room = WaitingRoomCommands.Snapshot(connection, transaction, concertId, onSaleAt, now, _options);
+        var expiresAt = row.AdmissionExpiresAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
+        var state = row.State switch
+        {
+            "waiting" => QueueState.Waiting,
+            "admitted" when expiresAt > now => QueueState.Admitted,
+            "admitted" or "lapsed" => QueueState.Expired,
+            _ => QueueState.Done,
+        };
+        var status = new QueueStatus(concertId, row.EntryId, state, row.Seq, null, null, expiresAt, null, onSaleAt, room.Waiting);
+        return state switch
+        {
+            QueueState.Admitted => status with { Admission = tokens.Issue(buyer, concertId, row.EntryId, expiresAt!.Value) },
+            QueueState.Waiting => room.Project(status) ?? status,
+            _ => status,
+        };
+    }
+
+    /// <summary><paramref name="mine"/> after a room change: worked out from the snapshot, or read again when only the database knows.</summary>
+    public async Task<QueueStatus> RefreshAsync(BuyerId buyer, QueueStatus mine, RoomSnapshot room, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        return room.Project(mine) is { } projected ? projected : await GetAsync(buyer, mine.ConcertId, cancellationToken).ConfigureAwait(false) ?? mine;
+    }
+
+    /// <summary>Checks the signature of an admission a hold request carries; the writer then checks its entry is still admitted.</summary>
+    public VerifiedAdmission Verify(string? admission, BuyerId buyer, Guid concertId) => tokens.Verify(admission, buyer, concertId, time.GetUtcNow());
+
+    /// <summary>
+    /// One beat of every open room (shuffle at the sale, lapses, admissions), then the changed rooms' snapshots published.
+    /// Returns how many rooms changed.
+    /// </summary>
+    public async Task<int> PumpAsync()
+    {
+        var snapshots = await writer.ExecuteAsync(context => WaitingRoomCommands.Pump(context, _options)).ConfigureAwait(false);
+        return snapshots.Count(hub.Publish);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A buyer got in line for concert {ConcertId}: {State}, position {Position}")]
+    private partial void LogJoined(Guid concertId, QueueState state, int? position);
+}

@@ -1,0 +1,307 @@
+using Dapper;
+using TicketBooking.Core;
+using TicketBooking.Core.Bookings;
+using TicketBooking.Core.Concerts;
+using TicketBooking.Core.Holds;
+using TicketBooking.Core.OnSale;
+using TicketBooking.Tests.Support;
+
+namespace TicketBooking.Tests.Core.OnSale;
+
+/// <summary>The on-sale and its waiting room (DESIGN §14) on a real SQLite file with a fake clock.</summary>
+public sealed class WaitingRoomTests : IAsyncDisposable
+{
+    private static readonly TimeSpan SaleIn = TimeSpan.FromMinutes(20);
+
+    private TestEngine _engine = TestEngine.Start();
+
+    private DateTimeOffset Now => _engine.Time.GetUtcNow();
+
+    public async ValueTask DisposeAsync() => await _engine.DisposeAsync();
+
+    private async Task<Concert> OnSaleConcertAsync(Action<WaitingRoomOptions>? room = null, int capacity = 1_000)
+    {
+        if (room is not null)
+        {
+            await _engine.DisposeAsync();
+            _engine = TestEngine.Start(room: room);
+        }
+
+        return await _engine.CreateConcertAsync(Now + SaleIn, ("GA", 1_000, capacity));
+    }
+
+    [Fact]
+    public async Task Before_the_on_sale_nobody_can_hold_even_without_a_room()
+    {
+        var concert = await OnSaleConcertAsync(room => room.Enabled = false);
+
+        var early = await _engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("GA", 2)));
+        _engine.Time.Advance(SaleIn);
+        var onTime = await _engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("GA", 2)));
+
+        early.Should().BeEquivalentTo(new HoldResult.NotOnSaleYet(concert.OnSaleAt!.Value));
+        onTime.Should().BeOfType<HoldResult.Held>("with the room off, anyone may hold from the moment of the sale");
+        (await _engine.TierAsync(concert.Id, "GA")).Held.Should().Be(2);
+        (await _engine.Room.JoinAsync(BuyerId.New(), concert.Id)).Should().BeOfType<JoinRoomResult.NoRoom>();
+    }
+
+    [Fact]
+    public async Task The_room_opens_its_doors_opens_before_ahead_of_the_sale()
+    {
+        var concert = await _engine.CreateConcertAsync(Now + TimeSpan.FromHours(2), ("GA", 1_000, 10));
+        var opensAt = concert.OnSaleAt!.Value - TimeSpan.FromMinutes(30);
+        var plain = await _engine.CreateConcertAsync(("GA", 1_000, 10));
+        _engine.Time.SetUtcNow(opensAt - TimeSpan.FromSeconds(1));
+
+        (await _engine.Room.JoinAsync(BuyerId.New(), concert.Id)).Should().BeEquivalentTo(new JoinRoomResult.NotOpenYet(opensAt, concert.OnSaleAt.Value));
+        _engine.Time.Advance(TimeSpan.FromSeconds(1));
+        var joined = (await _engine.Room.JoinAsync(BuyerId.New(), concert.Id)).Should().BeOfType<JoinRoomResult.InLine>().Subject.Status;
+        joined.State.Should().Be(QueueState.Waiting);
+        joined.Position.Should().BeNull("places are drawn at the sale");
+        (await _engine.Room.JoinAsync(BuyerId.New(), plain.Id)).Should().BeOfType<JoinRoomResult.NoRoom>();
+        (await _engine.Room.JoinAsync(BuyerId.New(), Guid.NewGuid())).Should().BeOfType<JoinRoomResult.ConcertNotFound>();
+    }
+
+    [Fact]
+    public async Task At_the_sale_everyone_already_inside_is_shuffled_into_one_place_each_and_later_arrivals_queue_behind_in_order()
+    {
+        var concert = await OnSaleConcertAsync(room => room.AdmitPerMinute = 60);
+        var early = Enumerable.Range(0, 200).Select(_ => BuyerId.New()).ToList();
+        foreach (var buyer in early)
+        {
+            await _engine.Room.JoinAsync(buyer, concert.Id);
+            _engine.Time.Advance(TimeSpan.FromMilliseconds(5));
+        }
+
+        (await _engine.Room.JoinAsync(early[0], concert.Id)).Should().BeOfType<JoinRoomResult.InLine>("joining again keeps the place");
+        _engine.Time.SetUtcNow(concert.OnSaleAt!.Value);
+        var late = new List<BuyerId>();
+        for (var i = 0; i < 3; i++)
+        {
+            late.Add(BuyerId.New());
+            (await _engine.Room.JoinAsync(late[^1], concert.Id)).Should().BeOfType<JoinRoomResult.InLine>();
+        }
+
+        var places = await PlacesAsync(concert.Id);
+
+        places.Should().HaveCount(203, "every buyer has exactly one entry");
+        places.Select(p => p.Seq).Should().BeEquivalentTo(Enumerable.Range(1, 203).Select(i => (long?)i), "places are 1..n without gaps or repeats");
+        var earlyOrder = early.Select(b => places.Single(p => p.Buyer == b.Value).Seq).ToList();
+        earlyOrder.Should().OnlyContain(seq => seq <= 200, "arrivals after the sale queue behind everyone inside before it");
+        earlyOrder.Should().NotBeInAscendingOrder("arriving first gives no advantage (the chance of the arrival order by luck is 1 in 200!)");
+        late.Select(b => places.Single(p => p.Buyer == b.Value).Seq).Should().Equal(201L, 202L, 203L);
+    }
+
+    [Fact]
+    public async Task Admission_never_exceeds_the_active_set_or_the_minutes_allowance_and_a_booking_frees_its_place()
+    {
+        var concert = await OnSaleConcertAsync(room => (room.MaxActiveBuyers, room.AdmitPerMinute) = (5, 12)); // one a second
+        var buyers = Enumerable.Range(0, 40).Select(_ => BuyerId.New()).ToList();
+        foreach (var buyer in buyers)
+        {
+            await _engine.Room.JoinAsync(buyer, concert.Id);
+        }
+
+        var start = concert.OnSaleAt!.Value;
+        var admittedBy = new Dictionary<int, int>();
+        for (var second = 0; second <= 90; second++)
+        {
+            _engine.Time.SetUtcNow(start + TimeSpan.FromSeconds(second));
+            await _engine.Room.PumpAsync();
+            if (second is 10 or 20)
+            {
+                // Everyone admitted buys: they leave the active set.
+                foreach (var buyer in await AdmittedAsync(concert.Id))
+                {
+                    var status = (await _engine.Room.GetAsync(buyer, concert.Id))!;
+                    (await _engine.Holds.PlaceAsync(buyer, TestEngine.Request(concert.Id, ("GA", 1)) with { Admission = status.Admission })).Should().BeOfType<HoldResult.Held>();
+                    (await _engine.Bookings.ConfirmAsync(buyer, TestEngine.Payment(concert.Id), Guid.NewGuid().ToString("N"))).Should().BeOfType<ConfirmResult.Booked>();
+                }
+
+                await _engine.Room.PumpAsync();
+            }
+
+            var times = await AdmissionTimesAsync(concert.Id);
+            (await AdmittedAsync(concert.Id)).Count.Should().BeLessThanOrEqualTo(5, $"at {second} s at most MaxActiveBuyers shop at once");
+            times.Count(t => t > Now - TimeSpan.FromMinutes(1)).Should().BeLessThanOrEqualTo(12, $"at {second} s at most AdmitPerMinute were admitted in the last minute");
+            times.Count(t => t > Now - TimeSpan.FromSeconds(1)).Should().BeLessThanOrEqualTo(1, "the minute's allowance is spread over its seconds");
+            admittedBy[second] = times.Count;
+        }
+
+        admittedBy[9].Should().Be(5, "the active set filled and nobody left it");
+        admittedBy[19].Should().Be(10, "the five who booked at 10 s made room for five more");
+        admittedBy[59].Should().Be(12, "the minute's allowance was spent by 22 s");
+        admittedBy[65].Should().BeGreaterThan(12, "admissions resume as the first ones leave the last minute");
+    }
+
+    [Fact]
+    public async Task A_lapsed_admission_frees_its_slot_for_the_next_in_line_and_no_longer_lets_its_buyer_hold()
+    {
+        var concert = await OnSaleConcertAsync(room => room.MaxActiveBuyers = 1);
+        var (first, second) = (BuyerId.New(), BuyerId.New());
+        _engine.Time.SetUtcNow(concert.OnSaleAt!.Value);
+        var admitted = (await _engine.Room.JoinAsync(first, concert.Id)).Should().BeOfType<JoinRoomResult.InLine>().Subject.Status;
+        var waiting = (await _engine.Room.JoinAsync(second, concert.Id)).Should().BeOfType<JoinRoomResult.InLine>().Subject.Status;
+        admitted.State.Should().Be(QueueState.Admitted, "nobody was waiting, so the first in line is admitted at once");
+        admitted.AdmissionExpiresAt.Should().Be(Now + _engine.Room.Options.AdmissionWindow);
+        waiting.Position.Should().Be(1);
+
+        _engine.Time.SetUtcNow(admitted.AdmissionExpiresAt!.Value);
+        await _engine.Room.PumpAsync();
+
+        (await _engine.Room.GetAsync(first, concert.Id))!.State.Should().Be(QueueState.Expired);
+        var next = (await _engine.Room.GetAsync(second, concert.Id))!;
+        next.State.Should().Be(QueueState.Admitted);
+        (await _engine.Holds.PlaceAsync(first, TestEngine.Request(concert.Id, ("GA", 1)) with { Admission = admitted.Admission }))
+            .Should().BeEquivalentTo(new HoldResult.AdmissionRequired(AdmissionCheck.Expired));
+        (await _engine.Holds.PlaceAsync(second, TestEngine.Request(concert.Id, ("GA", 1)) with { Admission = next.Admission })).Should().BeOfType<HoldResult.Held>();
+    }
+
+    [Fact]
+    public async Task A_hold_needs_the_buyers_own_admission_for_this_concert_and_a_refusal_changes_nothing()
+    {
+        var concert = await OnSaleConcertAsync();
+        var other = await _engine.CreateConcertAsync(Now + SaleIn, ("GA", 1_000, 10));
+        var (buyer, stranger) = (BuyerId.New(), BuyerId.New());
+        _engine.Time.SetUtcNow(concert.OnSaleAt!.Value);
+        var mine = ((JoinRoomResult.InLine)await _engine.Room.JoinAsync(buyer, concert.Id)).Status;
+        var theirs = ((JoinRoomResult.InLine)await _engine.Room.JoinAsync(stranger, other.Id)).Status;
+        mine.State.Should().Be(QueueState.Admitted);
+        var forged = mine.Admission![..^4] + (mine.Admission.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA");
+        var later = mine.Admission!.Split('.') is var parts ? $"{parts[0]}.{long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) + 600_000}.{parts[2]}" : null;
+
+        async Task<HoldResult> Hold(BuyerId who, string? admission) => await _engine.Holds.PlaceAsync(who, TestEngine.Request(concert.Id, ("GA", 2)) with { Admission = admission });
+
+        (await Hold(buyer, null)).Should().BeEquivalentTo(new HoldResult.AdmissionRequired(AdmissionCheck.Missing));
+        (await Hold(buyer, forged)).Should().BeEquivalentTo(new HoldResult.AdmissionRequired(AdmissionCheck.Invalid));
+        (await Hold(buyer, later)).Should().BeEquivalentTo(new HoldResult.AdmissionRequired(AdmissionCheck.Invalid), "the expiry is signed too");
+        (await Hold(buyer, "not-an-admission")).Should().BeEquivalentTo(new HoldResult.AdmissionRequired(AdmissionCheck.Invalid));
+        (await Hold(stranger, mine.Admission)).Should().BeEquivalentTo(new HoldResult.AdmissionRequired(AdmissionCheck.Invalid), "an admission is bound to its buyer");
+        (await Hold(stranger, theirs.Admission)).Should().BeEquivalentTo(new HoldResult.AdmissionRequired(AdmissionCheck.Invalid), "and to its concert");
+        (await _engine.TierAsync(concert.Id, "GA")).Held.Should().Be(0);
+
+        (await Hold(buyer, mine.Admission)).Should().BeOfType<HoldResult.Held>();
+        (await _engine.Bookings.ConfirmAsync(buyer, TestEngine.Payment(concert.Id), Guid.NewGuid().ToString("N"))).Should().BeOfType<ConfirmResult.Booked>();
+        (await Hold(buyer, mine.Admission)).Should().BeEquivalentTo(new HoldResult.AdmissionRequired(AdmissionCheck.Expired), "booking ended the turn");
+        (await _engine.Room.GetAsync(buyer, concert.Id))!.State.Should().Be(QueueState.Done);
+        ((JoinRoomResult.InLine)await _engine.Room.JoinAsync(buyer, concert.Id)).Status.State.Should().Be(QueueState.Admitted, "a buyer may get back in line");
+    }
+
+    [Fact]
+    public async Task Positions_worked_out_from_a_pushed_snapshot_match_the_database_as_the_line_moves()
+    {
+        var concert = await OnSaleConcertAsync(room => (room.MaxActiveBuyers, room.AdmitPerMinute) = (100, 180)); // three a second
+        var buyers = Enumerable.Range(0, 30).Select(_ => BuyerId.New()).ToList();
+        foreach (var buyer in buyers)
+        {
+            await _engine.Room.JoinAsync(buyer, concert.Id);
+        }
+
+        var before = await Task.WhenAll(buyers.Select(b => _engine.Room.GetAsync(b, concert.Id)));
+        var pushed = new List<RoomSnapshot>();
+        using var watching = _engine.Room.Hub.Subscribe(concert.Id, s => { lock (pushed) { pushed.Add(s); } });
+        for (var second = 0; second < 4; second++)
+        {
+            _engine.Time.SetUtcNow(concert.OnSaleAt!.Value + TimeSpan.FromSeconds(second));
+            await _engine.Room.PumpAsync();
+        }
+
+        var latest = _engine.Room.Hub.Latest(concert.Id)!;
+        latest.AdmittedThrough.Should().Be(12);
+        latest.Waiting.Should().Be(18);
+        var fresh = await Task.WhenAll(buyers.Select(b => _engine.Room.GetAsync(b, concert.Id)));
+        fresh.Where(s => s!.State == QueueState.Waiting).Select(s => s!.Position).Should().BeEquivalentTo(Enumerable.Range(1, 18).Select(i => (int?)i));
+        for (var i = 0; i < buyers.Count; i++)
+        {
+            var refreshed = await _engine.Room.RefreshAsync(buyers[i], before[i]!, latest);
+            refreshed.Should().BeEquivalentTo(fresh[i], o => o.Excluding(s => s!.EstimatedWaitSeconds));
+        }
+    }
+
+    [Fact]
+    public async Task A_restart_mid_queue_keeps_every_place_and_admission()
+    {
+        var database = new TempDatabase();
+        try
+        {
+            await _engine.DisposeAsync();
+            _engine = TestEngine.Start(database: database, room: room => room.MaxActiveBuyers = 3);
+            var concert = await _engine.CreateConcertAsync(Now + SaleIn, ("GA", 1_000, 100));
+            var buyers = Enumerable.Range(0, 20).Select(_ => BuyerId.New()).ToList();
+            foreach (var buyer in buyers)
+            {
+                await _engine.Room.JoinAsync(buyer, concert.Id);
+            }
+
+            for (var second = 0; second < 5; second++)
+            {
+                _engine.Time.SetUtcNow(concert.OnSaleAt!.Value + TimeSpan.FromSeconds(second));
+                await _engine.Room.PumpAsync();
+            }
+
+            var now = Now;
+            var before = await Task.WhenAll(buyers.Select(b => _engine.Room.GetAsync(b, concert.Id)));
+            before.Count(s => s!.State == QueueState.Admitted).Should().Be(3);
+
+            await _engine.DisposeAsync();
+            _engine = TestEngine.Start(database: database, room: room => room.MaxActiveBuyers = 3);
+            _engine.Time.SetUtcNow(now);
+            await _engine.Room.PumpAsync();
+
+            var after = await Task.WhenAll(buyers.Select(b => _engine.Room.GetAsync(b, concert.Id)));
+            after.Should().BeEquivalentTo(before, "places, admissions and their proofs are all in the database");
+            var admitted = buyers.Where((_, i) => after[i]!.State == QueueState.Admitted).ToList();
+            foreach (var buyer in admitted)
+            {
+                (await _engine.Holds.PlaceAsync(buyer, TestEngine.Request(concert.Id, ("GA", 1)) with { Admission = after[buyers.IndexOf(buyer)]!.Admission }))
+                    .Should().BeOfType<HoldResult.Held>("the admission's key is kept in the database too");
+            }
+        }
+        finally
+        {
+            await _engine.DisposeAsync();
+            database.Dispose();
+            _engine = TestEngine.Start();
+        }
+    }
+
+    [Fact]
+    public async Task Buyers_getting_in_line_at_once_on_real_threads_each_get_exactly_one_place()
+    {
+        var concert = await OnSaleConcertAsync(room => room.AdmitPerMinute = 60);
+        _engine.Time.SetUtcNow(concert.OnSaleAt!.Value);
+        var buyers = Enumerable.Range(0, 300).Select(_ => BuyerId.New()).ToList();
+
+        // Every buyer twice, from parallel threads: the second join must find the first.
+        var twice = buyers.Concat(buyers).ToList();
+        var results = ThreadRace.Run(twice.Count, i => _engine.Room.JoinAsync(twice[i], concert.Id).GetAwaiter().GetResult());
+
+        results.Should().AllBeOfType<JoinRoomResult.InLine>();
+        var places = await PlacesAsync(concert.Id);
+        places.Should().HaveCount(300);
+        places.Select(p => p.Buyer).Should().OnlyHaveUniqueItems();
+        places.Select(p => p.Seq).Should().BeEquivalentTo(Enumerable.Range(1, 300).Select(i => (long?)i));
+        results.Cast<JoinRoomResult.InLine>().Count(r => r.Status.State == QueueState.Admitted).Should().Be(2, "the joins after nobody waited were admitted, one a second: the first and its own second join");
+    }
+
+    private sealed record Place(Guid Buyer, long? Seq);
+
+    private async Task<List<Place>> PlacesAsync(Guid concertId)
+    {
+        await using var connection = await _engine.Connections.OpenAsync();
+        return (await connection.QueryAsync<Place>("SELECT buyer_id AS Buyer, seq AS Seq FROM queue_entries WHERE concert_id = @concertId", new { concertId })).AsList();
+    }
+
+    private async Task<List<BuyerId>> AdmittedAsync(Guid concertId)
+    {
+        await using var connection = await _engine.Connections.OpenAsync();
+        return [.. (await connection.QueryAsync<Guid>("SELECT buyer_id FROM queue_entries WHERE concert_id = @concertId AND state = 'admitted'", new { concertId })).Select(g => new BuyerId(g))];
+    }
+
+    private async Task<List<DateTimeOffset>> AdmissionTimesAsync(Guid concertId)
+    {
+        await using var connection = await _engine.Connections.OpenAsync();
+        return [.. (await connection.QueryAsync<long>("SELECT admitted_at FROM queue_entries WHERE concert_id = @concertId AND admitted_at IS NOT NULL", new { concertId }))
+            .Select(DateTimeOffset.FromUnixTimeMilliseconds)];
+    }
+}
