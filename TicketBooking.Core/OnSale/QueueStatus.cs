@@ -17,7 +17,7 @@ public enum QueueState
 }
 
 /// <summary>
-/// A buyer's place in a concert's waiting room. <see cref="Position"/> is 1 for the next to be admitted and is
+/// A buyer's place in a concert's waiting room, as of <see cref="AsOf"/> (when the room was in that state). <see cref="Position"/> is 1 for the next to be admitted and is
 /// <c>null</c> before the sale opens (everyone in the room is then shuffled). <see cref="Admission"/> is the signed
 /// proof a hold request carries while <see cref="State"/> is <see cref="QueueState.Admitted"/>.
 /// </summary>
@@ -31,7 +31,8 @@ public sealed record QueueStatus(
     DateTimeOffset? AdmissionExpiresAt,
     string? Admission,
     DateTimeOffset OnSaleAt,
-    int InLine)
+    int InLine,
+    DateTimeOffset AsOf)
 {
     public int? AheadOfYou => Position - 1;
 }
@@ -47,8 +48,12 @@ public sealed record RoomSnapshot(
     long AdmittedThrough,
     int Waiting,
     int Active,
-    double AdmitPerSecond)
+    double AdmitPerSecond,
+    DateTimeOffset TakenAt)
 {
+    /// <summary>Whether the room's counts are those of <paramref name="other"/>, whenever each was taken.</summary>
+    public bool SameAs(RoomSnapshot? other) => other is not null && this with { TakenAt = other.TakenAt } == other;
+
     /// <summary>Seconds until the entry at <paramref name="position"/> is admitted at the room's current pace.</summary>
     public int EstimatedWaitSeconds(int position) => (int)Math.Ceiling(position / Math.Max(AdmitPerSecond, 1 / 60d));
 
@@ -69,7 +74,7 @@ public sealed record RoomSnapshot(
 
         if (mine.Seq is not { } seq)
         {
-            return Shuffled ? null : mine with { InLine = Waiting };
+            return Shuffled ? null : mine with { InLine = Waiting, AsOf = TakenAt };
         }
 
         if (seq <= AdmittedThrough)
@@ -78,7 +83,7 @@ public sealed record RoomSnapshot(
         }
 
         var position = (int)(seq - AdmittedThrough);
-        return mine with { Position = position, EstimatedWaitSeconds = EstimatedWaitSeconds(position), InLine = Waiting };
+        return mine with { Position = position, EstimatedWaitSeconds = EstimatedWaitSeconds(position), InLine = Waiting, AsOf = TakenAt };
     }
 }
 

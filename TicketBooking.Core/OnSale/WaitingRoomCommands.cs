@@ -220,7 +220,7 @@ internal static class WaitingRoomCommands
         var counts = connection.QuerySingle<Counts>(SnapshotSql, new { concertId, now = now.ToUnixTimeMilliseconds() }, transaction);
         // The pace so far once a minute of the sale has passed (a full active set slows it); the configured pace before.
         var rate = now - onSaleAt >= TimeSpan.FromMinutes(1) ? counts.LastMinute / 60d : Math.Min(options.AdmitPerMinute, options.MaxActiveBuyers) / 60d;
-        return new RoomSnapshot(concertId, onSaleAt, Shuffled: now >= onSaleAt && counts.Unplaced == 0, counts.AdmittedThrough, (int)counts.Waiting, (int)counts.Active, Math.Round(rate, 3));
+        return new RoomSnapshot(concertId, onSaleAt, Shuffled: now >= onSaleAt && counts.Unplaced == 0, counts.AdmittedThrough, (int)counts.Waiting, (int)counts.Active, Math.Round(rate, 3), now);
     }
 
     private const string StatusSql = """

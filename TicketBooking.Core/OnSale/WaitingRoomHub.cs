@@ -24,7 +24,7 @@ public sealed class WaitingRoomHub
     {
         lock (_gate)
         {
-            if (_latest.GetValueOrDefault(snapshot.ConcertId) == snapshot)
+            if (snapshot.SameAs(_latest.GetValueOrDefault(snapshot.ConcertId)))
             {
                 return false;
             }

@@ -62,7 +62,7 @@ public sealed partial class WaitingRoomService(
             "admitted" or "lapsed" => QueueState.Expired,
             _ => QueueState.Done,
         };
-        var status = new QueueStatus(concertId, row.EntryId, state, row.Seq, null, null, expiresAt, null, onSaleAt, room.Waiting);
+        var status = new QueueStatus(concertId, row.EntryId, state, row.Seq, null, null, expiresAt, null, onSaleAt, room.Waiting, now);
         return state switch
         {
             QueueState.Admitted => status with { Admission = tokens.Issue(buyer, concertId, row.EntryId, expiresAt!.Value) },

@@ -48,6 +48,23 @@ public sealed class ApiBuyer(HttpClient client) : IDisposable
         return await Client.PostAsJsonAsync("/api/holds", new { concertId, items = items.Select(i => new { tier = i.Tier, quantity = i.Quantity }) });
     }
 
+    /// <summary>A hold carrying a waiting-room admission (DESIGN §14).</summary>
+    public async Task<HttpResponseMessage> HoldAsync(Guid concertId, string? admission, params (string Tier, int Quantity)[] items)
+    {
+        await StartSessionAsync();
+        return await Client.PostAsJsonAsync("/api/holds", new { concertId, items = items.Select(i => new { tier = i.Tier, quantity = i.Quantity }), admission });
+    }
+
+    /// <summary>Gets in line for the concert's on-sale.</summary>
+    public async Task<HttpResponseMessage> JoinQueueAsync(Guid concertId)
+    {
+        await StartSessionAsync();
+        return await Client.PostAsync(new Uri($"/api/concerts/{concertId}/queue", UriKind.Relative), null);
+    }
+
+    public async Task<QueueResponse> QueueAsync(Guid concertId) =>
+        (await Client.GetFromJsonAsync<QueueResponse>(new Uri($"/api/concerts/{concertId}/queue", UriKind.Relative), Json))!;
+
     public async Task<HttpResponseMessage> HeartbeatAsync(Guid concertId, bool active = true, bool visible = true)
     {
         await StartSessionAsync();

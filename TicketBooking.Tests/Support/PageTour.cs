@@ -6,7 +6,7 @@ namespace TicketBooking.Tests.Support;
 
 /// <summary>
 /// Every page of the app, as a buyer walks them (concerts, a concert with tickets chosen, checkout with and without
-/// field errors, the confirmation, the seated hall's map and list, a waiting list joined and offered, My bookings, Find my booking, not found) and then as the organizer (sign-in, home,
+/// field errors, the confirmation, the seated hall's map and list, a waiting list joined and offered, an on-sale's countdown and waiting room, My bookings, Find my booking, not found) and then as the organizer (sign-in, home,
 /// a concert's dashboard after that sale, its door, a new concert). Each stop is handed to <paramref name="visit"/> once the page
 /// is interactive, in the colours the browser asked for, and has stopped moving. The confirmation shows the tickets' QR
 /// codes; the door page is visited ready and after refusing a code.
@@ -84,6 +84,27 @@ public static class PageTour
         (await seller.ReleaseAsync(soldOut.Id)).EnsureSuccessStatusCode();
         await Expect(page.GetByTestId("waitlist-offer")).ToBeVisibleAsync();
         await StopAsync("waitlist-offer");
+
+        // An on-sale (the tour's app lets one buyer shop at a time): the countdown, the room before the sale, a place in line.
+        var now = app.GetService<TimeProvider>().GetUtcNow();
+        var upcoming = await app.CreateConcertAsync(now.AddMinutes(12), ("GA", 1_000, 100));
+        await page.GotoInteractiveAsync($"/concerts/{upcoming.Id}");
+        await Expect(page.GetByTestId("onsale-countdown")).ToBeVisibleAsync();
+        await StopAsync("onsale");
+        await page.GetByTestId("enter-room").ClickAsync();
+        await Expect(page.GetByTestId("room-countdown")).ToBeVisibleAsync();
+        await StopAsync("waiting-room-early");
+        var selling = await app.CreateConcertAsync(now.AddMinutes(-1), ("GA", 1_000, 100));
+        var ahead = Enumerable.Range(0, 3).Select(_ => ApiBuyer.For(app)).ToList();
+        foreach (var buyer in ahead)
+        {
+            (await buyer.JoinQueueAsync(selling.Id)).EnsureSuccessStatusCode();
+        }
+
+        await page.GotoInteractiveAsync($"/concerts/{selling.Id}/queue");
+        await Expect(page.GetByTestId("queue-position")).ToHaveTextAsync("3");
+        await StopAsync("waiting-room");
+        ahead.ForEach(b => b.Dispose());
 
         await GoAsync("/bookings", "my-bookings");
         await GoAsync("/bookings/find", "find-booking");

@@ -107,13 +107,16 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
     }
 
     /// <summary>A new concert a month ahead with the given tiers (code, price in cents, capacity), made through the engine.</summary>
-    public async Task<Concert> CreateConcertAsync(params (string Code, long PriceCents, int Capacity)[] tiers)
+    public Task<Concert> CreateConcertAsync(params (string Code, long PriceCents, int Capacity)[] tiers) => CreateConcertAsync(null, tiers);
+
+    /// <summary>As <see cref="CreateConcertAsync(ValueTuple{string, long, int}[])"/>, going on sale at <paramref name="onSaleAt"/> (DESIGN §14).</summary>
+    public async Task<Concert> CreateConcertAsync(DateTimeOffset? onSaleAt, params (string Code, long PriceCents, int Capacity)[] tiers)
     {
         var time = GetService<TimeProvider>();
         var draft = new ConcertDraft(
             $"Test concert {Guid.NewGuid():N}", "Test Artist", "Test Hall", "Testville", "Europe/London",
             time.GetUtcNow().AddDays(30), "A concert for tests.",
-            [.. tiers.Select(t => new TierDraft(t.Code, t.Code, t.PriceCents, t.Capacity))]);
+            [.. tiers.Select(t => new TierDraft(t.Code, t.Code, t.PriceCents, t.Capacity))], onSaleAt);
         var result = await GetService<ConcertAdmin>().CreateAsync(draft);
         return result.Should().BeOfType<AdminResult.Saved>().Subject.Concert;
     }

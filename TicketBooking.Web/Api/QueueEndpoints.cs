@@ -16,15 +16,18 @@ namespace TicketBooking.Web.Api;
 /// The caller's place in a concert's waiting room (DESIGN §14). <see cref="State"/> is <c>waiting</c>, <c>admitted</c>
 /// (send <see cref="Admission"/> with <c>POST /api/holds</c> until <see cref="AdmissionExpiresAt"/>), <c>done</c> (booked or
 /// released) or <c>expired</c>; POST again to get back in line. <see cref="Position"/> is null before the sale opens: then
-/// everyone in the room is given a random place.
+/// everyone in the room is given a random place. <see cref="AsOf"/>: when the room was in this state.
 /// </summary>
 public sealed record QueueResponse(
     Guid ConcertId, string State, int? Position, int? AheadOfYou, int? EstimatedWaitSeconds, DateTimeOffset? AdmissionExpiresAt, string? Admission,
-    DateTimeOffset OnSaleAt, int InLine, string Room)
+    DateTimeOffset OnSaleAt, int InLine, string Room, DateTimeOffset AsOf)
 {
     public static QueueResponse From(QueueStatus status) => new(
         status.ConcertId, status.State.ToString().ToLowerInvariant(), status.Position, status.AheadOfYou, status.EstimatedWaitSeconds,
-        status.AdmissionExpiresAt, status.Admission, status.OnSaleAt, status.InLine, Problems.RoomPage(status.ConcertId));
+        status.AdmissionExpiresAt, status.Admission, status.OnSaleAt, status.InLine, Problems.RoomPage(status.ConcertId), status.AsOf);
+
+    /// <summary>The same place, whatever the admission's text and the time of the reading.</summary>
+    public QueueResponse Place() => this with { Admission = null, AsOf = default };
 }
 
 /// <summary>Getting in line for an on-sale, where you stand, and the same pushed as it changes.</summary>
@@ -91,7 +94,7 @@ internal static class QueueEndpoints
         HttpResponse response, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         yield return Item(status, json);
-        var sent = QueueResponse.From(status) with { Admission = null };
+        var sent = QueueResponse.From(status).Place();
         var admittedThrough = -1L;
         while (true)
         {
@@ -127,7 +130,7 @@ internal static class QueueEndpoints
 
             admittedThrough = snapshot.AdmittedThrough;
             status = await room.RefreshAsync(buyer, status, snapshot, cancellationToken);
-            var next = QueueResponse.From(status) with { Admission = null };
+            var next = QueueResponse.From(status).Place();
             if (next != sent)
             {
                 sent = next;

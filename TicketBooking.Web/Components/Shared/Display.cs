@@ -35,6 +35,25 @@ public static class Display
         return string.Create(English, $"{seconds / 60:00}:{seconds % 60:00}");
     }
 
+    /// <summary>Time left to an on-sale, never negative: "2 days 03:04:05", "1:02:03", "02:03".</summary>
+    public static string LongCountdown(TimeSpan left)
+    {
+        var seconds = Math.Max(0, (long)Math.Ceiling(left.TotalSeconds));
+        var (days, hours, minutes) = (seconds / 86_400, seconds / 3_600 % 24, seconds / 60 % 60);
+        return days > 0 ? string.Create(English, $"{days} {(days == 1 ? "day" : "days")} {hours:00}:{minutes:00}:{seconds % 60:00}")
+            : hours > 0 ? string.Create(English, $"{hours}:{minutes:00}:{seconds % 60:00}")
+            : Countdown(left);
+    }
+
+    /// <summary>An estimated wait in words: "less than a minute", "about 4 minutes", "about 1 hour 10 minutes".</summary>
+    public static string Wait(int seconds)
+    {
+        var minutes = (int)Math.Round(seconds / 60d);
+        return seconds < 60 ? "less than a minute"
+            : minutes < 60 ? string.Create(English, $"about {minutes} {(minutes == 1 ? "minute" : "minutes")}")
+            : string.Create(English, $"about {minutes / 60} {(minutes / 60 == 1 ? "hour" : "hours")}{(minutes % 60 == 0 ? "" : $" {minutes % 60} min")}");
+    }
+
     /// <summary>The same instant on a clock in <paramref name="timeZone"/>; an unknown zone shows UTC.</summary>
     public static DateTimeOffset InZone(DateTimeOffset instant, string? timeZone) =>
         timeZone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone)

@@ -39,9 +39,20 @@ public sealed class ConcertDraftForm
     public string? StartsInput
     {
         get => StartsLocal?.ToString(LocalInputFormat, CultureInfo.InvariantCulture);
-        set => StartsLocal = DateTime.TryParseExact(value, [LocalInputFormat, LocalInputFormat + ":ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)
-            ? local
-            : null;
+        set => StartsLocal = ParseLocal(value);
+    }
+
+    private static DateTime? ParseLocal(string? value) =>
+        DateTime.TryParseExact(value, [LocalInputFormat, LocalInputFormat + ":ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local) ? local : null;
+
+    /// <summary>When tickets go on sale, on the venue's clock; empty: on sale at once (DESIGN §14).</summary>
+    public DateTime? OnSaleLocal { get; set; }
+
+    /// <summary><see cref="OnSaleLocal"/> as the browser's date-and-time field sends it; empty clears it.</summary>
+    public string? OnSaleInput
+    {
+        get => OnSaleLocal?.ToString(LocalInputFormat, CultureInfo.InvariantCulture);
+        set => OnSaleLocal = ParseLocal(value);
     }
 
     [StringLength(ConcertRules.MaxDescriptionLength)]
@@ -57,13 +68,19 @@ public sealed class ConcertDraftForm
         City = concert.City,
         TimeZone = concert.TimeZone,
         StartsLocal = Shared.Display.InZone(concert.StartsAt, concert.TimeZone).DateTime,
+        OnSaleLocal = concert.OnSaleAt is { } onSale ? Shared.Display.InZone(onSale, concert.TimeZone).DateTime : null,
         Description = concert.Description,
     };
 
     /// <summary>The start as an instant, or <c>null</c> when the zone is unknown.</summary>
-    public DateTimeOffset? StartsAt()
+    public DateTimeOffset? StartsAt() => Instant(StartsLocal);
+
+    /// <summary>The on-sale as an instant, or <c>null</c>: on sale at once.</summary>
+    public DateTimeOffset? OnSaleAt() => Instant(OnSaleLocal);
+
+    private DateTimeOffset? Instant(DateTime? venueClock)
     {
-        if (StartsLocal is not { } local || !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone))
+        if (venueClock is not { } local || !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone))
         {
             return null;
         }
@@ -73,11 +90,11 @@ public sealed class ConcertDraftForm
     }
 
     public ConcertDetails ToDetails() =>
-        new(Name.Trim(), Artist.Trim(), Venue.Trim(), City.Trim(), TimeZone, StartsAt() ?? default, Description?.Trim());
+        new(Name.Trim(), Artist.Trim(), Venue.Trim(), City.Trim(), TimeZone, StartsAt() ?? default, Description?.Trim(), OnSaleAt());
 
     public ConcertDraft ToDraft() =>
         new(Name.Trim(), Artist.Trim(), Venue.Trim(), City.Trim(), TimeZone, StartsAt() ?? default, Description?.Trim(),
-            [.. Tiers.Select(t => t.ToDraft())]);
+            [.. Tiers.Select(t => t.ToDraft())], OnSaleAt());
 
     /// <summary>Time zones offered in the form: the ones .NET knows by IANA id, by region.</summary>
     public static IReadOnlyList<string> TimeZones { get; } =

@@ -41,6 +41,7 @@ internal static class EngineErrors
         var field = key switch
         {
             "startsAt" => nameof(ConcertDraftForm.StartsInput),
+            "onSaleAt" => nameof(ConcertDraftForm.OnSaleInput),
             "timeZone" => nameof(ConcertDraftForm.TimeZone),
             "tiers" => nameof(ConcertDraftForm.Tiers),
             _ => char.ToUpperInvariant(key[0]) + key[1..],

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using TicketBooking.Tests.Support;
+using TicketBooking.Web.Api;
+
+namespace TicketBooking.Tests.Api;
+
+/// <summary>The on-sale and its waiting room over HTTP (DESIGN §14): the refusals, the admission, and what the stream pushes.</summary>
+public sealed class QueueApiTests : IAsyncLifetime
+{
+    private readonly TicketBookingApp _app = new(new Dictionary<string, string?> { ["WaitingRoom:MaxActiveBuyers"] = "1" });
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private DateTimeOffset Now => _app.GetService<TimeProvider>().GetUtcNow();
+
+    [Fact]
+    public async Task Before_the_sale_a_hold_is_409_with_the_time_and_the_room_and_holds_nothing()
+    {
+        var concert = await _app.CreateConcertAsync(Now.AddMinutes(10), ("GA", 1_000, 10));
+        using var buyer = ApiBuyer.For(_app);
+
+        var refused = await (await buyer.HoldAsync(concert.Id, ("GA", 2))).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        var listed = (await buyer.Client.GetFromJsonAsync<ConcertResponse>($"/api/concerts/{concert.Id}", ApiBuyer.Json))!;
+        var inLine = await (await buyer.JoinQueueAsync(concert.Id)).ShouldBeAsync<QueueResponse>(HttpStatusCode.OK);
+
+        refused["title"]!.GetValue<string>().Should().Be("Not on sale yet.");
+        refused["onSaleAt"]!.GetValue<DateTimeOffset>().Should().Be(concert.OnSaleAt!.Value);
+        refused["room"]!.GetValue<string>().Should().Be($"/concerts/{concert.Id}/queue");
+        listed.OnSaleAt.Should().Be(concert.OnSaleAt);
+        listed.Tiers.Single().Held.Should().Be(0);
+        inLine.Should().BeEquivalentTo(new { State = "waiting", Position = (int?)null, InLine = 1, Admission = (string?)null });
+    }
+
+    [Fact]
+    public async Task In_an_open_room_a_hold_without_a_good_admission_of_your_own_is_403_with_the_rooms_address()
+    {
+        var concert = await _app.CreateConcertAsync(Now.AddMinutes(-1), ("GA", 1_000, 10));
+        using var buyer = ApiBuyer.For(_app);
+        using var stranger = ApiBuyer.For(_app);
+        var admitted = await (await buyer.JoinQueueAsync(concert.Id)).ShouldBeAsync<QueueResponse>(HttpStatusCode.OK);
+        admitted.State.Should().Be("admitted", "nobody was ahead");
+        admitted.AdmissionExpiresAt.Should().BeCloseTo(Now.AddMinutes(10), TimeSpan.FromSeconds(30));
+        var forged = admitted.Admission![..^2] + (admitted.Admission.EndsWith("AA", StringComparison.Ordinal) ? "BB" : "AA");
+
+        foreach (var (who, admission, reason) in new[] { (buyer, (string?)null, "missing"), (buyer, forged, "invalid"), (stranger, admitted.Admission, "invalid") })
+        {
+            var problem = await (await who.HoldAsync(concert.Id, admission, ("GA", 2))).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+            problem["reason"]!.GetValue<string>().Should().Be(reason);
+            problem["room"]!.GetValue<string>().Should().Be($"/concerts/{concert.Id}/queue");
+            problem["queue"]!.GetValue<string>().Should().Be($"/api/concerts/{concert.Id}/queue");
+        }
+
+        (await buyer.AvailabilityAsync(concert.Id)).Tiers.Single().Held.Should().Be(0, "a refused hold changes nothing");
+        (await buyer.HoldAsync(concert.Id, admitted.Admission, ("GA", 2))).StatusCode.Should().Be(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task The_stream_pushes_the_next_buyers_admission_when_the_one_shopping_books()
+    {
+        var concert = await _app.CreateConcertAsync(Now.AddMinutes(-1), ("GA", 1_000, 10));
+        using var first = ApiBuyer.For(_app);
+        using var second = ApiBuyer.For(_app);
+        var turn = await (await first.JoinQueueAsync(concert.Id)).ShouldBeAsync<QueueResponse>(HttpStatusCode.OK);
+        var waiting = await (await second.JoinQueueAsync(concert.Id)).ShouldBeAsync<QueueResponse>(HttpStatusCode.OK);
+        waiting.Should().BeEquivalentTo(new { State = "waiting", Position = 1, AheadOfYou = 0, InLine = 1 });
+        waiting.EstimatedWaitSeconds.Should().BePositive();
+
+        using var response = await second.Client.GetAsync(new Uri($"/api/concerts/{concert.Id}/queue/stream", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/event-stream");
+        using var events = new SseReader(await response.Content.ReadAsStreamAsync());
+        (await events.NextOfAsync<QueueResponse>(QueueEndpoints.QueueEvent)).Should().BeEquivalentTo(new { State = "waiting", Position = 1 });
+
+        (await first.HoldAsync(concert.Id, turn.Admission, ("GA", 1))).StatusCode.Should().Be(HttpStatusCode.Created);
+        (await first.ConfirmAsync(concert.Id, Guid.NewGuid().ToString())).StatusCode.Should().Be(HttpStatusCode.Created);
+
+        // The room's beat (every second) admits the next in line once the booking freed the only place.
+        var pushed = await events.NextOfAsync<QueueResponse>(QueueEndpoints.QueueEvent).WaitAsync(TimeSpan.FromSeconds(15));
+        pushed.State.Should().Be("admitted");
+        (await first.QueueAsync(concert.Id)).State.Should().Be("done");
+        (await second.HoldAsync(concert.Id, pushed.Admission, ("GA", 1))).StatusCode.Should().Be(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task Getting_in_line_answers_clearly_when_there_is_no_room_no_concert_or_no_place_yet()
+    {
+        var plain = await _app.CreateConcertAsync(("GA", 1_000, 10));
+        var later = await _app.CreateConcertAsync(Now.AddHours(3), ("GA", 1_000, 10));
+        using var buyer = ApiBuyer.For(_app);
+
+        (await (await buyer.JoinQueueAsync(plain.Id)).ShouldBeProblemAsync(HttpStatusCode.Conflict))["title"]!.GetValue<string>().Should().Be("No waiting room.");
+        var notYet = await (await buyer.JoinQueueAsync(later.Id)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        notYet["opensAt"]!.GetValue<DateTimeOffset>().Should().Be(later.OnSaleAt!.Value.AddMinutes(-30));
+        (await buyer.JoinQueueAsync(Guid.NewGuid())).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await buyer.Client.GetAsync(new Uri($"/api/concerts/{later.Id}/queue", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        using var anonymous = _app.CreateClient();
+        (await anonymous.PostAsync(new Uri($"/api/concerts/{later.Id}/queue", UriKind.Relative), null)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+}
