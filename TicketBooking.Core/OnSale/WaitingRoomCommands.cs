@@ -139,11 +139,12 @@ internal static class WaitingRoomCommands
     private static void Lapse(WriteContext context, Guid concertId) =>
         context.Connection.Execute(LapseSql, new { concertId, now = context.NowMs }, context.Transaction);
 
+    // Two index ranges: the admitted set, and the admissions of the last minute.
     private const string PaceSql = """
-        SELECT COUNT(*) FILTER (WHERE state = 'admitted') AS Active,
-               COUNT(*) FILTER (WHERE admitted_at > @now - 60000) AS LastMinute,
+        SELECT (SELECT COUNT(*) FROM queue_entries WHERE concert_id = @concertId AND state = 'admitted') AS Active,
+               COUNT(*) AS LastMinute,
                COUNT(*) FILTER (WHERE admitted_at > @now - 1000) AS LastSecond
-        FROM queue_entries WHERE concert_id = @concertId AND (state = 'admitted' OR admitted_at > @now - 60000)
+        FROM queue_entries WHERE concert_id = @concertId AND admitted_at > @now - 60000
         """;
 
     private const string AdmitSql = """

@@ -53,7 +53,11 @@ public sealed partial class WaitingRoomService(
 
         var now = time.GetUtcNow();
         var onSaleAt = DateTimeOffset.FromUnixTimeMilliseconds(row.OnSaleAt);
-        var room = WaitingRoomCommands.Snapshot(connection, transaction, concertId, onSaleAt, now, _options);
+        // The room's counts as last pushed (at most one beat old) spare every poll a count over the whole line; the
+        // buyer's own entry is always read.
+        var room = hub.Latest(concertId) is { } latest && latest.OnSaleAt == onSaleAt
+            ? latest
+            : WaitingRoomCommands.Snapshot(connection, transaction, concertId, onSaleAt, now, _options);
         var expiresAt = row.AdmissionExpiresAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
         var state = row.State switch
         {

@@ -222,6 +222,11 @@ internal static class WaitlistCommands
             return new JoinOutcome(new JoinResult.SalesClosed(), null);
         }
 
+        if (tiers[0].OnSaleAt > context.NowMs)
+        {
+            return new JoinOutcome(new JoinResult.NotOnSaleYet(DateTimeOffset.FromUnixTimeMilliseconds(tiers[0].OnSaleAt!.Value)), null);
+        }
+
         var tier = tiers.Find(t => t.Code.Equals(request.Tier, StringComparison.OrdinalIgnoreCase));
         if (tier is null)
         {

@@ -50,6 +50,9 @@ public abstract record JoinResult
 
     public sealed record SalesClosed : JoinResult;
 
+    /// <summary>Tickets are not on sale yet (DESIGN §14): nothing is sold out, so there is no line to wait in.</summary>
+    public sealed record NotOnSaleYet(DateTimeOffset OnSaleAt) : JoinResult;
+
     /// <summary>The tier has tickets for sale right now: buy them instead.</summary>
     public sealed record TicketsAvailable(string Tier, int Available) : JoinResult;
 

@@ -25,6 +25,7 @@ public sealed class QueueApiTests : IAsyncLifetime
         var refused = await (await buyer.HoldAsync(concert.Id, ("GA", 2))).ShouldBeProblemAsync(HttpStatusCode.Conflict);
         var listed = (await buyer.Client.GetFromJsonAsync<ConcertResponse>($"/api/concerts/{concert.Id}", ApiBuyer.Json))!;
         var inLine = await (await buyer.JoinQueueAsync(concert.Id)).ShouldBeAsync<QueueResponse>(HttpStatusCode.OK);
+        var waitlist = await (await buyer.JoinWaitlistAsync(concert.Id, "GA", 2)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
 
         refused["title"]!.GetValue<string>().Should().Be("Not on sale yet.");
         refused["onSaleAt"]!.GetValue<DateTimeOffset>().Should().Be(concert.OnSaleAt!.Value);
@@ -32,6 +33,7 @@ public sealed class QueueApiTests : IAsyncLifetime
         listed.OnSaleAt.Should().Be(concert.OnSaleAt);
         listed.Tiers.Single().Held.Should().Be(0);
         inLine.Should().BeEquivalentTo(new { State = "waiting", Position = (int?)null, InLine = 1, Admission = (string?)null });
+        waitlist["title"]!.GetValue<string>().Should().Be("Not on sale yet.", "nothing is sold out before the sale, so there is no line to wait in");
     }
 
     [Fact]

@@ -27,9 +27,9 @@ namespace TicketBooking.Tests.Support;
 /// </summary>
 public abstract class ComponentTest : BunitContext, IAsyncLifetime
 {
-    protected ComponentTest(Action<HoldOptions>? holds = null, RateLimitOptions? rates = null)
+    protected ComponentTest(Action<HoldOptions>? holds = null, RateLimitOptions? rates = null, Action<TicketBooking.Core.OnSale.WaitingRoomOptions>? room = null)
     {
-        Engine = TestEngine.Start(holds);
+        Engine = TestEngine.Start(holds, room: room);
         Services.AddSingleton<TimeProvider>(Engine.Time);
         Services.AddSingleton(Engine.Holds);
         Services.AddSingleton(Engine.Bookings);
@@ -44,6 +44,7 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(Engine.Services.GetRequiredService<CancellationService>());
         Services.AddSingleton(Engine.Services.GetRequiredService<TicketBooking.Core.Waitlist.WaitlistService>());
         Services.AddSingleton(Engine.Services.GetRequiredService<TicketBooking.Core.Waitlist.WaitlistNotices>());
+        Services.AddSingleton(Engine.Room);
         Services.AddSingleton<IOptions<TicketBooking.Core.Waitlist.WaitlistOptions>>(Options.Create(new TicketBooking.Core.Waitlist.WaitlistOptions()));
         Services.AddSingleton<IOptions<HoldOptions>>(Options.Create(Engine.HoldOptions));
         Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);

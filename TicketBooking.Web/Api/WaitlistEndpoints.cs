@@ -85,6 +85,7 @@ internal static class WaitlistEndpoints
             JoinResult.ConcertNotFound => Problems.ConcertNotFound(),
             JoinResult.UnknownTier unknown => Problems.Invalid("tier", $"This concert has no tier {unknown.Tier}."),
             JoinResult.SalesClosed => Problems.Conflict("Sales have closed.", "This concert has started; there is no waiting list any more."),
+            JoinResult.NotOnSaleYet notYet => Problems.NotOnSaleYet(body.ConcertId!.Value, notYet.OnSaleAt),
             JoinResult.TicketsAvailable available => Problems.Conflict("Tickets are available.",
                 $"{available.Available} {available.Tier} {(available.Available == 1 ? "ticket is" : "tickets are")} for sale right now: buy them instead of waiting.",
                 new Dictionary<string, object?> { ["tier"] = available.Tier, ["available"] = available.Available }),

@@ -23,4 +23,7 @@ CREATE TABLE queue_entries (
 CREATE UNIQUE INDEX queue_one_live_entry ON queue_entries (concert_id, buyer_id) WHERE state IN ('waiting', 'admitted');
 CREATE UNIQUE INDEX queue_line ON queue_entries (concert_id, seq);
 CREATE INDEX queue_waiting ON queue_entries (concert_id, seq) WHERE state = 'waiting';
+-- A buyer's entries (their place, the end of their turn at a booking or release) and the admitted set's size.
+CREATE INDEX queue_by_buyer ON queue_entries (concert_id, buyer_id, state);
+CREATE INDEX queue_by_state ON queue_entries (concert_id, state);
 CREATE INDEX queue_admissions ON queue_entries (concert_id, admitted_at) WHERE admitted_at IS NOT NULL;
