@@ -75,6 +75,17 @@ public sealed partial class WaitingRoomService(
         };
     }
 
+    /// <summary>The room's counts now (for the organizer), or <c>null</c> when the concert has no on-sale.</summary>
+    public async Task<RoomSnapshot?> GetRoomAsync(Guid concertId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var onSale = await Dapper.SqlMapper.ExecuteScalarAsync<long?>(connection, new Dapper.CommandDefinition(
+            "SELECT on_sale_at FROM concerts WHERE id = @concertId", new { concertId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return onSale is { } ms
+            ? WaitingRoomCommands.Snapshot(connection, null, concertId, DateTimeOffset.FromUnixTimeMilliseconds(ms), time.GetUtcNow(), _options)
+            : null;
+    }
+
     /// <summary><paramref name="mine"/> after a room change: worked out from the snapshot, or read again when only the database knows.</summary>
     public async Task<QueueStatus> RefreshAsync(BuyerId buyer, QueueStatus mine, RoomSnapshot room, CancellationToken cancellationToken = default)
     {

@@ -4,6 +4,7 @@ using TicketBooking.Core.OnSale;
 using TicketBooking.Tests.Support;
 using TicketBooking.Web.Components.Pages.Concerts;
 using TicketBooking.Web.Components.Pages.OnSale;
+using TicketBooking.Web.Components.Pages.Organizer;
 
 namespace TicketBooking.Tests.Components.Concerts;
 
@@ -87,6 +88,26 @@ public sealed class OnSaleTests : ComponentTest
 
         cut.WaitForAssertion(() => Navigation.Uri.Should().EndWith($"/concerts/{concert.Id}"));
         (await Engine.Room.GetAsync(Buyer, concert.Id))!.State.Should().Be(QueueState.Admitted);
+    }
+
+    [Fact]
+    public async Task The_organizer_sees_the_room_fill_and_move_live()
+    {
+        var concert = await Engine.CreateConcertAsync(Now.AddMinutes(10), ("GA", 1_000, 100));
+        var plain = await Engine.CreateConcertAsync(("GA", 1_000, 100));
+        await Engine.Room.JoinAsync(BuyerId.New(), concert.Id);
+        var cut = Render<RoomSummary>(p => p.Add(x => x.ConcertId, concert.Id).Add(x => x.TimeZone, "Europe/London"));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=room-waiting]").TextContent.Should().Be("1"));
+        cut.Find("[data-testid=room-summary]").TextContent.Should().Contain("places drawn then");
+
+        await Engine.Room.JoinAsync(BuyerId.New(), concert.Id);
+        Engine.Time.SetUtcNow(concert.OnSaleAt!.Value);
+        await Engine.Room.PumpAsync();
+
+        cut.WaitForAssertion(() => cut.Find("[data-testid=room-admitted]").TextContent.Should().Be("1"));
+        cut.Find("[data-testid=room-waiting]").TextContent.Should().Be("1", "one shops (MaxActiveBuyers = 1 here), one waits");
+        cut.Find("[data-testid=room-active]").TextContent.Should().Be("1");
+        Render<RoomSummary>(p => p.Add(x => x.ConcertId, plain.Id).Add(x => x.TimeZone, "Europe/London")).Markup.Trim().Should().BeEmpty("a concert on sale at once has no room");
     }
 
     private static AngleSharp.Dom.IElement Checkout(IRenderedComponent<ConcertPage> cut) =>
