@@ -44,8 +44,10 @@ internal static class QueueEndpoints
         return routes;
     }
 
-    private static async Task<Results<Ok<QueueResponse>, ProblemHttpResult>> JoinAsync(Guid id, WaitingRoomService room, HttpContext context) =>
-        await room.JoinAsync(context.User.GetBuyerId(), id) switch
+    private static async Task<Results<Ok<QueueResponse>, ProblemHttpResult>> JoinAsync(Guid id, BuyerRequests requests, HttpContext context)
+    {
+        var (result, refused) = await requests.JoinQueueAsync(context.Requester(), id);
+        return refused is not null ? Problems.TooManyRequests(context, refused) : result switch
         {
             JoinRoomResult.InLine inLine => TypedResults.Ok(QueueResponse.From(inLine.Status)),
             JoinRoomResult.NotOpenYet notYet => Problems.Conflict(
@@ -56,6 +58,7 @@ internal static class QueueEndpoints
             JoinRoomResult.SalesClosed => Problems.Conflict("Sales have closed.", "This concert has started; tickets are no longer sold."),
             _ => Problems.ConcertNotFound(),
         };
+    }
 
     private static async Task<Results<Ok<QueueResponse>, ProblemHttpResult>> GetAsync(Guid id, WaitingRoomService room, HttpContext context) =>
         await room.GetAsync(context.User.GetBuyerId(), id, context.RequestAborted) is { } status

@@ -8,7 +8,7 @@ namespace TicketBooking.Web.Limits;
 /// <see cref="FairUse"/> first, then the engine. A page cannot do more than the API allows, and the API cannot do more
 /// than a page.
 /// </summary>
-public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingService bookings, Core.Waitlist.WaitlistService waitlist)
+public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingService bookings, Core.Waitlist.WaitlistService waitlist, Core.OnSale.WaitingRoomService room)
 {
     public async Task<Limited<HoldResult>> PlaceHoldAsync(Requester who, HoldRequest request)
     {
@@ -35,6 +35,13 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
     {
         ArgumentNullException.ThrowIfNull(who);
         return fairUse.Hold(who) is { } refused ? refused : await waitlist.JoinAsync(who.Buyer, request).ConfigureAwait(false);
+    }
+
+    /// <summary>Getting in an on-sale's line is a write, so a script repeating it spends the hold budget too.</summary>
+    public async Task<Limited<Core.OnSale.JoinRoomResult>> JoinQueueAsync(Requester who, Guid concertId)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        return fairUse.Hold(who) is { } refused ? refused : await room.JoinAsync(who.Buyer, concertId).ConfigureAwait(false);
     }
 
     /// <summary>Leaving a line only gives a place (or an offer) back, so it is never limited.</summary>
