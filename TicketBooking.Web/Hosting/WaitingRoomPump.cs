@@ -5,44 +5,14 @@ namespace TicketBooking.Web.Hosting;
 /// <summary>
 /// The waiting rooms' beat: every <see cref="WaitingRoomOptions.PumpInterval"/> the early arrivals are shuffled when a
 /// sale opens, lapsed admissions end and the next buyers are admitted (<see cref="WaitingRoomService.PumpAsync"/>).
-/// A failed beat is logged and the next one runs as usual.
 /// </summary>
-internal sealed partial class WaitingRoomPump(WaitingRoomService room, TimeProvider time, ILogger<WaitingRoomPump> logger) : BackgroundService
+internal sealed class WaitingRoomPump(WaitingRoomService room, TimeProvider time, ILogger<WaitingRoomPump> logger) : PeriodicService(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!room.Options.Enabled)
-        {
-            return;
-        }
+    protected override TimeSpan Interval => room.Options.PumpInterval;
 
-        using var timer = new PeriodicTimer(room.Options.PumpInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await BeatAsync();
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override string Work => "The waiting room's beat";
 
-    private async Task BeatAsync()
-    {
-        try
-        {
-            await room.PumpAsync();
-        }
-#pragma warning disable CA1031 // A failed beat must not stop the room; the next tick tries again.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            LogBeatFailed(exception);
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => room.Options.Enabled ? base.ExecuteAsync(stoppingToken) : Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The waiting room's beat failed; trying again at the next interval")]
-    private partial void LogBeatFailed(Exception exception);
+    protected override Task RunOnceAsync(CancellationToken stoppingToken) => room.PumpAsync();
 }
