@@ -32,7 +32,8 @@ public sealed record QueueStatus(
     string? Admission,
     DateTimeOffset OnSaleAt,
     int InLine,
-    DateTimeOffset AsOf)
+    DateTimeOffset AsOf,
+    int? TicketsLeft = null)
 {
     public int? AheadOfYou => Position - 1;
 }
@@ -49,6 +50,7 @@ public sealed record RoomSnapshot(
     int Waiting,
     int Active,
     double AdmitPerSecond,
+    int TicketsLeft,
     DateTimeOffset TakenAt)
 {
     /// <summary>Whether the room's counts are those of <paramref name="other"/>, whenever each was taken.</summary>
@@ -74,7 +76,7 @@ public sealed record RoomSnapshot(
 
         if (mine.Seq is not { } seq)
         {
-            return Shuffled ? null : mine with { InLine = Waiting, AsOf = TakenAt };
+            return Shuffled ? null : mine with { InLine = Waiting, AsOf = TakenAt, TicketsLeft = TicketsLeft };
         }
 
         if (seq <= AdmittedThrough)
@@ -83,7 +85,7 @@ public sealed record RoomSnapshot(
         }
 
         var position = (int)(seq - AdmittedThrough);
-        return mine with { Position = position, EstimatedWaitSeconds = EstimatedWaitSeconds(position), InLine = Waiting, AsOf = TakenAt };
+        return mine with { Position = position, EstimatedWaitSeconds = EstimatedWaitSeconds(position), InLine = Waiting, AsOf = TakenAt, TicketsLeft = TicketsLeft };
     }
 }
 

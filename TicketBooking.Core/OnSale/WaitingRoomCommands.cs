@@ -139,11 +139,12 @@ internal static class WaitingRoomCommands
     private static void Lapse(WriteContext context, Guid concertId) =>
         context.Connection.Execute(LapseSql, new { concertId, now = context.NowMs }, context.Transaction);
 
-    // Two index ranges: the admitted set, and the admissions of the last minute.
+    // Two index ranges (the admitted set, the admissions of the last minute) and the concert's tiers.
     private const string PaceSql = """
         SELECT (SELECT COUNT(*) FROM queue_entries WHERE concert_id = @concertId AND state = 'admitted') AS Active,
                COUNT(*) AS LastMinute,
-               COUNT(*) FILTER (WHERE admitted_at > @now - 1000) AS LastSecond
+               COALESCE(MAX(admitted_at), 0) AS LastAt,
+               (SELECT COALESCE(SUM(capacity - sold - held), 0) FROM tiers WHERE concert_id = @concertId) AS TicketsLeft
         FROM queue_entries WHERE concert_id = @concertId AND admitted_at > @now - 60000
         """;
 
@@ -152,19 +153,23 @@ internal static class WaitingRoomCommands
         WHERE id IN (SELECT id FROM queue_entries WHERE concert_id = @concertId AND state = 'waiting' AND seq IS NOT NULL ORDER BY seq LIMIT @count)
         """;
 
-    private sealed record Pace(long Active, long LastMinute, long LastSecond);
+    private sealed record Pace(long Active, long LastMinute, long LastAt, long TicketsLeft);
 
     /// <summary>
     /// Admits the next in line, in place order, as far as the room allows: fewer than <c>MaxActiveBuyers</c> shopping,
-    /// at most <c>AdmitPerMinute</c> in the last minute and its even share in the last second. The counts are the rows'
-    /// own, so a restart or a second instance cannot exceed them.
+    /// at most <c>AdmitPerMinute</c> in the last minute, and the minute's share of the time since the last admission
+    /// (up to a second's worth), so the pace is steady whatever the beat's jitter. Nobody is let in while every ticket is
+    /// sold or held: the line waits for tickets to come back instead of being admitted to a sold-out page. The counts are
+    /// the rows' own, so a restart or a second instance cannot exceed them.
     /// </summary>
     private static int Admit(WriteContext context, Guid concertId, long startsAt, WaitingRoomOptions options)
     {
         Lapse(context, concertId);
         var pace = context.Connection.QuerySingle<Pace>(PaceSql, new { concertId, now = context.NowMs }, context.Transaction);
-        var count = Math.Min(options.MaxActiveBuyers - pace.Active, Math.Min(options.AdmitPerMinute - pace.LastMinute, options.AdmitPerSecond - pace.LastSecond));
-        if (count <= 0)
+        var since = Math.Clamp(context.NowMs - pace.LastAt, 0, 1_000); // none in the last minute: a whole second's share
+        var share = (long)Math.Ceiling(options.AdmitPerMinute * since / 60_000d);
+        var count = Math.Min(options.MaxActiveBuyers - pace.Active, Math.Min(options.AdmitPerMinute - pace.LastMinute, share));
+        if (count <= 0 || pace.TicketsLeft <= 0)
         {
             return 0;
         }
@@ -209,19 +214,22 @@ internal static class WaitingRoomCommands
                COUNT(*) FILTER (WHERE seq IS NULL) AS Unplaced,
                COUNT(*) FILTER (WHERE state = 'admitted' AND admission_expires_at > @now) AS Active,
                COALESCE(MAX(seq) FILTER (WHERE state <> 'waiting'), 0) AS AdmittedThrough,
-               COUNT(*) FILTER (WHERE admitted_at > @now - 60000) AS LastMinute
+               COUNT(*) FILTER (WHERE admitted_at > @now - 60000) AS LastMinute,
+               (SELECT COALESCE(SUM(capacity - sold - held), 0) FROM tiers WHERE concert_id = @concertId) AS TicketsLeft
         FROM queue_entries WHERE concert_id = @concertId
         """;
 
-    private sealed record Counts(long Waiting, long Unplaced, long Active, long AdmittedThrough, long LastMinute);
+    private sealed record Counts(long Waiting, long Unplaced, long Active, long AdmittedThrough, long LastMinute, long TicketsLeft);
 
     /// <summary>The room's counts now, for its watchers.</summary>
     public static RoomSnapshot Snapshot(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, Guid concertId, DateTimeOffset onSaleAt, DateTimeOffset now, WaitingRoomOptions options)
     {
         var counts = connection.QuerySingle<Counts>(SnapshotSql, new { concertId, now = now.ToUnixTimeMilliseconds() }, transaction);
         // The pace so far once a minute of the sale has passed (a full active set slows it); the configured pace before.
-        var rate = now - onSaleAt >= TimeSpan.FromMinutes(1) ? counts.LastMinute / 60d : Math.Min(options.AdmitPerMinute, options.MaxActiveBuyers) / 60d;
-        return new RoomSnapshot(concertId, onSaleAt, Shuffled: now >= onSaleAt && counts.Unplaced == 0, counts.AdmittedThrough, (int)counts.Waiting, (int)counts.Active, Math.Round(rate, 3), now);
+        var rate = now - onSaleAt >= TimeSpan.FromMinutes(1) ? counts.LastMinute / 60d : options.AdmitPerMinute / 60d;
+        return new RoomSnapshot(
+            concertId, onSaleAt, Shuffled: now >= onSaleAt && counts.Unplaced == 0, counts.AdmittedThrough, (int)counts.Waiting, (int)counts.Active,
+            Math.Round(rate, 3), (int)Math.Max(0, counts.TicketsLeft), now);
     }
 
     private const string StatusSql = """

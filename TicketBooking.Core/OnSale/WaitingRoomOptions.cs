@@ -18,7 +18,7 @@ public sealed class WaitingRoomOptions
     [Range(1, 1_000_000)]
     public int MaxActiveBuyers { get; set; } = 500;
 
-    /// <summary>At most this many admissions in any minute, spread over its seconds.</summary>
+    /// <summary>At most this many admissions in any minute, spread over its seconds (each beat lets in the minute's share of the time since the last).</summary>
     [Range(1, 1_000_000)]
     public int AdmitPerMinute { get; set; } = 300;
 
@@ -29,9 +29,6 @@ public sealed class WaitingRoomOptions
     /// <summary>How often the room admits the next buyers and ends lapsed admissions.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan PumpInterval { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Admissions allowed in one second: the minute's allowance spread evenly, so the room admits steadily.</summary>
-    public int AdmitPerSecond => (AdmitPerMinute + 59) / 60;
 
     /// <summary>When buyers may first get in line for a sale at <paramref name="onSaleAt"/>.</summary>
     public DateTimeOffset OpensAt(DateTimeOffset onSaleAt) => onSaleAt - OpensBefore;

@@ -55,9 +55,8 @@ public sealed partial class WaitingRoomService(
         var onSaleAt = DateTimeOffset.FromUnixTimeMilliseconds(row.OnSaleAt);
         // The room's counts as last pushed (at most one beat old) spare every poll a count over the whole line; the
         // buyer's own entry is always read.
-        var room = hub.Latest(concertId) is { } latest && latest.OnSaleAt == onSaleAt
-            ? latest
-            : WaitingRoomCommands.Snapshot(connection, transaction, concertId, onSaleAt, now, _options);
+        RoomSnapshot Counted() => WaitingRoomCommands.Snapshot(connection, transaction, concertId, onSaleAt, now, _options);
+        var room = hub.Latest(concertId) is { } latest && latest.OnSaleAt == onSaleAt ? latest : Counted();
         var expiresAt = row.AdmissionExpiresAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
         var state = row.State switch
         {
@@ -70,7 +69,8 @@ public sealed partial class WaitingRoomService(
         return state switch
         {
             QueueState.Admitted => status with { Admission = tokens.Issue(buyer, concertId, row.EntryId, expiresAt!.Value) },
-            QueueState.Waiting => room.Project(status) ?? status,
+            // A pushed snapshot newer than the row read here (it already counts this buyer admitted): count in this read.
+            QueueState.Waiting => room.Project(status) ?? Counted().Project(status) ?? status,
             _ => status,
         };
     }

@@ -16,15 +16,16 @@ namespace TicketBooking.Web.Api;
 /// The caller's place in a concert's waiting room (DESIGN §14). <see cref="State"/> is <c>waiting</c>, <c>admitted</c>
 /// (send <see cref="Admission"/> with <c>POST /api/holds</c> until <see cref="AdmissionExpiresAt"/>), <c>done</c> (booked or
 /// released) or <c>expired</c>; POST again to get back in line. <see cref="Position"/> is null before the sale opens: then
-/// everyone in the room is given a random place. <see cref="AsOf"/>: when the room was in this state.
+/// everyone in the room is given a random place. <see cref="AsOf"/>: when the room was in this state. <see cref="TicketsLeft"/>
+/// (while waiting): tickets neither sold nor held; at 0 nobody is let in until some come back.
 /// </summary>
 public sealed record QueueResponse(
     Guid ConcertId, string State, int? Position, int? AheadOfYou, int? EstimatedWaitSeconds, DateTimeOffset? AdmissionExpiresAt, string? Admission,
-    DateTimeOffset OnSaleAt, int InLine, string Room, DateTimeOffset AsOf)
+    DateTimeOffset OnSaleAt, int InLine, string Room, DateTimeOffset AsOf, int? TicketsLeft)
 {
     public static QueueResponse From(QueueStatus status) => new(
         status.ConcertId, status.State.ToString().ToLowerInvariant(), status.Position, status.AheadOfYou, status.EstimatedWaitSeconds,
-        status.AdmissionExpiresAt, status.Admission, status.OnSaleAt, status.InLine, Problems.RoomPage(status.ConcertId), status.AsOf);
+        status.AdmissionExpiresAt, status.Admission, status.OnSaleAt, status.InLine, Problems.RoomPage(status.ConcertId), status.AsOf, status.TicketsLeft);
 
     /// <summary>The same place, whatever the admission's text and the time of the reading.</summary>
     public QueueResponse Place() => this with { Admission = null, AsOf = default };

@@ -184,7 +184,37 @@ public sealed class WaitingRoomTests : IAsyncDisposable
         (await _engine.Bookings.ConfirmAsync(buyer, TestEngine.Payment(concert.Id), Guid.NewGuid().ToString("N"))).Should().BeOfType<ConfirmResult.Booked>();
         (await Hold(buyer, mine.Admission)).Should().BeEquivalentTo(new HoldResult.AdmissionRequired(AdmissionCheck.Expired), "booking ended the turn");
         (await _engine.Room.GetAsync(buyer, concert.Id))!.State.Should().Be(QueueState.Done);
+        _engine.Time.Advance(TimeSpan.FromSeconds(1));
         ((JoinRoomResult.InLine)await _engine.Room.JoinAsync(buyer, concert.Id)).Status.State.Should().Be(QueueState.Admitted, "a buyer may get back in line");
+    }
+
+    [Fact]
+    public async Task Nobody_is_let_in_while_every_ticket_is_sold_or_held_and_the_line_moves_when_tickets_come_back()
+    {
+        var concert = await OnSaleConcertAsync(capacity: 2);
+        var (first, second) = (BuyerId.New(), BuyerId.New());
+        _engine.Time.SetUtcNow(concert.OnSaleAt!.Value);
+        var turn = ((JoinRoomResult.InLine)await _engine.Room.JoinAsync(first, concert.Id)).Status;
+        (await _engine.Holds.PlaceAsync(first, TestEngine.Request(concert.Id, ("GA", 2)) with { Admission = turn.Admission })).Should().BeOfType<HoldResult.Held>();
+        _engine.Time.Advance(TimeSpan.FromSeconds(1));
+        var waiting = ((JoinRoomResult.InLine)await _engine.Room.JoinAsync(second, concert.Id)).Status;
+
+        for (var beat = 0; beat < 3; beat++)
+        {
+            _engine.Time.Advance(TimeSpan.FromSeconds(1));
+            await _engine.Room.PumpAsync();
+        }
+
+        waiting.State.Should().Be(QueueState.Waiting, "both tickets are held, so there is nothing to let the next buyer in for");
+        var stillWaiting = (await _engine.Room.GetAsync(second, concert.Id))!;
+        stillWaiting.Should().BeEquivalentTo(new { State = QueueState.Waiting, Position = 1, TicketsLeft = 0 });
+
+        (await _engine.Holds.ReleaseAsync(first, concert.Id)).Should().BeTrue();
+        _engine.Time.Advance(TimeSpan.FromSeconds(1));
+        await _engine.Room.PumpAsync();
+
+        (await _engine.Room.GetAsync(second, concert.Id))!.State.Should().Be(QueueState.Admitted, "the released tickets move the line");
+        (await _engine.Room.GetAsync(first, concert.Id))!.State.Should().Be(QueueState.Done, "releasing ended the first buyer's turn");
     }
 
     [Fact]
