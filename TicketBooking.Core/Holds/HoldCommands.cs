@@ -310,13 +310,13 @@ internal static class HoldCommands
         RETURNING tier_id AS TierId, quantity AS Quantity, expires_at AS ExpiresAt
         """;
 
-    /// <summary>Deletes the buyer's checkout for a concert. True when it still held tickets.</summary>
+    /// <summary>
+    /// Deletes the buyer's checkout for a concert, and unless <paramref name="endTurn"/> is false ends their turn in its
+    /// waiting room. True when it still held tickets or ended a turn.
+    /// </summary>
     public static bool Release(WriteContext context, BuyerId buyer, Guid concertId, bool endTurn = true)
     {
-        if (endTurn)
-        {
-            OnSale.WaitingRoomCommands.EndTurn(context, buyer, concertId);
-        }
+        var endedTurn = endTurn && OnSale.WaitingRoomCommands.EndTurn(context, buyer, concertId);
 
         var rows = context.Connection.Query<ReleasedRow>(ReleaseSql, new { buyer = buyer.Value, concertId }, context.Transaction).AsList();
         GiveBack(context, rows);
@@ -331,7 +331,7 @@ internal static class HoldCommands
             Waitlist.WaitlistCommands.Serve(context, concertId);
         }
 
-        return released;
+        return released || endedTurn;
     }
 
     private const string ConcertIdsSql = "SELECT id FROM concerts";

@@ -64,8 +64,9 @@ public sealed partial class HoldService(
         writer.ExecuteAsync(context => HoldCommands.Heartbeat(context, buyer, concertId, active, visible, _options));
 
     /// <summary>
-    /// Releases the buyer's checkout for a concert at once. True when it still held tickets. Releasing ends the buyer's
-    /// turn in the concert's waiting room unless <paramref name="endTurn"/> is false (leaving checkout to change tickets).
+    /// Releases the buyer's checkout for a concert at once. Releasing ends the buyer's turn in the concert's waiting room
+    /// unless <paramref name="endTurn"/> is false (leaving checkout to change tickets). True when it still held tickets or
+    /// ended a turn.
     /// </summary>
     public Task<bool> ReleaseAsync(BuyerId buyer, Guid concertId, bool endTurn = true) =>
         writer.ExecuteAsync(context => HoldCommands.Release(context, buyer, concertId, endTurn));

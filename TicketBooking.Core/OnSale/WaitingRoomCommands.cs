@@ -76,7 +76,7 @@ internal static class WaitingRoomCommands
         context.Connection.Execute(InsertSql, new { id, concertId, buyer = buyer.Value, now = context.NowMs, placed }, context.Transaction);
         if (placed)
         {
-            Admit(context, concertId, schedule.StartsAt, options);
+            Admit(context, concertId, schedule.OnSaleAt!.Value, schedule.StartsAt, options);
         }
 
         return new Joined(null, id);
@@ -96,7 +96,7 @@ internal static class WaitingRoomCommands
             if (context.NowMs >= schedule.OnSaleAt)
             {
                 Shuffle(context, concertId);
-                Admit(context, concertId, schedule.StartsAt, options);
+                Admit(context, concertId, schedule.OnSaleAt!.Value, schedule.StartsAt, options);
             }
 
             snapshots.Add(Snapshot(context.Connection, context.Transaction, concertId, DateTimeOffset.FromUnixTimeMilliseconds(schedule.OnSaleAt!.Value), context.Now, options));
@@ -139,13 +139,14 @@ internal static class WaitingRoomCommands
     private static void Lapse(WriteContext context, Guid concertId) =>
         context.Connection.Execute(LapseSql, new { concertId, now = context.NowMs }, context.Transaction);
 
-    // Two index ranges (the admitted set, the admissions of the last minute) and the concert's tiers.
+    // Index ranges only: the admitted set, the admissions (all, and of the last minute), the concert's tiers.
     private const string PaceSql = """
         SELECT (SELECT COUNT(*) FROM queue_entries WHERE concert_id = @concertId AND state = 'admitted') AS Active,
-               COUNT(*) AS LastMinute,
-               COALESCE(MAX(admitted_at), 0) AS LastAt,
+               (SELECT COUNT(*) FROM queue_entries q WHERE q.concert_id = @concertId AND q.state = 'admitted'
+                   AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.buyer_id = q.buyer_id AND h.concert_id = q.concert_id AND h.expires_at > @now)) AS NotHolding,
+               (SELECT COUNT(*) FROM queue_entries WHERE concert_id = @concertId AND admitted_at IS NOT NULL) AS AdmittedEver,
+               (SELECT COUNT(*) FROM queue_entries WHERE concert_id = @concertId AND admitted_at > @now - 60000) AS LastMinute,
                (SELECT COALESCE(SUM(capacity - sold - held), 0) FROM tiers WHERE concert_id = @concertId) AS TicketsLeft
-        FROM queue_entries WHERE concert_id = @concertId AND admitted_at > @now - 60000
         """;
 
     private const string AdmitSql = """
@@ -153,23 +154,29 @@ internal static class WaitingRoomCommands
         WHERE id IN (SELECT id FROM queue_entries WHERE concert_id = @concertId AND state = 'waiting' AND seq IS NOT NULL ORDER BY seq LIMIT @count)
         """;
 
-    private sealed record Pace(long Active, long LastMinute, long LastAt, long TicketsLeft);
+    private sealed record Pace(long Active, long NotHolding, long AdmittedEver, long LastMinute, long TicketsLeft);
 
     /// <summary>
-    /// Admits the next in line, in place order, as far as the room allows: fewer than <c>MaxActiveBuyers</c> shopping,
-    /// at most <c>AdmitPerMinute</c> in the last minute, and the minute's share of the time since the last admission
-    /// (up to a second's worth), so the pace is steady whatever the beat's jitter. Nobody is let in while every ticket is
-    /// sold or held: the line waits for tickets to come back instead of being admitted to a sold-out page. The counts are
-    /// the rows' own, so a restart or a second instance cannot exceed them.
+    /// Admits the next in line, in place order, as far as the room allows: fewer than <c>MaxActiveBuyers</c> shopping;
+    /// at most <c>AdmitPerMinute</c> in any minute; and no more than the pace allows since the sale opened — a second's
+    /// worth at once, then <c>AdmitPerMinute</c>/60 a second, counted from the clock and the admissions so far, so the pace
+    /// is steady whatever the beat's jitter. Nobody is let in for tickets that are not there: at most one buyer per
+    /// ticket neither sold nor held, less the admitted buyers who hold nothing yet. The counts are the rows' own, so a
+    /// restart or a second instance cannot exceed them.
     /// </summary>
-    private static int Admit(WriteContext context, Guid concertId, long startsAt, WaitingRoomOptions options)
+    private static int Admit(WriteContext context, Guid concertId, long onSaleAt, long startsAt, WaitingRoomOptions options)
     {
         Lapse(context, concertId);
         var pace = context.Connection.QuerySingle<Pace>(PaceSql, new { concertId, now = context.NowMs }, context.Transaction);
-        var since = Math.Clamp(context.NowMs - pace.LastAt, 0, 1_000); // none in the last minute: a whole second's share
-        var share = (long)Math.Ceiling(options.AdmitPerMinute * since / 60_000d);
-        var count = Math.Min(options.MaxActiveBuyers - pace.Active, Math.Min(options.AdmitPerMinute - pace.LastMinute, share));
-        if (count <= 0 || pace.TicketsLeft <= 0)
+        var allowedSoFar = (long)Math.Ceiling(options.AdmitPerMinute * (context.NowMs - onSaleAt + 1_000) / 60_000d);
+        var count = new[]
+        {
+            options.MaxActiveBuyers - pace.Active,
+            options.AdmitPerMinute - pace.LastMinute,
+            allowedSoFar - pace.AdmittedEver,
+            pace.TicketsLeft - pace.NotHolding,
+        }.Min();
+        if (count <= 0)
         {
             return 0;
         }
@@ -183,9 +190,12 @@ internal static class WaitingRoomCommands
         WHERE concert_id = @concertId AND buyer_id = @buyer AND state = 'admitted'
         """;
 
-    /// <summary>The buyer booked or released: their turn is over and their place in the active set goes to the next in line.</summary>
-    public static void EndTurn(WriteContext context, BuyerId buyer, Guid concertId) =>
-        context.Connection.Execute(EndTurnSql, new { concertId, buyer = buyer.Value, now = context.NowMs }, context.Transaction);
+    /// <summary>
+    /// The buyer booked or released: their turn is over and their place in the active set goes to the next in line.
+    /// True when they had a turn.
+    /// </summary>
+    public static bool EndTurn(WriteContext context, BuyerId buyer, Guid concertId) =>
+        context.Connection.Execute(EndTurnSql, new { concertId, buyer = buyer.Value, now = context.NowMs }, context.Transaction) > 0;
 
     private const string AdmittedSql = """
         SELECT admission_expires_at FROM queue_entries

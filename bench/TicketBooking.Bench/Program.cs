@@ -4,6 +4,8 @@ using System.Text;
 
 // dotnet run -c Release --project bench/TicketBooking.Bench -- abuse [--app PUBLISHED_WEB_DIR] [--label NAME] [--streams 15000] [--only slow,card] [--out FILE]
 // dotnet run -c Release --project bench/TicketBooking.Bench -- checkin --runs 1 [--app PUBLISHED_WEB_DIR]   (the door: 1,000 scans, then 1,000 repeats)
+// dotnet run -c Release --project bench/TicketBooking.Bench -- onsale-room --runs 1 [--room-buyers 20000] [--admit-per-minute 6000] [--room-streams 500] [--app PUBLISHED_WEB_DIR] [--out FILE]
+//     (the waiting room of a scheduled on-sale: every buyer in line before it, admitted at the paced rate, then hold and pay, until sold out for good; not part of 'all')
 // dotnet run -c Release --project bench/TicketBooking.Bench -- [scenario|all] [--runs 3] [--clients 200] [--subscribers 2000]
 //     [--duration 10] [--mixed-duration 60] [--attempts 100000] [--changes 10] [--circuits 2000] [--app PUBLISHED_WEB_DIR | --url http://… --organizer-password …] [--out file]
 namespace TicketBooking.Bench;
@@ -35,7 +37,10 @@ internal static class BenchMain
             TimeSpan.FromSeconds(arguments.Int("mixed-duration", 60)),
             arguments.Int("attempts", 100_000),
             arguments.Int("changes", 10),
-            arguments.Int("circuits", 2_000));
+            arguments.Int("circuits", 2_000),
+            arguments.Int("room-buyers", 20_000),
+            arguments.Int("admit-per-minute", 6_000),
+            arguments.Int("room-streams", 500));
         var runs = arguments.Int("runs", 3);
         var configuration = arguments.Text("configuration") ?? "Release";
         var results = scenarios.ToDictionary(s => s, _ => new List<RunResult>());
@@ -46,7 +51,7 @@ internal static class BenchMain
             // A fresh app and database per run, so runs do not inherit each other's data.
             await using var app = arguments.Text("url") is { } url
                 ? AppUnderTest.Existing(new Uri(url), arguments.Text("organizer-password") ?? throw new ArgumentException("--url needs --organizer-password"))
-                : await AppUnderTest.StartAsync(configuration, appDirectory: arguments.Text("app"));
+                : await AppUnderTest.StartAsync(configuration, settings: Scenarios.SettingsFor(scenarios, options), appDirectory: arguments.Text("app"));
             if (app.ColdStart is { } coldStart)
             {
                 coldStarts.Add(coldStart.TotalSeconds);

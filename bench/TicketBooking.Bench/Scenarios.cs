@@ -5,7 +5,9 @@ using Microsoft.Data.Sqlite;
 
 namespace TicketBooking.Bench;
 
-internal sealed record BenchOptions(int Clients, int Subscribers, TimeSpan Duration, TimeSpan MixedDuration, int HoldAttempts, int Changes, int Circuits = 2_000);
+internal sealed record BenchOptions(
+    int Clients, int Subscribers, TimeSpan Duration, TimeSpan MixedDuration, int HoldAttempts, int Changes, int Circuits = 2_000,
+    int RoomBuyers = 20_000, int RoomAdmitPerMinute = 6_000, int RoomStreams = 500);
 
 /// <summary>One run of one scenario: named figures (medianed over runs) and pass/fail checks.</summary>
 internal sealed class RunResult
@@ -47,8 +49,13 @@ internal static class Scenarios
         "circuits" => CircuitsScenario.RunAsync(app, options.Circuits),
         "checkin" => CheckInAsync(app, api),
         "seats" => SeatsScenario.RunAsync(app, api, options),
-        _ => throw new ArgumentException($"Unknown scenario '{name}'. Scenarios: {string.Join(", ", All)}, circuits, checkin, seats."),
+        OnSaleRoomScenario.Name => OnSaleRoomScenario.RunAsync(app, options),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'. Scenarios: {string.Join(", ", All)}, circuits, checkin, seats, {OnSaleRoomScenario.Name}."),
     };
+
+    /// <summary>Extra app configuration the scenarios of a run need (one app serves them all); none for most.</summary>
+    public static Dictionary<string, string> SettingsFor(IEnumerable<string> names, BenchOptions options) =>
+        names.Contains(OnSaleRoomScenario.Name) ? OnSaleRoomScenario.Settings(options) : [];
 
     /// <summary>
     /// Exercises every endpoint the scenarios use for a few seconds on a concert of its own, so the figures describe
@@ -322,7 +329,7 @@ internal static class Scenarios
         return connection;
     }
 
-    private static (bool Passed, string Detail) InvariantHolds(AppUnderTest app, Guid concertId)
+    internal static (bool Passed, string Detail) InvariantHolds(AppUnderTest app, Guid concertId)
     {
         using var connection = ReadOnlyDatabase(app);
         if (connection is null)

@@ -113,7 +113,11 @@ internal sealed class TicketApi : IDisposable
         $$$"""{"concertId":"{{{concertId}}}","buyer":{"name":"Bench Buyer","email":"bench@example.com"},"card":{"number":"{{{card}}}","expiry":"12/39","cvc":"123"}}""";
 
     /// <summary>Signs in as organizer and creates a concert with the given tiers; returns its id.</summary>
-    public async Task<Guid> CreateConcertAsync(string organizerPassword, params (string Code, long PriceCents, int Capacity)[] tiers)
+    public Task<Guid> CreateConcertAsync(string organizerPassword, params (string Code, long PriceCents, int Capacity)[] tiers) =>
+        CreateConcertAsync(organizerPassword, null, tiers);
+
+    /// <summary>As the overload without <paramref name="onSaleAt"/>, with a scheduled on-sale (and its waiting room) when it is set.</summary>
+    public async Task<Guid> CreateConcertAsync(string organizerPassword, DateTimeOffset? onSaleAt, params (string Code, long PriceCents, int Capacity)[] tiers)
     {
         var organizer = await SignInAsync(organizerPassword);
 
@@ -127,6 +131,7 @@ internal sealed class TicketApi : IDisposable
             startsAt = DateTimeOffset.UtcNow.AddDays(30),
             description = "Created by the benchmark.",
             tiers = tiers.Select(t => new { code = t.Code, name = t.Code, priceCents = t.PriceCents, capacity = t.Capacity }),
+            onSaleAt,
         });
         var created = await SendAsync(HttpMethod.Post, "/api/admin/concerts", concert, organizer);
         if (created.Status != HttpStatusCode.Created)

@@ -93,22 +93,48 @@ public sealed class WaitingRoomTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Admission_never_exceeds_the_active_set_or_the_minutes_allowance_and_a_booking_frees_its_place()
+    public async Task Admission_keeps_a_steady_pace_and_never_exceeds_the_minutes_allowance()
     {
-        var concert = await OnSaleConcertAsync(room => (room.MaxActiveBuyers, room.AdmitPerMinute) = (5, 12)); // one a second
-        var buyers = Enumerable.Range(0, 40).Select(_ => BuyerId.New()).ToList();
-        foreach (var buyer in buyers)
+        var concert = await OnSaleConcertAsync(room => (room.MaxActiveBuyers, room.AdmitPerMinute) = (100, 12)); // one every 5 s
+        foreach (var buyer in Enumerable.Range(0, 40).Select(_ => BuyerId.New()))
         {
             await _engine.Room.JoinAsync(buyer, concert.Id);
         }
 
         var start = concert.OnSaleAt!.Value;
-        var admittedBy = new Dictionary<int, int>();
         for (var second = 0; second <= 90; second++)
         {
-            _engine.Time.SetUtcNow(start + TimeSpan.FromSeconds(second));
+            // The beat jitters: a little early or late, never on the second.
+            _engine.Time.SetUtcNow(start + TimeSpan.FromMilliseconds((second * 1_000) + (second % 3 == 0 ? 0 : second % 3 == 1 ? -20 : 15)));
             await _engine.Room.PumpAsync();
-            if (second is 10 or 20)
+            var times = await AdmissionTimesAsync(concert.Id);
+            times.Count(t => t > Now - TimeSpan.FromMinutes(1)).Should().BeLessThanOrEqualTo(12, $"at {second} s at most AdmitPerMinute were admitted in the last minute");
+        }
+
+        // One at the moment of the sale, then one every five seconds (a second's worth at once, then the minute's pace),
+        // each at the first beat that allows it: never early, never a beat late, whatever the beat's jitter.
+        var seconds = (await AdmissionTimesAsync(concert.Id)).Select(t => (t - start).TotalSeconds).Order().ToList();
+        seconds.Should().HaveCount(19);
+        seconds[0].Should().Be(0);
+        seconds.Select((t, i) => t > (5 * i) - 1).Should().AllBeEquivalentTo(true, "the k-th admission is allowed only after (k-1)·5 s less the first second");
+        seconds.Zip(seconds.Skip(1), (a, b) => b - a).Should().OnlyContain(gap => gap >= 3.9 && gap <= 6.1, "a steady pace");
+    }
+
+    [Fact]
+    public async Task Admission_never_exceeds_the_active_set_and_a_booking_frees_its_place()
+    {
+        var concert = await OnSaleConcertAsync(room => (room.MaxActiveBuyers, room.AdmitPerMinute) = (5, 600));
+        foreach (var buyer in Enumerable.Range(0, 40).Select(_ => BuyerId.New()))
+        {
+            await _engine.Room.JoinAsync(buyer, concert.Id);
+        }
+
+        var admittedBy = new Dictionary<int, int>();
+        for (var second = 0; second <= 20; second++)
+        {
+            _engine.Time.SetUtcNow(concert.OnSaleAt!.Value + TimeSpan.FromSeconds(second));
+            await _engine.Room.PumpAsync();
+            if (second == 10)
             {
                 // Everyone admitted buys: they leave the active set.
                 foreach (var buyer in await AdmittedAsync(concert.Id))
@@ -121,17 +147,14 @@ public sealed class WaitingRoomTests : IAsyncDisposable
                 await _engine.Room.PumpAsync();
             }
 
-            var times = await AdmissionTimesAsync(concert.Id);
             (await AdmittedAsync(concert.Id)).Count.Should().BeLessThanOrEqualTo(5, $"at {second} s at most MaxActiveBuyers shop at once");
-            times.Count(t => t > Now - TimeSpan.FromMinutes(1)).Should().BeLessThanOrEqualTo(12, $"at {second} s at most AdmitPerMinute were admitted in the last minute");
-            times.Count(t => t > Now - TimeSpan.FromSeconds(1)).Should().BeLessThanOrEqualTo(1, "the minute's allowance is spread over its seconds");
-            admittedBy[second] = times.Count;
+            admittedBy[second] = (await AdmissionTimesAsync(concert.Id)).Count;
         }
 
-        admittedBy[9].Should().Be(5, "the active set filled and nobody left it");
-        admittedBy[19].Should().Be(10, "the five who booked at 10 s made room for five more");
-        admittedBy[59].Should().Be(12, "the minute's allowance was spent by 22 s");
-        admittedBy[65].Should().BeGreaterThan(12, "admissions resume as the first ones leave the last minute");
+        admittedBy[0].Should().Be(5, "the pace allows ten at once, the active set five");
+        admittedBy[9].Should().Be(5, "nobody left the active set");
+        admittedBy[10].Should().Be(10, "the five who booked made room for five more at once");
+        admittedBy[20].Should().Be(10);
     }
 
     [Fact]
