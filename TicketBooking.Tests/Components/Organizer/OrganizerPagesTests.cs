@@ -58,6 +58,29 @@ public sealed class OrganizerPagesTests : ComponentTest
     }
 
     [Fact]
+    public async Task An_on_sale_time_schedules_the_sale_and_one_after_the_start_is_refused_at_the_field()
+    {
+        var cut = Render<NewConcertPage>();
+        var starts = Engine.Time.GetUtcNow().AddDays(20);
+        cut.Find("#concert-artist").Change("Scheduled Artist");
+        cut.Find("#concert-name").Change("Big Night");
+        cut.Find("#concert-venue").Change("Arena");
+        cut.Find("#concert-city").Change("London");
+        cut.Find("#concert-zone").Change("Europe/London");
+        cut.Find("#concert-starts").Change(starts.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        cut.Find("#concert-onsale").Change(starts.AddDays(1).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await cut.Find("form").SubmitAsync();
+        FieldErrors().Should().Contain("Tickets must go on sale before the concert starts.");
+        (await Engine.Catalog.ListAsync()).Should().BeEmpty();
+
+        var onSale = new DateTimeOffset(Engine.Time.GetUtcNow().AddDays(2).UtcDateTime.Date.AddHours(10), TimeSpan.Zero); // London is on UTC in January
+        cut.Find("#concert-onsale").Change(onSale.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await cut.Find("form").SubmitAsync();
+
+        (await Engine.Catalog.ListAsync()).Should().ContainSingle().Which.OnSaleAt.Should().Be(onSale);
+    }
+
+    [Fact]
     public async Task A_concert_in_the_past_is_refused_with_the_engines_message()
     {
         var cut = Render<NewConcertPage>();
