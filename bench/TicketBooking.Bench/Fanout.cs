@@ -37,7 +37,7 @@ internal sealed class Fanout(int subscribers)
                         }
 
                         var version = long.Parse(line.AsSpan(4), CultureInfo.InvariantCulture);
-                        InterlockedMax(ref _latestVersion, version);
+                        Atomic.Max(ref _latestVersion, version);
                         if (!signalled)
                         {
                             signalled = true;
@@ -97,21 +97,6 @@ internal sealed class Fanout(int subscribers)
             && Interlocked.Increment(ref _seen) == _seenAt.Length)
         {
             _all.TrySetResult();
-        }
-    }
-
-    private static void InterlockedMax(ref long target, long value)
-    {
-        var current = Interlocked.Read(ref target);
-        while (value > current)
-        {
-            var previous = Interlocked.CompareExchange(ref target, value, current);
-            if (previous == current)
-            {
-                return;
-            }
-
-            current = previous;
         }
     }
 }

@@ -277,7 +277,7 @@ internal sealed class OnSaleRoomScenario
         }
         finally
         {
-            InterlockedMax(ref _lastDoneTimestamp, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            Atomic.Max(ref _lastDoneTimestamp, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         }
     }
 
@@ -564,21 +564,6 @@ internal sealed class OnSaleRoomScenario
     private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
     private static double NowMs() => (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalMilliseconds;
-
-    private static void InterlockedMax(ref long target, long value)
-    {
-        var current = Interlocked.Read(ref target);
-        while (value > current)
-        {
-            var previous = Interlocked.CompareExchange(ref target, value, current);
-            if (previous == current)
-            {
-                return;
-            }
-
-            current = previous;
-        }
-    }
 
     /// <summary>The part of <c>GET /api/concerts/{id}/queue</c> (and of each <c>queue</c> event) the buyers act on.</summary>
     private sealed record QueueReply(string State, int? Position, int? EstimatedWaitSeconds, string? Admission, DateTimeOffset AsOf, int? TicketsLeft);
