@@ -243,14 +243,15 @@ internal static class WaitingRoomCommands
     }
 
     private const string StatusSql = """
-        SELECT q.id AS EntryId, q.state AS State, q.seq AS Seq, q.admission_expires_at AS AdmissionExpiresAt, c.on_sale_at AS OnSaleAt
+        SELECT q.id AS EntryId, q.state AS State, q.seq AS Seq, q.admission_expires_at AS AdmissionExpiresAt, c.on_sale_at AS OnSaleAt,
+               q.arrived_at AS ArrivedAt
         FROM queue_entries q JOIN concerts c ON c.id = q.concert_id
         WHERE q.concert_id = @concertId AND q.buyer_id = @buyer
         ORDER BY q.state IN ('waiting', 'admitted') DESC, q.arrived_at DESC, q.id DESC
         LIMIT 1
         """;
 
-    internal sealed record StatusRow(Guid EntryId, string State, long? Seq, long? AdmissionExpiresAt, long OnSaleAt);
+    internal sealed record StatusRow(Guid EntryId, string State, long? Seq, long? AdmissionExpiresAt, long OnSaleAt, long ArrivedAt);
 
     /// <summary>The buyer's newest entry in the concert's room, or null when they never got in line.</summary>
     public static StatusRow? Status(System.Data.IDbConnection connection, BuyerId buyer, Guid concertId) =>

@@ -56,7 +56,8 @@ public sealed partial class WaitingRoomService(
         // The room's counts as last pushed (at most one beat old) spare every poll a count over the whole line; the
         // buyer's own entry is always read.
         RoomSnapshot Counted() => WaitingRoomCommands.Snapshot(connection, transaction, concertId, onSaleAt, now, _options);
-        var room = hub.Latest(concertId) is { } latest && latest.OnSaleAt == onSaleAt ? latest : Counted();
+        // Only a snapshot taken since the buyer got in line counts them (a joiner is never told nobody is in line).
+        var room = hub.Latest(concertId) is { } latest && latest.OnSaleAt == onSaleAt && latest.TakenAt.ToUnixTimeMilliseconds() >= row.ArrivedAt ? latest : Counted();
         var expiresAt = row.AdmissionExpiresAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
         var state = row.State switch
         {
