@@ -32,12 +32,20 @@ internal static class WaitingRoomCommands
 
     public sealed record Schedule(long? OnSaleAt, long StartsAt);
 
+    /// <summary>The concert's sale and start times, or null when there is no such concert.</summary>
+    public static Schedule? ReadSchedule(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, Guid concertId) =>
+        connection.QuerySingleOrDefault<Schedule>(ScheduleSql, new { concertId }, transaction);
+
+    /// <summary>Whether any concert's room is open with someone in it: the beat needs the writer only then.</summary>
+    public static bool AnyOpenRoom(System.Data.IDbConnection connection, DateTimeOffset now, WaitingRoomOptions options) =>
+        connection.QueryFirstOrDefault<Guid?>(OpenRoomsSql, new { now = now.ToUnixTimeMilliseconds(), opensBefore = (long)options.OpensBefore.TotalMilliseconds }) is not null;
+
     public sealed record Joined(JoinRoomResult? Refusal, Guid EntryId = default);
 
     /// <summary>Gets the buyer in line, or finds them there already. After the sale opened they may be admitted at once.</summary>
     public static Joined Join(WriteContext context, BuyerId buyer, Guid concertId, WaitingRoomOptions options)
     {
-        var schedule = context.Connection.QuerySingleOrDefault<Schedule>(ScheduleSql, new { concertId }, context.Transaction);
+        var schedule = ReadSchedule(context.Connection, context.Transaction, concertId);
         if (schedule is null)
         {
             return new Joined(new JoinRoomResult.ConcertNotFound());
@@ -92,7 +100,7 @@ internal static class WaitingRoomCommands
         var snapshots = new List<RoomSnapshot>(rooms.Count);
         foreach (var concertId in rooms)
         {
-            var schedule = context.Connection.QuerySingle<Schedule>(ScheduleSql, new { concertId }, context.Transaction);
+            var schedule = ReadSchedule(context.Connection, context.Transaction, concertId)!;
             if (context.NowMs >= schedule.OnSaleAt)
             {
                 Shuffle(context, concertId);

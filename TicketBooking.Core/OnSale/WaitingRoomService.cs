@@ -80,9 +80,7 @@ public sealed partial class WaitingRoomService(
     public async Task<RoomSnapshot?> GetRoomAsync(Guid concertId, CancellationToken cancellationToken = default)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var onSale = await Dapper.SqlMapper.ExecuteScalarAsync<long?>(connection, new Dapper.CommandDefinition(
-            "SELECT on_sale_at FROM concerts WHERE id = @concertId", new { concertId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return onSale is { } ms
+        return WaitingRoomCommands.ReadSchedule(connection, null, concertId)?.OnSaleAt is { } ms
             ? WaitingRoomCommands.Snapshot(connection, null, concertId, DateTimeOffset.FromUnixTimeMilliseconds(ms), time.GetUtcNow(), _options)
             : null;
     }
@@ -103,6 +101,15 @@ public sealed partial class WaitingRoomService(
     /// </summary>
     public async Task<int> PumpAsync()
     {
+        // Most beats find no room open: a read says so without taking the write lock.
+        await using (var connection = await connections.OpenAsync().ConfigureAwait(false))
+        {
+            if (!WaitingRoomCommands.AnyOpenRoom(connection, time.GetUtcNow(), _options))
+            {
+                return 0;
+            }
+        }
+
         var snapshots = await writer.ExecuteAsync(context => WaitingRoomCommands.Pump(context, _options)).ConfigureAwait(false);
         return snapshots.Count(hub.Publish);
     }

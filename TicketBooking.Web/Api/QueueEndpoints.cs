@@ -102,44 +102,47 @@ internal static class QueueEndpoints
         var admittedThrough = -1L;
         while (true)
         {
-            RoomSnapshot snapshot;
-            using (var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                var waiting = changes.WaitToReadAsync(quiet.Token).AsTask();
-                var keepAlive = Task.Delay(ConcertEndpoints.KeepAliveInterval, time, quiet.Token);
-                if (await Task.WhenAny(waiting, keepAlive) == keepAlive && !keepAlive.IsCanceled)
-                {
-                    await response.WriteAsync(": keep-alive\n\n", cancellationToken);
-                    await response.Body.FlushAsync(cancellationToken);
-                    continue;
-                }
-
-                await quiet.CancelAsync();
-                if (cancellationToken.IsCancellationRequested || !changes.TryRead(out snapshot!))
-                {
-                    if (cancellationToken.IsCancellationRequested)
-                    {
-                        yield break;
-                    }
-
-                    continue;
-                }
-            }
-
-            // Snapshots reach subscribers through the thread pool: never step back to an older one.
-            if (snapshot.AdmittedThrough < admittedThrough)
+            if (!await WaitOrKeepAliveAsync(changes, time, response, cancellationToken))
             {
                 continue;
             }
 
-            admittedThrough = snapshot.AdmittedThrough;
-            status = await room.RefreshAsync(buyer, status, snapshot, cancellationToken);
-            var next = QueueResponse.From(status).Place();
-            if (next != sent)
+            while (changes.TryRead(out var snapshot))
             {
-                sent = next;
-                yield return Item(status, json);
+                // Snapshots reach subscribers through the thread pool: never step back to an older one.
+                if (snapshot.AdmittedThrough < admittedThrough)
+                {
+                    continue;
+                }
+
+                admittedThrough = snapshot.AdmittedThrough;
+                status = await room.RefreshAsync(buyer, status, snapshot, cancellationToken);
+                var next = QueueResponse.From(status).Place();
+                if (next != sent)
+                {
+                    sent = next;
+                    yield return Item(status, json);
+                }
             }
+        }
+    }
+
+    /// <summary>True when a change is ready; after <see cref="ConcertEndpoints.KeepAliveInterval"/> of quiet, writes a keep-alive comment and returns false.</summary>
+    private static async Task<bool> WaitOrKeepAliveAsync(ChannelReader<RoomSnapshot> changes, TimeProvider time, HttpResponse response, CancellationToken cancellationToken)
+    {
+        using var quiet = new CancellationTokenSource(ConcertEndpoints.KeepAliveInterval, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, quiet.Token);
+        try
+        {
+            return await changes.WaitToReadAsync(either.Token)
+                ? true
+                : throw new InvalidOperationException("A room's change channel is never completed while its stream runs.");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await response.WriteAsync(": keep-alive\n\n", cancellationToken);
+            await response.Body.FlushAsync(cancellationToken);
+            return false;
         }
     }
 

@@ -228,9 +228,9 @@ public sealed class WaitingRoomTests : IAsyncDisposable
             await _engine.Room.PumpAsync();
         }
 
-        waiting.State.Should().Be(QueueState.Waiting, "both tickets are held, so there is nothing to let the next buyer in for");
+        waiting.State.Should().Be(QueueState.Waiting, "joining while both tickets are held does not let the buyer in");
         var stillWaiting = (await _engine.Room.GetAsync(second, concert.Id))!;
-        stillWaiting.Should().BeEquivalentTo(new { State = QueueState.Waiting, Position = 1, TicketsLeft = 0 });
+        stillWaiting.Should().BeEquivalentTo(new { State = QueueState.Waiting, Position = 1, TicketsLeft = 0 }, "three beats later the tickets are still held");
 
         (await _engine.Holds.ReleaseAsync(first, concert.Id)).Should().BeTrue();
         _engine.Time.Advance(TimeSpan.FromSeconds(1));
