@@ -126,10 +126,14 @@ public sealed class SeatMapBrowserTests(Chromium chromium, ITestOutputHelper out
         before[0].Should().BeLessThanOrEqualTo(before[1], "the page is no wider than the phone");
         before[2].Should().BeLessThanOrEqualTo(before[3] + 1, "fitted, the whole map shows");
 
+        // The zoom buttons are live once the map's script has attached (it marks the box with its zoom).
+        await Expect(box).ToHaveAttributeAsync("data-zoom", "1");
         for (var i = 0; i < 3; i++)
         {
             await page.GetByRole(AriaRole.Button, new() { Name = "Zoom in" }).ClickAsync();
         }
+
+        await Expect(box).ToHaveAttributeAsync("data-zoom", "4");
 
         var zoomed = await Sizes();
         zoomed[2].Should().BeGreaterThan(zoomed[3] * 35 / 10, "zoomed three steps the map is 4 × its box");
@@ -146,6 +150,7 @@ public sealed class SeatMapBrowserTests(Chromium chromium, ITestOutputHelper out
         await Expect(page.GetByTestId("picked-FRONT_ROW")).ToHaveTextAsync("1 picked");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Fit the whole map" }).ClickAsync();
+        await Expect(box).ToHaveAttributeAsync("data-zoom", "1");
         var fitted = await Sizes();
         fitted[2].Should().BeLessThanOrEqualTo(fitted[3] + 1);
     }

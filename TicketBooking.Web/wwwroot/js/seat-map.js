@@ -115,6 +115,7 @@ export function attach(box) {
         [box, "focusin", onFocusIn],
     ].filter(([target]) => target);
     listeners.forEach(([target, type, handler, options]) => target.addEventListener(type, handler, options));
+    box.dataset.zoom = String(zoom); // the buttons work from here on
 
     return {
         detach() {
