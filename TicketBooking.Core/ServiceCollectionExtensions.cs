@@ -19,8 +19,14 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddTicketBookingCore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<SqliteConnectionFactory>();
+        services.AddSingleton<ConnectionFactory>(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value.Provider switch
+        {
+            StorageProvider.Postgres => ActivatorUtilities.CreateInstance<PostgresConnectionFactory>(sp),
+            _ => ActivatorUtilities.CreateInstance<SqliteConnectionFactory>(sp),
+        });
         services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<Cluster.ClusterFeed>();
+        services.AddSingleton<Cluster.ClusterLeader>();
         services.AddSingleton<AvailabilityBroadcaster>();
         services.AddSingleton<Diagnostics.TicketBookingMetrics>();
         services.AddSingleton<GroupCommitWriter>();

@@ -47,6 +47,15 @@ public sealed partial class AvailabilityBroadcaster(ILogger<AvailabilityBroadcas
     }
 
     /// <summary>Offers a snapshot to every subscriber of its concert. A snapshot older than one already published is dropped.</summary>
+    /// <summary>The concerts this process has a snapshot of (to read afresh after missing other instances' changes).</summary>
+    public IReadOnlyList<Guid> KnownConcerts()
+    {
+        lock (_gate)
+        {
+            return [.. _latest.Keys];
+        }
+    }
+
     public void Publish(AvailabilitySnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);

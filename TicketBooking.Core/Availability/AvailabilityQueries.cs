@@ -1,6 +1,6 @@
 using System.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using TicketBooking.Core.Storage;
 using TicketBooking.Core.Concerts;
 
 namespace TicketBooking.Core.Availability;
@@ -25,11 +25,10 @@ internal static class AvailabilityQueries
     }
 
     /// <summary>The current snapshot of a concert, or <c>null</c> when there is no such concert.</summary>
-    public static async Task<AvailabilitySnapshot?> ReadAsync(SqliteConnection connection, Guid concertId, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<AvailabilitySnapshot?> ReadAsync(System.Data.Common.DbConnection connection, Guid concertId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // One deferred (read) transaction so the version and the counts come from the same WAL snapshot.
-        // Any other BeginTransaction overload would issue BEGIN IMMEDIATE and take the write lock.
-        using var transaction = connection.BeginTransaction(deferred: true);
+        // One read transaction so the version and the counts come from the same snapshot (without SQLite's write lock).
+        using var transaction = connection.BeginSnapshot();
         var version = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(VersionSql, new { concertId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (version is null)
         {

@@ -438,19 +438,20 @@ internal static class BookingCommands
 
     private const string UnfinishedPaymentsSql = """
         SELECT id AS PaymentId, status AS Status, gateway_charge_id AS ChargeId
-        FROM payments WHERE status IN ('pending', 'voiding')
+        FROM payments WHERE status IN ('pending', 'voiding') AND updated_at <= @before
         """;
 
-    private const string ForgetUnfinishedKeysSql = "DELETE FROM idempotency_keys WHERE outcome IS NULL";
+    private const string ForgetUnfinishedKeysSql = "DELETE FROM idempotency_keys WHERE outcome IS NULL AND created_at <= @before";
 
     /// <summary>
     /// After a crash: payments that were being charged or voided, and the keys of requests that never
-    /// answered. The keys are forgotten so the client's retry runs afresh.
+    /// answered, last touched at or before <paramref name="before"/> (Unix ms). The keys are forgotten so the client's
+    /// retry runs afresh.
     /// </summary>
-    public static IReadOnlyList<UnfinishedPayment> TakeUnfinished(WriteContext context)
+    public static IReadOnlyList<UnfinishedPayment> TakeUnfinished(WriteContext context, long before)
     {
-        var payments = context.Connection.Query<UnfinishedPayment>(UnfinishedPaymentsSql, transaction: context.Transaction).AsList();
-        context.Connection.Execute(ForgetUnfinishedKeysSql, transaction: context.Transaction);
+        var payments = context.Connection.Query<UnfinishedPayment>(UnfinishedPaymentsSql, new { before }, context.Transaction).AsList();
+        context.Connection.Execute(ForgetUnfinishedKeysSql, new { before }, context.Transaction);
         return payments;
     }
 
@@ -467,7 +468,7 @@ internal static class BookingCommands
     public static int PurgeFailedPayments(WriteContext context, TimeSpan retention) =>
         context.Connection.Execute(PurgeFailedPaymentsSql, new { cutoff = context.NowMs - (long)retention.TotalMilliseconds }, context.Transaction);
 
-    private const string FindSql = "SELECT id FROM bookings WHERE reference = @reference AND buyer_email = @email COLLATE NOCASE";
+    private const string FindSql = "SELECT id FROM bookings WHERE reference = @reference AND lower(buyer_email) = lower(@email)";
 
     private const string GrantSql = """
         INSERT INTO booking_access (buyer_id, booking_id, granted_at) VALUES (@buyer, @bookingId, @now)

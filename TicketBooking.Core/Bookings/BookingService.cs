@@ -21,7 +21,7 @@ namespace TicketBooking.Core.Bookings;
 /// </summary>
 public sealed partial class BookingService(
     GroupCommitWriter writer,
-    SqliteConnectionFactory connections,
+    ConnectionFactory connections,
     IPaymentGateway gateway,
     AppSecrets secrets,
     IOptions<PaymentOptions> paymentOptions,
@@ -207,11 +207,14 @@ public sealed partial class BookingService(
 
     /// <summary>
     /// Finishes what a crash interrupted: payments being charged or voided are voided, and the keys of
-    /// requests that never answered are forgotten. Call once at start-up, before serving.
+    /// requests that never answered are forgotten. With one process, call it at start-up, before serving, for all of
+    /// them; where other instances share the database, only for those untouched for longer than any charge can take
+    /// (<paramref name="olderThan"/>), which are no live instance's.
     /// </summary>
-    public async Task<int> RecoverAsync()
+    public async Task<int> RecoverAsync(TimeSpan? olderThan = null)
     {
-        var unfinished = await writer.ExecuteAsync(TakeUnfinished).ConfigureAwait(false);
+        var before = (time.GetUtcNow() - (olderThan ?? TimeSpan.Zero)).ToUnixTimeMilliseconds();
+        var unfinished = await writer.ExecuteAsync(c => TakeUnfinished(c, before)).ConfigureAwait(false);
         foreach (var payment in unfinished)
         {
             if (payment.ChargeId is { } chargeId)
@@ -341,7 +344,7 @@ public sealed partial class BookingService(
     private async Task<IReadOnlyList<Booking>> ReadAsync(BuyerId? buyer, Guid? bookingId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using var transaction = connection.BeginTransaction(deferred: true);
+        using var transaction = connection.BeginSnapshot();
         var parameters = new { buyer = buyer?.Value, bookingId };
         var bookings = await connection.QueryAsync<BookingRow>(new CommandDefinition(BookingsSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var items = (await connection.QueryAsync<ItemRow>(new CommandDefinition(ItemsSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))

@@ -163,7 +163,7 @@ public sealed partial class CancellationService(
         }
 
         var refund = new PendingRefund(Guid.CreateVersion7(context.Now), bookingId, booking.ConcertId, booking.ChargeId, cancellable.Sum(t => t.PriceCents), buyer is null ? 1 : 0);
-        connection.Execute(ClaimSql, new { refundId = refund.RefundId, ids = cancellable.Select(t => t.Id.ToString()) }, context.Transaction);
+        connection.Execute(SqlLists.For(connection, ClaimSql), new { refundId = refund.RefundId, ids = cancellable.Select(t => t.Id.ToString()).ToList() }, context.Transaction);
         connection.Execute(InsertRefundSql, new
         {
             refundId = refund.RefundId,
@@ -210,7 +210,7 @@ public sealed partial class CancellationService(
 
     private const string ReturnSeatsSql = """
         UPDATE tiers SET sold = sold - r.seats, revenue_cents = revenue_cents - r.cents
-        FROM (SELECT k.tier_id AS tier_id, COUNT(*) AS seats, SUM(i.unit_price_cents) AS cents
+        FROM (SELECT k.tier_id AS tier_id, COUNT(*) AS seats, CAST(SUM(i.unit_price_cents) AS BIGINT) AS cents
               FROM tickets k JOIN booking_items i ON i.booking_id = k.booking_id AND i.tier_id = k.tier_id
               WHERE k.refund_id = @refundId GROUP BY k.tier_id) AS r
         WHERE tiers.id = r.tier_id

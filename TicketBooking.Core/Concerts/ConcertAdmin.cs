@@ -25,7 +25,7 @@ public abstract record AdminResult
 public sealed record ConcertDetails(string Name, string Artist, string Venue, string City, string TimeZone, DateTimeOffset StartsAt, string? Description, DateTimeOffset? OnSaleAt = null);
 
 /// <summary>What organizers change: concerts, tiers and capacity. Inventory changes go through the single writer.</summary>
-public sealed class ConcertAdmin(GroupCommitWriter writer, SqliteConnectionFactory connections, ConcertCatalog catalog, TimeProvider time)
+public sealed class ConcertAdmin(GroupCommitWriter writer, ConnectionFactory connections, ConcertCatalog catalog, TimeProvider time)
 {
     private const string InsertConcertSql = """
         INSERT INTO concerts (id, name, artist, venue, city, time_zone, starts_at, description, created_at, on_sale_at)
@@ -237,7 +237,7 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, SqliteConnectionFacto
     }
 
     private const string TimelineSql = """
-        SELECT (b.created_at - @since) / @slot AS Slot, SUM(i.quantity) AS Tickets, SUM(i.quantity * i.unit_price_cents) AS RevenueCents
+        SELECT (b.created_at - @since) / @slot AS Slot, CAST(SUM(i.quantity) AS BIGINT) AS Tickets, CAST(SUM(i.quantity * i.unit_price_cents) AS BIGINT) AS RevenueCents
         FROM bookings b JOIN booking_items i ON i.booking_id = b.id
         WHERE b.concert_id = @concertId AND b.created_at >= @since AND b.created_at < @until
         GROUP BY Slot

@@ -5,7 +5,7 @@ using TicketBooking.Core.Storage;
 namespace TicketBooking.Core.Concerts;
 
 /// <summary>Reads concerts and their live availability. Every count is exact at the moment of reading.</summary>
-public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProvider time)
+public sealed class ConcertCatalog(ConnectionFactory connections, TimeProvider time)
 {
     /// <summary>
     /// Tickets buyers hold of tier <c>t</c> at @now. tiers.held also counts the seats set aside for the waiting line
@@ -16,7 +16,7 @@ public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProv
     internal const string ExactHeldSql = $"""
         t.held - {Waitlist.WaitlistQueries.SetAsideSql}
             - CASE WHEN {Waitlist.WaitlistQueries.HasLineSql} THEN 0
-                   ELSE COALESCE((SELECT SUM(h.quantity) FROM holds h WHERE h.concert_id = t.concert_id AND h.expires_at <= @now AND h.tier_id = t.id), 0) END
+                   ELSE COALESCE((SELECT CAST(SUM(h.quantity) AS BIGINT) FROM holds h WHERE h.concert_id = t.concert_id AND h.expires_at <= @now AND h.tier_id = t.id), 0) END
         """;
 
     /// <summary>Held (exact), and the waiting line's columns: SetAside, Waiting (people), WaitingTickets.</summary>
@@ -28,7 +28,7 @@ public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProv
         SELECT id AS Id, name AS Name, artist AS Artist, venue AS Venue, city AS City, time_zone AS TimeZone,
                starts_at AS StartsAt, description AS Description, availability_version AS Version, on_sale_at AS OnSaleAt
         FROM concerts
-        WHERE (@id IS NULL OR id = @id) AND (@includePast OR starts_at > @now)
+        WHERE (@id IS NULL OR id = @id) AND (@includePast = 1 OR starts_at > @now)
         ORDER BY starts_at, name
         """;
 
@@ -36,7 +36,7 @@ public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProv
         SELECT t.concert_id AS ConcertId, t.code AS Code, t.name AS Name, t.price_cents AS PriceCents,
                t.capacity AS Capacity, t.sold AS Sold, {HeldAndLineSql}, t.kind = 'reserved' AS Reserved
         FROM tiers t JOIN concerts c ON c.id = t.concert_id
-        WHERE (@id IS NULL OR c.id = @id) AND (@includePast OR c.starts_at > @now)
+        WHERE (@id IS NULL OR c.id = @id) AND (@includePast = 1 OR c.starts_at > @now)
         ORDER BY t.concert_id, t.sort_order
         """;
 
@@ -57,7 +57,7 @@ public sealed class ConcertCatalog(SqliteConnectionFactory connections, TimeProv
     private async Task<IReadOnlyList<Concert>> ReadAsync(Guid? id, bool includePast, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using var transaction = connection.BeginTransaction(deferred: true);
+        using var transaction = connection.BeginSnapshot();
         var parameters = new { id, includePast, now = time.GetUtcNow() };
         var concerts = await connection.QueryAsync<ConcertRow>(new CommandDefinition(ConcertsSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var tiers = (await connection.QueryAsync<TierRow>(new CommandDefinition(TiersSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))

@@ -11,7 +11,7 @@ namespace TicketBooking.Core.Concerts;
 /// wall-clock time; each concert goes through the same rules as an organizer's. A tier with a <c>layout</c> (the
 /// organizer's generator plan) becomes a reserved tier of those seats.
 /// </summary>
-public sealed partial class ConcertSeeder(ConcertAdmin admin, SeatingAdmin seating, SqliteConnectionFactory connections, TimeProvider time, ILogger<ConcertSeeder> logger)
+public sealed partial class ConcertSeeder(ConcertAdmin admin, SeatingAdmin seating, ConnectionFactory connections, TimeProvider time, ILogger<ConcertSeeder> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -13,7 +13,7 @@ public sealed class TicketBookingMetrics : IDisposable
 {
     public const string MeterName = "TicketBooking";
 
-    private const string ActiveHoldsSql = "SELECT COALESCE(SUM(quantity), 0) FROM holds WHERE expires_at > @now";
+    private const string ActiveHoldsSql = "SELECT COALESCE(CAST(SUM(quantity) AS BIGINT), 0) FROM holds WHERE expires_at > @now";
 
     private readonly Counter<long> _holdsCreated;
     private readonly Counter<long> _holdsRejected;
@@ -23,7 +23,7 @@ public sealed class TicketBookingMetrics : IDisposable
     private readonly UpDownCounter<long> _streams;
     private readonly Counter<long> _limitsRefused;
 
-    public TicketBookingMetrics(AvailabilityBroadcaster broadcaster, SqliteConnectionFactory connections, TimeProvider time)
+    public TicketBookingMetrics(AvailabilityBroadcaster broadcaster, ConnectionFactory connections, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(broadcaster);
         Meter = new Meter(MeterName, "1.0");
@@ -61,14 +61,14 @@ public sealed class TicketBookingMetrics : IDisposable
     public void StreamClosed() => _streams.Add(-1);
 
     /// <summary>Read only when a listener collects (dotnet-counters polls about once a second).</summary>
-    private static long ActiveHeldTickets(SqliteConnectionFactory connections, TimeProvider time)
+    private static long ActiveHeldTickets(ConnectionFactory connections, TimeProvider time)
     {
         try
         {
             using var connection = connections.Open();
             return connection.ExecuteScalar<long>(ActiveHoldsSql, new { now = time.GetUtcNow() });
         }
-        catch (Microsoft.Data.Sqlite.SqliteException)
+        catch (System.Data.Common.DbException)
         {
             return 0; // The database is unavailable; /health reports that.
         }

@@ -34,7 +34,7 @@ public sealed class OutboxSignal : IDisposable
 }
 
 /// <summary>Writing messages inside a write transaction, and what the sender reads and records.</summary>
-public sealed class Outbox(GroupCommitWriter writer, SqliteConnectionFactory connections)
+public sealed class Outbox(GroupCommitWriter writer, ConnectionFactory connections)
 {
     public const string BookingConfirmed = "booking-confirmed";
     public const string BookingCancelled = "booking-cancelled";

@@ -26,14 +26,14 @@ internal static class HoldCommands
         """;
 
     private const string BoughtSql = """
-        SELECT i.tier_id AS TierId, SUM(i.quantity) AS Quantity
+        SELECT i.tier_id AS TierId, CAST(SUM(i.quantity) AS BIGINT) AS Quantity
         FROM bookings b JOIN booking_items i ON i.booking_id = b.id
         WHERE b.buyer_id = @buyer AND b.concert_id = @concertId
         GROUP BY i.tier_id
         """;
 
     private const string HeldFromClientSql = """
-        SELECT COALESCE(SUM(quantity), 0) AS Tickets, MIN(expires_at) AS FirstExpiry
+        SELECT COALESCE(CAST(SUM(quantity) AS BIGINT), 0) AS Tickets, MIN(expires_at) AS FirstExpiry
         FROM holds
         WHERE client = @client AND concert_id = @concertId AND expires_at > @now AND buyer_id <> @buyer
         """;
@@ -254,11 +254,11 @@ internal static class HoldCommands
 
     private const string HeartbeatSql = """
         UPDATE holds SET
-            last_activity_at = CASE WHEN @active THEN @now ELSE last_activity_at END,
+            last_activity_at = CASE WHEN @active = 1 THEN @now ELSE last_activity_at END,
             expires_at = CASE
                 WHEN waitlist_id IS NOT NULL THEN expires_at
-                WHEN NOT @visible THEN MIN(expires_at, @now + @hiddenGrace)
-                WHEN @active OR @now - last_activity_at < @inactivity
+                WHEN @visible = 0 THEN MIN(expires_at, @now + @hiddenGrace)
+                WHEN @active = 1 OR @now - last_activity_at < @inactivity
                     THEN MAX(expires_at, MIN(@now + @duration, created_at + @hardCap))
                 ELSE expires_at
             END

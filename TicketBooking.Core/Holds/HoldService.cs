@@ -12,7 +12,7 @@ namespace TicketBooking.Core.Holds;
 /// </summary>
 public sealed partial class HoldService(
     GroupCommitWriter writer,
-    SqliteConnectionFactory connections,
+    ConnectionFactory connections,
     TimeProvider time,
     IOptions<HoldOptions> options,
     IOptions<BuyerLimitOptions> limits,

@@ -20,7 +20,7 @@ internal static class WaitingRoomCommands
     private const string InsertSql = """
         INSERT INTO queue_entries (id, concert_id, buyer_id, arrived_at, seq, state)
         VALUES (@id, @concertId, @buyer, @now,
-                CASE WHEN @placed THEN COALESCE((SELECT MAX(seq) FROM queue_entries WHERE concert_id = @concertId), 0) + 1 END,
+                CASE WHEN @placed = 1 THEN COALESCE((SELECT MAX(seq) FROM queue_entries WHERE concert_id = @concertId), 0) + 1 END,
                 'waiting')
         """;
 
@@ -154,7 +154,7 @@ internal static class WaitingRoomCommands
                    AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.buyer_id = q.buyer_id AND h.concert_id = q.concert_id AND h.expires_at > @now)) AS NotHolding,
                (SELECT COUNT(*) FROM queue_entries WHERE concert_id = @concertId AND admitted_at IS NOT NULL) AS AdmittedEver,
                (SELECT COUNT(*) FROM queue_entries WHERE concert_id = @concertId AND admitted_at > @now - 60000) AS LastMinute,
-               (SELECT COALESCE(SUM(capacity - sold - held), 0) FROM tiers WHERE concert_id = @concertId) AS TicketsLeft
+               (SELECT COALESCE(CAST(SUM(capacity - sold - held) AS BIGINT), 0) FROM tiers WHERE concert_id = @concertId) AS TicketsLeft
         """;
 
     private const string AdmitSql = """
@@ -233,7 +233,7 @@ internal static class WaitingRoomCommands
                COUNT(*) FILTER (WHERE state = 'admitted' AND admission_expires_at > @now) AS Active,
                COALESCE(MAX(seq) FILTER (WHERE state <> 'waiting'), 0) AS AdmittedThrough,
                COUNT(*) FILTER (WHERE admitted_at > @now - 60000) AS LastMinute,
-               (SELECT COALESCE(SUM(capacity - sold - held), 0) FROM tiers WHERE concert_id = @concertId) AS TicketsLeft
+               (SELECT COALESCE(CAST(SUM(capacity - sold - held) AS BIGINT), 0) FROM tiers WHERE concert_id = @concertId) AS TicketsLeft
         FROM queue_entries WHERE concert_id = @concertId
         """;
 

@@ -11,9 +11,10 @@ namespace TicketBooking.Core.OnSale;
 /// </summary>
 public sealed partial class WaitingRoomService(
     GroupCommitWriter writer,
-    SqliteConnectionFactory connections,
+    ConnectionFactory connections,
     AdmissionTokens tokens,
     WaitingRoomHub hub,
+    Cluster.ClusterFeed feed,
     TimeProvider time,
     IOptions<WaitingRoomOptions> options,
     ILogger<WaitingRoomService> logger)
@@ -45,7 +46,7 @@ public sealed partial class WaitingRoomService(
     public async Task<QueueStatus?> GetAsync(BuyerId buyer, Guid concertId, CancellationToken cancellationToken = default)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using var transaction = connection.BeginTransaction(deferred: true);
+        using var transaction = connection.BeginSnapshot();
         if (WaitingRoomCommands.Status(connection, buyer, concertId) is not { } row)
         {
             return null;
@@ -111,7 +112,9 @@ public sealed partial class WaitingRoomService(
         }
 
         var snapshots = await writer.ExecuteAsync(context => WaitingRoomCommands.Pump(context, _options)).ConfigureAwait(false);
-        return snapshots.Count(hub.Publish);
+        var changed = snapshots.Where(hub.Publish).ToList();
+        await feed.AnnounceRoomsAsync(changed).ConfigureAwait(false);
+        return changed.Count;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A buyer got in line for concert {ConcertId}: {State}, position {Position}")]

@@ -11,7 +11,7 @@ namespace TicketBooking.Core.Organizers;
 /// database holds only its SHA-256 and <c>HMAC-SHA256(token, password)</c>, so a copy of the database neither
 /// signs anyone in nor reveals the password, and a session survives only as long as the password it began with.
 /// </summary>
-public sealed class OrganizerSessions(GroupCommitWriter writer, SqliteConnectionFactory connections, AppSecrets secrets, TimeProvider time)
+public sealed class OrganizerSessions(GroupCommitWriter writer, ConnectionFactory connections, AppSecrets secrets, TimeProvider time)
 {
     private const string InsertSql = """
         INSERT INTO organizer_sessions (id, password_tag, created_at, expires_at, client)

@@ -110,8 +110,8 @@ internal static class SeatCommands
     public static void Hold(WriteContext context, BuyerId buyer, Guid concertId, long tierId, IReadOnlyList<string> labels, long version)
     {
         var parameters = new { buyer = buyer.Value, concertId, tierId, labels, version };
-        context.Connection.Execute(LetGoSql, parameters, context.Transaction);
-        var taken = context.Connection.Execute(TakeSql, parameters, context.Transaction);
+        context.Connection.Execute(SqlLists.For(context.Connection, LetGoSql), parameters, context.Transaction);
+        var taken = context.Connection.Execute(SqlLists.For(context.Connection, TakeSql), parameters, context.Transaction);
         if (taken != labels.Count)
         {
             throw new InvalidOperationException($"Only {taken} of {labels.Count} seats could be held; the transaction is abandoned.");
@@ -148,7 +148,7 @@ internal static class SeatCommands
 
     /// <summary>Whether every one of <paramref name="labels"/> is free or already the buyer's.</summary>
     public static bool AllFreeFor(WriteContext context, BuyerId buyer, Guid concertId, long tierId, IReadOnlyList<string> labels) =>
-        context.Connection.ExecuteScalar<long>(FreeForSql, new { buyer = buyer.Value, concertId, tierId, labels }, context.Transaction) == labels.Count;
+        context.Connection.ExecuteScalar<long>(SqlLists.For(context.Connection, FreeForSql), new { buyer = buyer.Value, concertId, tierId, labels }, context.Transaction) == labels.Count;
 
     private const string SellSql = """
         UPDATE seats SET ticket_id = @ticketId, version = @version

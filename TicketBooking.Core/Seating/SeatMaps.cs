@@ -4,7 +4,7 @@ using TicketBooking.Core.Storage;
 namespace TicketBooking.Core.Seating;
 
 /// <summary>Reads a concert's seat map (DESIGN §18): every seat's state exact at the moment of reading.</summary>
-public sealed class SeatMaps(SqliteConnectionFactory connections, TimeProvider time)
+public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time)
 {
     private const string VersionSql = "SELECT availability_version FROM concerts WHERE id = @concertId";
 
@@ -31,7 +31,7 @@ public sealed class SeatMaps(SqliteConnectionFactory connections, TimeProvider t
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         // One read transaction: the version and the seats come from the same WAL snapshot.
-        using var transaction = connection.BeginTransaction(deferred: true);
+        using var transaction = connection.BeginSnapshot();
         var version = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(VersionSql, new { concertId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (version is null)
         {

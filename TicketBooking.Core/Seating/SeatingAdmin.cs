@@ -58,7 +58,7 @@ public sealed class SeatingAdmin(GroupCommitWriter writer, ConcertCatalog catalo
                 return new AdminResult.Conflict($"{tier.Code} already has general-admission tickets sold or held; it cannot become seated.");
             }
 
-            var seats = context.Connection.Query<(string Label, string Tier, long Taken)>(ConcertSeatsSql, new { concertId }, context.Transaction).AsList();
+            var seats = context.Connection.Query<(string Label, string Tier, bool Taken)>(ConcertSeatsSql, new { concertId }, context.Transaction).AsList();
             var wanted = layout.Seats.ToDictionary(s => s.Label, StringComparer.Ordinal);
             var clashes = seats.Where(s => s.Tier != tier.Code && wanted.ContainsKey(s.Label)).Select(s => $"{s.Label} ({s.Tier})").Take(10).ToList();
             if (clashes.Count > 0)
@@ -66,14 +66,14 @@ public sealed class SeatingAdmin(GroupCommitWriter writer, ConcertCatalog catalo
                 return new AdminResult.Conflict($"These seats belong to another tier: {string.Join(", ", clashes)}.");
             }
 
-            var kept = seats.Where(s => s.Tier == tier.Code && s.Taken != 0 && (!wanted.TryGetValue(s.Label, out var seat) || seat.NotForSale)).Select(s => s.Label).Take(10).ToList();
+            var kept = seats.Where(s => s.Tier == tier.Code && s.Taken && (!wanted.TryGetValue(s.Label, out var seat) || seat.NotForSale)).Select(s => s.Label).Take(10).ToList();
             if (kept.Count > 0)
             {
                 return new AdminResult.Conflict($"Buyers hold or bought {string.Join(", ", kept)}; those seats must stay in the layout and for sale.");
             }
 
             var version = SeatCommands.NextVersion(context, concertId);
-            context.Connection.Execute(DeleteFreeSeatsSql, new { concertId, tierId = tier.Id, labels = wanted.Keys.ToList() }, context.Transaction);
+            context.Connection.Execute(SqlLists.For(context.Connection, DeleteFreeSeatsSql), new { concertId, tierId = tier.Id, labels = wanted.Keys.ToList() }, context.Transaction);
             context.Connection.Execute(UpsertSeatSql, layout.Seats.Select(s => new
             {
                 concertId, s.Label, tierId = tier.Id, s.Section, s.Row, s.Number, s.X, s.Y, s.Accessible, s.NotForSale, version,
@@ -111,20 +111,20 @@ public sealed class SeatingAdmin(GroupCommitWriter writer, ConcertCatalog catalo
         var outcome = await writer.ExecuteAsync<AdminResult?>(context =>
         {
             HoldCommands.Reclaim(context, concertId);
-            var found = context.Connection.Query<(string Label, long Taken)>(SeatsByLabelSql, new { concertId, labels }, context.Transaction).AsList();
+            var found = context.Connection.Query<(string Label, bool Taken)>(SqlLists.For(context.Connection, SeatsByLabelSql), new { concertId, labels }, context.Transaction).AsList();
             var missing = labels.Except(found.Select(f => f.Label), StringComparer.Ordinal).Take(10).ToList();
             if (missing.Count > 0)
             {
                 return new AdminResult.NotFound($"This concert has no seat {string.Join(", ", missing)}.");
             }
 
-            if (notForSale == true && found.Where(f => f.Taken != 0).Select(f => f.Label).Take(10).ToList() is { Count: > 0 } taken)
+            if (notForSale == true && found.Where(f => f.Taken).Select(f => f.Label).Take(10).ToList() is { Count: > 0 } taken)
             {
                 return new AdminResult.Conflict($"Buyers hold or bought {string.Join(", ", taken)}; those seats stay for sale.");
             }
 
             var version = SeatCommands.NextVersion(context, concertId);
-            var tiers = context.Connection.Query<long>(FlagSeatsSql, new { accessible, notForSale, version, concertId, labels }, context.Transaction).Distinct().ToList();
+            var tiers = context.Connection.Query<long>(SqlLists.For(context.Connection, FlagSeatsSql), new { accessible, notForSale, version, concertId, labels }, context.Transaction).Distinct().ToList();
             foreach (var tierId in tiers)
             {
                 context.Connection.Execute(RecountSql, new { tierId }, context.Transaction);

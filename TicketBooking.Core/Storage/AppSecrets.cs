@@ -8,7 +8,7 @@ namespace TicketBooking.Core.Storage;
 /// Random server secrets kept in the ticket database (table <c>app_secrets</c>), made once per database so every
 /// restart, and every instance on the same database, uses the same one. For keyed hashes, not for encryption.
 /// </summary>
-public sealed class AppSecrets(SqliteConnectionFactory connections)
+public sealed class AppSecrets(ConnectionFactory connections)
 {
     /// <summary>Keys the fingerprint that tells a repeated payment request from a different one.</summary>
     public const string RequestFingerprint = "request_fingerprint";

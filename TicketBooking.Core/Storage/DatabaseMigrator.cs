@@ -9,24 +9,47 @@ namespace TicketBooking.Core.Storage;
 public sealed record Migration(int Version, string Name, string Sql);
 
 /// <summary>
-/// Applies every embedded migration above the database's <c>PRAGMA user_version</c>, each in its own
-/// transaction together with the version bump, so a crash leaves the schema at a whole version.
+/// Applies every embedded migration above the database's schema version, each in its own transaction together with
+/// the version bump, so a crash leaves the schema at a whole version. There is one numbered list; each number has a
+/// script per provider (<c>Migrations/Sqlite/0007_seats.sql</c>, <c>Migrations/Postgres/0007_seats.sql</c>), and a
+/// build whose two lists differ does not start.
 /// </summary>
-public sealed partial class DatabaseMigrator(SqliteConnectionFactory connections, ILogger<DatabaseMigrator> logger)
+public sealed partial class DatabaseMigrator(ConnectionFactory connections, ILogger<DatabaseMigrator> logger)
 {
     private const string ResourcePrefix = "Migrations/";
 
-    public static IReadOnlyList<Migration> Migrations { get; } = LoadMigrations();
+    // Any constant: the transaction-scoped advisory lock that lets one instance migrate while the others wait.
+    private const long PostgresMigrationLock = 0x7469636b657473; // "tickets"
 
-    /// <summary>Creates the file if needed, turns on WAL and applies pending migrations. Returns how many were applied.</summary>
-    public int Migrate()
+    private const string PostgresVersionTableSql = """
+        CREATE TABLE IF NOT EXISTS schema_version (one BIGINT NOT NULL PRIMARY KEY CHECK (one = 1), version BIGINT NOT NULL);
+        INSERT INTO schema_version (one, version) VALUES (1, 0) ON CONFLICT (one) DO NOTHING;
+        """;
+
+    private static readonly Dictionary<StorageProvider, IReadOnlyList<Migration>> s_migrations = LoadAll();
+
+    /// <summary>The SQLite scripts (the numbering and names are the same for every provider).</summary>
+    public static IReadOnlyList<Migration> Migrations => s_migrations[StorageProvider.Sqlite];
+
+    public static IReadOnlyList<Migration> MigrationsFor(StorageProvider provider) => s_migrations[provider];
+
+    /// <summary>Creates the database if the provider can, then applies pending migrations. Returns how many were applied.</summary>
+    public int Migrate() => connections.Provider == StorageProvider.Sqlite ? MigrateSqlite() : MigratePostgres();
+
+    /// <summary>The schema version the database is at.</summary>
+    public static int ReadVersion(System.Data.Common.DbConnection connection) => connection is Microsoft.Data.Sqlite.SqliteConnection
+        ? connection.ExecuteScalar<int>("PRAGMA user_version")
+        : connection.ExecuteScalar<int?>("SELECT version FROM schema_version") ?? 0;
+
+    private int MigrateSqlite()
     {
-        if (Path.GetDirectoryName(Path.GetFullPath(connections.DataSource)) is { Length: > 0 } directory)
+        var sqlite = (SqliteConnectionFactory)connections;
+        if (Path.GetDirectoryName(Path.GetFullPath(sqlite.DataSource)) is { Length: > 0 } directory)
         {
             Directory.CreateDirectory(directory);
         }
 
-        using var connection = connections.OpenOrCreate();
+        using var connection = connections.OpenForMigration();
         // WAL is a property of the file: readers never block the writer and the writer never blocks readers.
         var mode = connection.ExecuteScalar<string>("PRAGMA journal_mode = WAL");
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
@@ -34,7 +57,7 @@ public sealed partial class DatabaseMigrator(SqliteConnectionFactory connections
             throw new InvalidOperationException($"The database could not switch to WAL mode (it reports '{mode}').");
         }
 
-        var current = connection.ExecuteScalar<int>("PRAGMA user_version");
+        var current = ReadVersion(connection);
         var applied = 0;
         foreach (var migration in Migrations.Where(m => m.Version > current))
         {
@@ -49,13 +72,65 @@ public sealed partial class DatabaseMigrator(SqliteConnectionFactory connections
         return applied;
     }
 
-    private static List<Migration> LoadMigrations()
+    /// <summary>
+    /// Several instances may start at once on one database: each migration runs under a transaction-scoped advisory
+    /// lock and re-reads the version inside it, so every script runs exactly once and the others wait for it.
+    /// </summary>
+    private int MigratePostgres()
+    {
+        using var connection = connections.OpenForMigration();
+        using (var transaction = connection.BeginTransaction())
+        {
+            connection.Execute("SELECT pg_advisory_xact_lock(@key)", new { key = PostgresMigrationLock }, transaction);
+            connection.Execute(PostgresVersionTableSql, transaction: transaction);
+            transaction.Commit();
+        }
+
+        var applied = 0;
+        foreach (var migration in MigrationsFor(StorageProvider.Postgres))
+        {
+            using var transaction = connection.BeginTransaction();
+            connection.Execute("SELECT pg_advisory_xact_lock(@key)", new { key = PostgresMigrationLock }, transaction);
+            if (connection.ExecuteScalar<int>("SELECT version FROM schema_version", transaction: transaction) >= migration.Version)
+            {
+                transaction.Commit();
+                continue;
+            }
+
+            connection.Execute(migration.Sql, transaction: transaction);
+            connection.Execute("UPDATE schema_version SET version = @version", new { version = migration.Version }, transaction);
+            transaction.Commit();
+            LogApplied(migration.Name);
+            applied++;
+        }
+
+        return applied;
+    }
+
+    private static Dictionary<StorageProvider, IReadOnlyList<Migration>> LoadAll()
+    {
+        var all = Enum.GetValues<StorageProvider>().ToDictionary(p => p, p => (IReadOnlyList<Migration>)LoadMigrations(p));
+        var names = all[StorageProvider.Sqlite].Select(m => m.Name).ToList();
+        foreach (var (provider, migrations) in all)
+        {
+            if (!migrations.Select(m => m.Name).SequenceEqual(names))
+            {
+                throw new InvalidOperationException(
+                    $"The {provider} migrations ({string.Join(", ", migrations.Select(m => m.Name))}) are not the same list as SQLite's ({string.Join(", ", names)}).");
+            }
+        }
+
+        return all;
+    }
+
+    private static List<Migration> LoadMigrations(StorageProvider provider)
     {
         var assembly = typeof(DatabaseMigrator).Assembly;
         var migrations = new List<Migration>();
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)))
+        var prefix = $"{ResourcePrefix}{provider}/";
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)))
         {
-            var name = resource[ResourcePrefix.Length..];
+            var name = resource[prefix.Length..];
             var match = MigrationName().Match(name);
             if (!match.Success)
             {

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TicketBooking.Core.Availability;
@@ -9,17 +9,20 @@ namespace TicketBooking.Core.Storage;
 /// <summary>
 /// The single writer. Every write that can change availability is queued here and run on one thread
 /// and one connection; whatever is queued when the writer becomes free is run together in one
-/// <c>BEGIN IMMEDIATE</c> transaction (group commit), up to <see cref="StorageOptions.MaxWriteBatch"/>.
+/// write transaction (group commit), up to <see cref="StorageOptions.MaxWriteBatch"/>: <c>BEGIN IMMEDIATE</c> on SQLite,
+/// a transaction holding the database's writer lock on PostgreSQL, where other instances' writers commit too
+/// (<see cref="PostgresConnectionFactory"/>).
 /// A command's result is released only after its transaction commits, and the concerts it changed get a
 /// new availability snapshot published right after.
 /// </summary>
 /// <remarks>
 /// SQLite admits one writer at a time; competing connections only add lock hand-offs and busy waits.
-/// One writer thread that batches keeps the lock busy doing useful work.
+/// One writer thread that batches keeps the lock busy doing useful work. On PostgreSQL the same batching turns many
+/// small commits into one and takes the database-wide writer lock once per batch instead of once per command.
 /// </remarks>
 public sealed partial class GroupCommitWriter : IDisposable
 {
-    private readonly SqliteConnectionFactory _connections;
+    private readonly ConnectionFactory _connections;
     private readonly AvailabilityBroadcaster _broadcaster;
     private readonly TimeProvider _time;
     private readonly ILogger<GroupCommitWriter> _logger;
@@ -27,20 +30,23 @@ public sealed partial class GroupCommitWriter : IDisposable
     private readonly TimeSpan _offerWindow;
     private readonly Waitlist.WaitlistNotices _notices;
     private readonly Email.OutboxSignal _outbox;
+    private readonly Cluster.ClusterFeed _feed;
     private readonly Channel<IWriteItem> _queue;
     private readonly Thread _thread;
-    private SqliteConnection? _connection;
+    private DbConnection? _connection;
 
     public GroupCommitWriter(
-        SqliteConnectionFactory connections,
+        ConnectionFactory connections,
         AvailabilityBroadcaster broadcaster,
         TimeProvider time,
         IOptions<StorageOptions> options,
         IOptions<Waitlist.WaitlistOptions> waitlist,
         Waitlist.WaitlistNotices notices,
         Email.OutboxSignal outbox,
+        Cluster.ClusterFeed feed,
         ILogger<GroupCommitWriter> logger)
     {
+        _feed = feed;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(waitlist);
         _offerWindow = waitlist.Value.OfferWindow;
@@ -103,10 +109,11 @@ public sealed partial class GroupCommitWriter : IDisposable
         {
             committed = Commit(batch);
         }
-        catch (SqliteException exception) when (IsEnvironmental(exception))
+        catch (Exception exception) when (_connections.Classify(exception) is StoreFault.Environmental or StoreFault.Conflict)
         {
-            // The database itself refused (locked by another process, unwritable, gone): every command
-            // in the batch would fail the same way. Drop the connection so the next batch reopens it.
+            // The database itself refused (locked by another process, unwritable, gone) or other instances kept winning
+            // the same rows past every retry: every command in the batch would fail the same way. Drop the connection
+            // so the next batch reopens it.
             ResetConnection();
             LogStoreUnavailable(exception, batch.Count);
             var unavailable = new StoreUnavailableException("The ticket database is unavailable; nothing was changed. Please try again.", exception);
@@ -162,15 +169,14 @@ public sealed partial class GroupCommitWriter : IDisposable
 
     private Committed Commit(List<IWriteItem> batch)
     {
-        if (_connection is not null && !_connections.DatabaseFileExists)
+        if (_connection is not null && !_connections.StoreExists)
         {
             // The file was removed under us: drop every handle on the old file, then fail to reopen (CANTOPEN).
             ResetConnection();
-            _connections.ClearPool();
         }
 
         var connection = _connection ??= _connections.Open();
-        return WriteTransaction.Run(connection, _time.GetUtcNow(), batch.Select(item => (Action<WriteContext>)item.Run), _offerWindow);
+        return WriteTransaction.Run(_connections, connection, _time.GetUtcNow(), [.. batch.Select(item => (Action<WriteContext>)item.Run)], _offerWindow, _feed);
     }
 
     private void ResetConnection()
@@ -186,13 +192,8 @@ public sealed partial class GroupCommitWriter : IDisposable
         }
 
         _connection = null;
-        SqliteConnection.ClearAllPools();
+        _connections.ClearPools();
     }
-
-    private static bool IsEnvironmental(SqliteException exception) => exception.SqliteErrorCode is
-        SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED or SQLitePCL.raw.SQLITE_IOERR or
-        SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_CANTOPEN or SQLitePCL.raw.SQLITE_FULL or
-        SQLitePCL.raw.SQLITE_CORRUPT or SQLitePCL.raw.SQLITE_NOTADB;
 
     public void Dispose()
     {

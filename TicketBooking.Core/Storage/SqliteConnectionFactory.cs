@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,7 @@ namespace TicketBooking.Core.Storage;
 /// Opens short-lived, pooled connections to the ticket database with the pragmas every connection needs.
 /// WAL mode is a property of the file and is set once by <see cref="DatabaseMigrator"/>.
 /// </summary>
-public sealed class SqliteConnectionFactory
+public sealed class SqliteConnectionFactory : ConnectionFactory
 {
     private readonly string _connectionString;
     private readonly string _createConnectionString;
@@ -36,19 +37,21 @@ public sealed class SqliteConnectionFactory
         _unpooledConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
         DataSource = builder.DataSource;
         _pragmas = $"PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)storage.BusyTimeout.TotalMilliseconds};";
-        SqliteTypeHandlers.Register();
+        StorageTypeHandlers.Register();
     }
 
     /// <summary>The database file name as the connection string gives it.</summary>
     public string DataSource { get; }
 
-    public SqliteConnection Open() => Open(_connectionString);
+    public override StorageProvider Provider => StorageProvider.Sqlite;
+
+    public override SqliteConnection Open() => Open(_connectionString);
 
     /// <summary>
     /// False once the database file has been deleted or moved away. An open connection would go on writing to the
     /// unlinked file, and those writes would be lost, so the writer checks this before each batch.
     /// </summary>
-    public bool DatabaseFileExists =>
+    internal override bool StoreExists =>
         DataSource.Length == 0 || DataSource == ":memory:" || DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase) || File.Exists(DataSource);
 
     /// <summary>Closes idle pooled connections, so the next reads open the file that is there now.</summary>
@@ -58,14 +61,32 @@ public sealed class SqliteConnectionFactory
         SqliteConnection.ClearPool(connection);
     }
 
+    internal override void ClearPools() => SqliteConnection.ClearAllPools();
+
+    /// <summary>
+    /// SQLite's write strategy: <c>BEGIN IMMEDIATE</c> (Microsoft.Data.Sqlite's <c>BeginTransaction(deferred: false)</c>)
+    /// takes the file's write lock before anything is read, so no command decides on counts another writer is about to
+    /// change; within the process the single writer thread is the only one asking for it.
+    /// </summary>
+    internal override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
+
+    internal override StoreFault Classify(Exception exception) => exception is SqliteException
+    {
+        SqliteErrorCode: SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED or SQLitePCL.raw.SQLITE_IOERR or
+            SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_CANTOPEN or SQLitePCL.raw.SQLITE_FULL or
+            SQLitePCL.raw.SQLITE_CORRUPT or SQLitePCL.raw.SQLITE_NOTADB,
+    }
+        ? StoreFault.Environmental
+        : StoreFault.Command;
+
     /// <summary>
     /// Opens a connection outside the pool, so it sees the file as it is now: a pooled connection keeps a
     /// deleted or replaced file alive. For health checks, not for the hot path.
     /// </summary>
-    public SqliteConnection OpenUnpooled() => Open(_unpooledConnectionString);
+    public override SqliteConnection OpenUnpooled() => Open(_unpooledConnectionString);
 
     /// <summary>Opens the database, creating the file if it does not exist. For the migrator.</summary>
-    internal SqliteConnection OpenOrCreate() => Open(_createConnectionString);
+    internal override SqliteConnection OpenForMigration() => Open(_createConnectionString);
 
     private SqliteConnection Open(string connectionString)
     {
@@ -85,7 +106,7 @@ public sealed class SqliteConnectionFactory
         }
     }
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(_connectionString);
         try

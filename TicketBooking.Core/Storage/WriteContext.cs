@@ -1,20 +1,20 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace TicketBooking.Core.Storage;
 
 /// <summary>
-/// What a write command sees while it runs: the writer's connection inside an open
-/// <c>BEGIN IMMEDIATE</c> transaction, the one "now" of that transaction, and what it must announce after commit.
+/// What a write command sees while it runs: the writer's connection inside an open write transaction
+/// (<see cref="ConnectionFactory.BeginWrite"/>), the one "now" of that transaction, and what it must announce after commit.
 /// </summary>
-internal sealed class WriteContext(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now, TimeSpan? offerWindow = null)
+internal sealed class WriteContext(DbConnection connection, DbTransaction transaction, DateTimeOffset now, TimeSpan? offerWindow = null)
 {
     private readonly HashSet<Guid> _changedConcerts = [];
     private readonly HashSet<Guid> _unserved = [];
     private readonly List<Waitlist.WaitlistNotice> _notices = [];
 
-    public SqliteConnection Connection { get; } = connection;
+    public DbConnection Connection { get; } = connection;
 
-    public SqliteTransaction Transaction { get; } = transaction;
+    public DbTransaction Transaction { get; } = transaction;
 
     public DateTimeOffset Now { get; } = now;
 

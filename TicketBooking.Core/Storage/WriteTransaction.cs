@@ -1,11 +1,11 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using TicketBooking.Core.Availability;
 
 namespace TicketBooking.Core.Storage;
 
 /// <summary>
-/// Runs write commands in one <c>BEGIN IMMEDIATE</c> transaction on a given connection, bumps the
+/// Runs write commands in one write transaction on a given connection, bumps the
 /// availability version of every concert they changed and reads the new snapshots before committing.
 /// </summary>
 internal static class WriteTransaction
@@ -20,11 +20,29 @@ internal static class WriteTransaction
     /// Runs each of <paramref name="commands"/> in order, serves the waiting lists of the concerts they changed, then
     /// commits. On any exception nothing is committed.
     /// </summary>
-    public static Committed Run(SqliteConnection connection, DateTimeOffset now, IEnumerable<Action<WriteContext>> commands, TimeSpan? offerWindow = null)
+    public static Committed Run(
+        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IEnumerable<Action<WriteContext>> commands, TimeSpan? offerWindow = null, Cluster.ClusterFeed? feed = null)
     {
-        // Microsoft.Data.Sqlite's BeginTransaction(deferred: false) issues BEGIN IMMEDIATE: the write lock is
-        // taken before anything is read, so no command can decide on counts another writer is about to change.
-        using var transaction = connection.BeginTransaction(deferred: false);
+        var list = commands as IReadOnlyList<Action<WriteContext>> ?? [.. commands];
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return RunOnce(connections, connection, now, list, offerWindow, feed);
+            }
+            catch (Exception exception) when (attempt < connections.ConflictRetries && connections.Classify(exception) == StoreFault.Conflict)
+            {
+                // Another instance's transaction took the same rows first; this one wrote nothing. A short random pause
+                // keeps two losers from colliding again at once, then the commands decide afresh on the rows as they are now.
+                Thread.Sleep(Random.Shared.Next(1, 1 + Math.Min(32, 1 << Math.Min(attempt, 5))));
+            }
+        }
+    }
+
+    private static Committed RunOnce(
+        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IReadOnlyList<Action<WriteContext>> commands, TimeSpan? offerWindow, Cluster.ClusterFeed? feed)
+    {
+        using var transaction = connections.BeginWrite(connection);
         var context = new WriteContext(connection, transaction, now, offerWindow);
         foreach (var command in commands)
         {
@@ -48,15 +66,17 @@ internal static class WriteTransaction
             snapshots.Add(AvailabilityQueries.Read(connection, transaction, concertId, version, now));
         }
 
+        // Other instances hear of it exactly when it commits (NOTIFY is transactional).
+        feed?.Announce(connection, transaction, snapshots, context.Notices, context.MailQueued);
         transaction.Commit();
         return new Committed(snapshots, context.Notices, context.MailQueued);
     }
 
     /// <summary>One command in its own transaction; for callers with their own connection.</summary>
-    public static (T Result, IReadOnlyList<AvailabilitySnapshot> Snapshots) Run<T>(SqliteConnection connection, DateTimeOffset now, Func<WriteContext, T> command)
+    public static (T Result, IReadOnlyList<AvailabilitySnapshot> Snapshots) Run<T>(ConnectionFactory connections, DbConnection connection, DateTimeOffset now, Func<WriteContext, T> command)
     {
         T result = default!;
-        var committed = Run(connection, now, [context => result = command(context)]);
+        var committed = Run(connections, connection, now, [context => result = command(context)]);
         return (result, committed.Snapshots);
     }
 }

@@ -40,7 +40,7 @@ public sealed record TierAdmissions(string Tier, string TierName, int Sold, int 
 /// Door check-in (DESIGN §11). A ticket is admitted by one conditional update (valid → checked in) inside the writer's
 /// transaction, so two doors scanning one ticket at the same instant admit it once; every other answer says why not.
 /// </summary>
-public sealed class CheckInService(GroupCommitWriter writer, SqliteConnectionFactory connections)
+public sealed class CheckInService(GroupCommitWriter writer, ConnectionFactory connections)
 {
     public const int MaxDoorLength = 40;
 

@@ -195,9 +195,9 @@ internal static class WaitlistCommands
 
     // Bought, plus held now (an offer joins that hold): together with the entry they stay within the per-buyer maximum.
     private const string OwnTicketsSql = """
-        SELECT (SELECT COALESCE(SUM(i.quantity), 0) FROM bookings b JOIN booking_items i ON i.booking_id = b.id
+        SELECT (SELECT COALESCE(CAST(SUM(i.quantity) AS BIGINT), 0) FROM bookings b JOIN booking_items i ON i.booking_id = b.id
                 WHERE b.buyer_id = @buyer AND b.concert_id = @concertId AND i.tier_id = @tierId)
-             + (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h
+             + (SELECT COALESCE(CAST(SUM(h.quantity) AS BIGINT), 0) FROM holds h
                 WHERE h.buyer_id = @buyer AND h.concert_id = @concertId AND h.tier_id = @tierId AND h.expires_at > @now)
         """;
 

@@ -17,7 +17,7 @@ internal static class WaitlistQueries
     /// <summary>People waiting for tier <c>t</c>, and the tickets they want.</summary>
     public const string LineCountsSql = """
         (SELECT COUNT(*) FROM waitlist wl WHERE wl.concert_id = t.concert_id AND wl.tier_id = t.id AND wl.status = 'waiting') AS Waiting,
-        (SELECT COALESCE(SUM(wl.quantity), 0) FROM waitlist wl WHERE wl.concert_id = t.concert_id AND wl.tier_id = t.id AND wl.status = 'waiting') AS WaitingTickets
+        (SELECT COALESCE(CAST(SUM(wl.quantity) AS BIGINT), 0) FROM waitlist wl WHERE wl.concert_id = t.concert_id AND wl.tier_id = t.id AND wl.status = 'waiting') AS WaitingTickets
         """;
 
     private const string EntriesSql = """
@@ -26,7 +26,7 @@ internal static class WaitlistQueries
                CASE WHEN w.status = 'waiting' THEN
                    (SELECT COUNT(*) FROM waitlist x WHERE x.tier_id = w.tier_id AND x.status = 'waiting' AND x.seq < w.seq) END AS Ahead,
                CASE WHEN w.status = 'waiting' THEN
-                   (SELECT COALESCE(SUM(x.quantity), 0) FROM waitlist x WHERE x.tier_id = w.tier_id AND x.status = 'waiting' AND x.seq < w.seq) END AS SeatsAhead
+                   (SELECT COALESCE(CAST(SUM(x.quantity) AS BIGINT), 0) FROM waitlist x WHERE x.tier_id = w.tier_id AND x.status = 'waiting' AND x.seq < w.seq) END AS SeatsAhead
         FROM waitlist w JOIN tiers t ON t.id = w.tier_id
         """;
 
@@ -51,9 +51,9 @@ internal static class WaitlistQueries
     private const string SummarySql = $"""
         SELECT t.code AS Tier, {LineCountsSql}, {SetAsideSql} AS SetAside,
                (SELECT COUNT(*) FROM waitlist w WHERE w.tier_id = t.id AND w.status = 'offered') AS OffersOut,
-               (SELECT COALESCE(SUM(w.quantity), 0) FROM waitlist w WHERE w.tier_id = t.id AND w.status = 'offered') AS OfferedTickets,
+               (SELECT COALESCE(CAST(SUM(w.quantity) AS BIGINT), 0) FROM waitlist w WHERE w.tier_id = t.id AND w.status = 'offered') AS OfferedTickets,
                (SELECT COUNT(*) FROM waitlist w WHERE w.tier_id = t.id AND w.status = 'converted') AS Converted,
-               (SELECT COALESCE(SUM(w.quantity), 0) FROM waitlist w WHERE w.tier_id = t.id AND w.status = 'converted') AS ConvertedTickets,
+               (SELECT COALESCE(CAST(SUM(w.quantity) AS BIGINT), 0) FROM waitlist w WHERE w.tier_id = t.id AND w.status = 'converted') AS ConvertedTickets,
                (SELECT COUNT(*) FROM waitlist w WHERE w.tier_id = t.id AND w.status = 'expired') AS Expired
         FROM tiers t WHERE t.concert_id = @concertId ORDER BY t.sort_order
         """;

@@ -12,7 +12,7 @@ namespace TicketBooking.Core.Waitlist;
 /// </summary>
 public sealed partial class WaitlistService(
     GroupCommitWriter writer,
-    SqliteConnectionFactory connections,
+    ConnectionFactory connections,
     IOptions<HoldOptions> holds,
     IOptions<BuyerLimitOptions> limits,
     ILogger<WaitlistService> logger)

@@ -18,7 +18,7 @@ public sealed class DatabaseFaultTests
 
         HttpResponseMessage hold;
         HttpResponseMessage health;
-        using (var other = app.GetService<SqliteConnectionFactory>().OpenUnpooled())
+        using (var other = ((SqliteConnectionFactory)app.GetService<ConnectionFactory>()).OpenUnpooled())
         {
             using var writeLock = other.BeginTransaction(deferred: false);
             hold = await buyer.HoldAsync(concert.Id, ("VIP", 2));

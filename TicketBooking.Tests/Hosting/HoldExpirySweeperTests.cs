@@ -52,7 +52,7 @@ public sealed class HoldExpirySweeperTests
         await HoldOneVipAsync(app);
         _time.Advance(app.GetService<Microsoft.Extensions.Options.IOptions<HoldOptions>>().Value.Duration);
 
-        using (var blocker = app.GetService<SqliteConnectionFactory>().OpenUnpooled())
+        using (var blocker = ((SqliteConnectionFactory)app.GetService<ConnectionFactory>()).OpenUnpooled())
         {
             using var writeLock = blocker.BeginTransaction(deferred: false);
             _time.Advance(SweepInterval);
@@ -77,7 +77,7 @@ public sealed class HoldExpirySweeperTests
 
     private static async Task<long> CountHoldsAsync(TicketBookingApp app)
     {
-        await using var connection = await app.GetService<SqliteConnectionFactory>().OpenAsync();
+        await using var connection = await app.GetService<ConnectionFactory>().OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM holds";
         return (long)(await command.ExecuteScalarAsync())!;

@@ -37,7 +37,7 @@ public sealed class BuyerIdentityTests
         var problem = await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         problem["detail"]!.GetValue<string>().Should().Contain("concert page");
         response.Headers.Contains("Set-Cookie").Should().BeFalse("a write never mints a buyer");
-        await using var connection = await app.GetService<TicketBooking.Core.Storage.SqliteConnectionFactory>().OpenAsync();
+        await using var connection = await app.GetService<TicketBooking.Core.Storage.ConnectionFactory>().OpenAsync();
         (await connection.ExecuteScalarAsync<long>("SELECT (SELECT COUNT(*) FROM holds) + (SELECT COUNT(*) FROM payments) + (SELECT COUNT(*) FROM idempotency_keys)")).Should().Be(0);
         (await app.GetService<TicketBooking.Core.Concerts.ConcertCatalog>().GetAsync(concert.Id))!.Tiers.Single().Held.Should().Be(0);
     }

@@ -59,7 +59,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             AssertEveryPaymentIsResolved(db);
             var tiers = (await api.AvailabilityAsync(concertId))["tiers"]!.AsArray();
             tiers.Sum(t => t!["available"]!.GetValue<long>()).Should().BePositive("the kill landed before the sale ended");
-            tiers.Sum(t => t!["sold"]!.GetValue<long>()).Should().Be(Scalar(db, "SELECT COALESCE(SUM(i.quantity), 0) FROM booking_items i JOIN bookings b ON b.id = i.booking_id WHERE b.concert_id = $c", concertId));
+            tiers.Sum(t => t!["sold"]!.GetValue<long>()).Should().Be(Scalar(db, "SELECT COALESCE(CAST(SUM(i.quantity) AS BIGINT), 0) FROM booking_items i JOIN bookings b ON b.id = i.booking_id WHERE b.concert_id = $c", concertId));
             await AssertOneConfirmationPerBookingAsync(restarted.DatabasePath!, Path.Combine(directory, "mail"));
         }
         finally
@@ -228,8 +228,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         using var command = db.CreateCommand();
         command.CommandText = """
             SELECT t.code, t.capacity, t.sold, t.held,
-                   (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h WHERE h.tier_id = t.id),
-                   (SELECT COALESCE(SUM(i.quantity), 0) FROM booking_items i WHERE i.tier_id = t.id)
+                   (SELECT COALESCE(CAST(SUM(h.quantity) AS BIGINT), 0) FROM holds h WHERE h.tier_id = t.id),
+                   (SELECT COALESCE(CAST(SUM(i.quantity) AS BIGINT), 0) FROM booking_items i WHERE i.tier_id = t.id)
             FROM tiers t WHERE t.concert_id = $c
             """;
         command.Parameters.AddWithValue("$c", concertId.ToString());

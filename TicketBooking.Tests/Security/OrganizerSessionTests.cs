@@ -72,7 +72,7 @@ public sealed class OrganizerSessionTests
 
         await using var noPassword = new TicketBookingApp(new Dictionary<string, string?> { ["Organizer:Password"] = null }, database: database);
         await (await SetCapacityAsync(noPassword, stillSignedIn, concertId, 30)).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
-        await using var connection = await noPassword.GetService<SqliteConnectionFactory>().OpenAsync();
+        await using var connection = await noPassword.GetService<ConnectionFactory>().OpenAsync();
         (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM organizer_sessions")).Should().Be(0, "a start without a password ends them all");
     }
 

@@ -11,7 +11,7 @@ public static class SeatInvariant
 {
     private const string TiersSql = """
         SELECT t.code AS Code, t.capacity AS Capacity, t.held AS Held, t.sold AS Sold,
-               (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h WHERE h.tier_id = t.id) AS HoldRows,
+               (SELECT COALESCE(CAST(SUM(h.quantity) AS BIGINT), 0) FROM holds h WHERE h.tier_id = t.id) AS HoldRows,
                (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.held_by IS NOT NULL) AS HeldSeats,
                (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.ticket_id IS NOT NULL) AS SoldSeats,
                (SELECT COUNT(*) FROM tickets k WHERE k.tier_id = t.id AND k.status <> 'cancelled') AS LiveTickets,
@@ -34,7 +34,7 @@ public static class SeatInvariant
           AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.buyer_id = s.held_by AND h.concert_id = s.concert_id AND h.tier_id = s.tier_id)
         """;
 
-    public static async Task AssertAsync(SqliteConnectionFactory connections, Guid concertId)
+    public static async Task AssertAsync(ConnectionFactory connections, Guid concertId)
     {
         await using var connection = await connections.OpenAsync();
         var tiers = (await connection.QueryAsync<TierCounts>(TiersSql, new { concertId })).AsList();

@@ -14,7 +14,8 @@ using TicketBooking.Core.Storage;
 namespace TicketBooking.Tests.Support;
 
 /// <summary>
-/// The booking engine on its own real SQLite file in a temporary folder, with a fake clock.
+/// The booking engine on its own real database (a SQLite file in a temporary folder, or a PostgreSQL database in the
+/// run's private cluster), with a fake clock.
 /// No web host: the rules are tested where they live.
 /// </summary>
 public sealed class TestEngine : IAsyncDisposable
@@ -49,7 +50,7 @@ public sealed class TestEngine : IAsyncDisposable
 
     public SimulatedPaymentGateway Gateway => _services.GetRequiredService<SimulatedPaymentGateway>();
 
-    public SqliteConnectionFactory Connections => _services.GetRequiredService<SqliteConnectionFactory>();
+    public ConnectionFactory Connections => _services.GetRequiredService<ConnectionFactory>();
 
     public HoldOptions HoldOptions => _services.GetRequiredService<IOptions<HoldOptions>>().Value;
 
@@ -65,10 +66,11 @@ public sealed class TestEngine : IAsyncDisposable
         Action<PaymentOptions>? payments = null,
         TempDatabase? database = null,
         Action<SeatingOptions>? seating = null,
-        Action<TicketBooking.Core.OnSale.WaitingRoomOptions>? room = null)
+        Action<TicketBooking.Core.OnSale.WaitingRoomOptions>? room = null,
+        StorageProvider provider = StorageProvider.Sqlite)
     {
         var ownsDatabase = database is null;
-        database ??= new TempDatabase();
+        database ??= new TempDatabase(provider);
         var time = new TestClock();
         var log = new TestLog();
         var services = new ServiceCollection()
@@ -76,6 +78,7 @@ public sealed class TestEngine : IAsyncDisposable
             .AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug))
             .Configure<StorageOptions>(o =>
             {
+                o.Provider = database.Provider;
                 o.ConnectionString = database.ConnectionString;
                 storage?.Invoke(o);
             })
@@ -157,24 +160,69 @@ public static class SeatedTier
     }
 }
 
-/// <summary>A database file in its own temporary folder, deleted with the folder.</summary>
+/// <summary>
+/// A test's own database: on SQLite a file in its own temporary folder, deleted with the folder; on PostgreSQL a new
+/// database in the run's private cluster (<see cref="PostgresServer"/>), dropped afterwards.
+/// </summary>
 public sealed class TempDatabase : IDisposable
 {
-    public TempDatabase()
+    private readonly string? _postgresName;
+
+    public TempDatabase(StorageProvider provider = StorageProvider.Sqlite)
     {
+        Provider = provider;
         Directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ticketbooking-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         Path = System.IO.Path.Combine(Directory, "tickets.db");
+        if (provider == StorageProvider.Postgres)
+        {
+            _postgresName = $"tb_{Guid.NewGuid():N}";
+            ConnectionString = PostgresServer.Shared.CreateDatabase(_postgresName);
+        }
+        else
+        {
+            ConnectionString = $"Data Source={Path}";
+        }
     }
 
+    public StorageProvider Provider { get; }
+
+    /// <summary>A folder of the test's own (the SQLite file's, or scratch space beside a PostgreSQL database).</summary>
     public string Directory { get; }
 
+    /// <summary>The SQLite file.</summary>
     public string Path { get; }
 
-    public string ConnectionString => $"Data Source={Path}";
+    public string ConnectionString { get; }
+
+    /// <summary>The settings an app host needs to use this database.</summary>
+    public IEnumerable<KeyValuePair<string, string?>> HostSettings =>
+    [
+        new("ConnectionStrings:Tickets", ConnectionString),
+        new("Storage:Provider", Provider.ToString()),
+    ];
+
+    /// <summary>
+    /// A connection factory of its own for this database, as another process or instance would have: on SQLite
+    /// unpooled (each open is a real new connection); on PostgreSQL pooled, at most 40 at once, like an instance's pool.
+    /// </summary>
+    public ConnectionFactory NewConnectionFactory(TimeSpan busyTimeout) => Provider == StorageProvider.Postgres
+        ? new PostgresConnectionFactory(Microsoft.Extensions.Options.Options.Create(new StorageOptions
+        {
+            Provider = Provider, ConnectionString = $"{ConnectionString};Maximum Pool Size=40", BusyTimeout = busyTimeout,
+        }))
+        : new SqliteConnectionFactory(Microsoft.Extensions.Options.Options.Create(new StorageOptions
+        {
+            ConnectionString = $"{ConnectionString};Pooling=False", BusyTimeout = busyTimeout,
+        }));
 
     public void Dispose()
     {
+        if (_postgresName is not null)
+        {
+            PostgresServer.Shared.DropDatabase(_postgresName);
+        }
+
         // The pools are keyed by the whole connection string, and the app's factory adds settings of its own (mode, timeout):
         // clear them all, or every pooled handle on this file outlives it (thousands over a run, up to the open-file limit).
         // Other tests' connections only lose their idle pooled handles; they open new ones.

@@ -12,7 +12,8 @@ using TicketBooking.Core.Concerts;
 namespace TicketBooking.Tests.Support;
 
 /// <summary>
-/// The whole web app, in process, on its own temporary SQLite file (TodoApi's <c>TodoApplication</c> pattern).
+/// The whole web app, in process, on its own temporary database (TodoApi's <c>TodoApplication</c> pattern): a SQLite
+/// file unless a PostgreSQL <see cref="TempDatabase"/> is given (several apps may share one, as instances do).
 /// Settings override configuration keys (<c>Holds:Duration</c> …); a <see cref="TestClock"/>, when given,
 /// replaces the clock. <see cref="StartKestrel"/> serves it on 127.0.0.1 for a real browser or HTTP client.
 /// </summary>
@@ -36,9 +37,8 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
         _ownsDatabase = database is null;
         Database = database ?? new TempDatabase();
         Time = time;
-        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        _settings = new Dictionary<string, string?>(Database.HostSettings, StringComparer.OrdinalIgnoreCase)
         {
-            ["ConnectionStrings:Tickets"] = Database.ConnectionString,
             ["RateLimits:Enabled"] = "false",
             ["Email:PickupDirectory"] = Path.Combine(Database.Directory, "mail"),
             ["Organizer:Password"] = OrganizerPassword,
@@ -68,14 +68,20 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
     }
 
     /// <summary>An HTTP client that keeps cookies, for the in-memory server or, after <see cref="StartKestrel"/>, real HTTP.</summary>
-    public HttpClient CreateBuyerClient()
+    public HttpClient CreateBuyerClient() => CreateBuyerClient(null);
+
+    /// <summary>
+    /// As <see cref="CreateBuyerClient()"/>, over real HTTP with the given cookie jar: cookies are kept per host, not per
+    /// port, so one jar makes one browser whose requests can land on several instances on 127.0.0.1.
+    /// </summary>
+    public HttpClient CreateBuyerClient(CookieContainer? cookies)
     {
         if (_kestrelAddress is null)
         {
             return CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         }
 
-        var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), UseCookies = true, AllowAutoRedirect = false };
+        var handler = new SocketsHttpHandler { CookieContainer = cookies ?? new CookieContainer(), UseCookies = true, AllowAutoRedirect = false };
         return new HttpClient(handler) { BaseAddress = _kestrelAddress };
     }
 

@@ -10,7 +10,8 @@ namespace TicketBooking.Web.Email;
 /// it again — as the same message (same file, same Message-ID).
 /// </summary>
 public sealed partial class OutboxSender(
-    Outbox outbox, OutboxSignal signal, IEmailTransport transport, TimeProvider time, IOptions<EmailOptions> options, ILogger<OutboxSender> logger)
+    Outbox outbox, OutboxSignal signal, IEmailTransport transport, TimeProvider time, IOptions<EmailOptions> options, Core.Cluster.ClusterLeader leader,
+    ILogger<OutboxSender> logger)
     : BackgroundService
 {
     private const int Batch = 50;
@@ -25,7 +26,11 @@ public sealed partial class OutboxSender(
         {
             try
             {
-                await SendDueAsync(stoppingToken).ConfigureAwait(false);
+                // One instance sends for the database (another takes over if it goes), so no message goes out twice.
+                if (await leader.IsLeaderAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    await SendDueAsync(stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -8,7 +8,7 @@ namespace TicketBooking.Web.Hosting;
 /// Healthy when the database file opens, carries the schema this build expects and can take a write within the
 /// busy timeout (a read-only file, a full disk or another process holding the write lock all make writes fail).
 /// </summary>
-internal sealed class DatabaseHealthCheck(SqliteConnectionFactory connections, StoreHealth store) : IHealthCheck
+internal sealed class DatabaseHealthCheck(ConnectionFactory connections, StoreHealth store) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -17,10 +17,10 @@ internal sealed class DatabaseHealthCheck(SqliteConnectionFactory connections, S
             int version;
             using (var connection = connections.OpenUnpooled())
             {
-                version = connection.ExecuteScalar<int>("PRAGMA user_version");
+                version = DatabaseMigrator.ReadVersion(connection);
             }
 
-            var expected = DatabaseMigrator.Migrations.Count;
+            var expected = DatabaseMigrator.MigrationsFor(connections.Provider).Count;
             if (version != expected)
             {
                 return HealthCheckResult.Unhealthy($"The database is at schema version {version}; this build needs {expected}.");

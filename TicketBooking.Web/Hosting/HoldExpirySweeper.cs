@@ -16,7 +16,8 @@ internal sealed partial class HoldExpirySweeper(
     OrganizerSessions organizers,
     TimeProvider time,
     IOptions<HoldOptions> options,
-    ILogger<HoldExpirySweeper> logger) : PeriodicService(time, logger)
+    Core.Cluster.ClusterLeader leader,
+    ILogger<HoldExpirySweeper> logger) : PeriodicService(time, logger, leader)
 {
     protected override TimeSpan Interval => options.Value.SweepInterval;
 

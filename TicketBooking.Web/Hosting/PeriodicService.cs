@@ -2,9 +2,10 @@ namespace TicketBooking.Web.Hosting;
 
 /// <summary>
 /// A background service that does one round of work every <see cref="Interval"/> on the injected clock (so tests move
-/// it). A failed round is logged and the next one runs as usual; stopping the host ends the loop quietly.
+/// it). A failed round is logged and the next one runs as usual; stopping the host ends the loop quietly. Given a
+/// <see cref="Core.Cluster.ClusterLeader"/>, a round runs only on the instance that leads (work done once per database).
 /// </summary>
-public abstract partial class PeriodicService(TimeProvider time, ILogger logger) : BackgroundService
+public abstract partial class PeriodicService(TimeProvider time, ILogger logger, Core.Cluster.ClusterLeader? leader = null) : BackgroundService
 {
     protected abstract TimeSpan Interval { get; }
 
@@ -22,7 +23,10 @@ public abstract partial class PeriodicService(TimeProvider time, ILogger logger)
             {
                 try
                 {
-                    await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                    if (leader is null || await leader.IsLeaderAsync(stoppingToken).ConfigureAwait(false))
+                    {
+                        await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                    }
                 }
 #pragma warning disable CA1031 // A failed round (the database briefly unavailable) must not stop the next one, or the host.
                 catch (Exception exception) when (exception is not OperationCanceledException)

@@ -1,15 +1,32 @@
+using Microsoft.Extensions.Options;
 using TicketBooking.Core.Bookings;
+using TicketBooking.Core.Payments;
 
 namespace TicketBooking.Web.Hosting;
 
 /// <summary>
-/// Every minute, finishes refunds left pending for more than two minutes (a gateway that did not answer, a completion
-/// write that failed), so tickets are never stuck "being cancelled" until the next restart. Start-up recovery covers
-/// the ones a crash left.
+/// Every minute, finishes refunds and payments left pending for longer than any request could take (a gateway that did
+/// not answer, a completion write that failed, an instance that died mid-payment), so tickets are never stuck "being
+/// cancelled" and a charge is never left unvoided until the next restart. Start-up recovery covers the ones a crash left.
+/// On PostgreSQL it runs on the leading instance only.
 /// </summary>
-public sealed partial class RefundRecovery(CancellationService cancellations, TimeProvider time, ILogger<RefundRecovery> logger) : PeriodicService(time, logger)
+public sealed partial class RefundRecovery(
+    CancellationService cancellations,
+    BookingService bookings,
+    IOptions<PaymentOptions> payments,
+    TimeProvider time,
+    Core.Cluster.ClusterLeader leader,
+    ILogger<RefundRecovery> logger)
+    : PeriodicService(time, logger, leader)
 {
     private static readonly TimeSpan Age = TimeSpan.FromMinutes(2);
+
+    /// <summary>Older than this, a pending payment or refund is no running request's: a charge cannot take so long.</summary>
+    public static TimeSpan InFlightAge(PaymentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Age > options.MaxChargeTime * 2 ? Age : options.MaxChargeTime * 2;
+    }
 
     protected override TimeSpan Interval => TimeSpan.FromMinutes(1);
 
@@ -17,10 +34,14 @@ public sealed partial class RefundRecovery(CancellationService cancellations, Ti
 
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
-        if (await cancellations.RecoverAsync(Age, stoppingToken).ConfigureAwait(false) is var finished and > 0)
+        var age = InFlightAge(payments.Value);
+        if (await cancellations.RecoverAsync(age, stoppingToken).ConfigureAwait(false) is var finished and > 0)
         {
             LogFinished(finished);
         }
+
+        // A payment cut off by an instance that died (on PostgreSQL the others go on serving, and none restarts to do it).
+        await bookings.RecoverAsync(age).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Finished {Count} pending refunds")]

@@ -25,7 +25,12 @@ internal static class TicketBookingHost
         services.AddOptions<StorageOptions>()
             .BindConfiguration("Storage")
             .Configure<IConfiguration, IHostEnvironment>((storage, configuration, environment) =>
-                storage.ConnectionString = DatabasePath.Resolve(configuration.GetConnectionString("Tickets") ?? storage.ConnectionString, environment.ContentRootPath))
+            {
+                var connectionString = configuration.GetConnectionString("Tickets") ?? storage.ConnectionString;
+                storage.ConnectionString = storage.Provider == StorageProvider.Sqlite
+                    ? DatabasePath.Resolve(connectionString, environment.ContentRootPath)
+                    : connectionString;
+            })
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddOptions<HoldOptions>().BindConfiguration(HoldOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -37,6 +42,7 @@ internal static class TicketBookingHost
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddTicketBookingCore();
+        services.AddHostedService<ClusterListener>();
         services.AddHostedService<HoldExpirySweeper>();
         services.AddHostedService<WaitingRoomPump>();
         services.AddHostedService<RefundRecovery>();
@@ -85,8 +91,15 @@ internal static class TicketBookingHost
     {
         var services = app.Services;
         services.GetRequiredService<DatabaseMigrator>().Migrate();
-        await services.GetRequiredService<BookingService>().RecoverAsync();
-        await services.GetRequiredService<CancellationService>().RecoverAsync();
+
+        // Alone on a SQLite file, whatever is unfinished was cut off by this process's crash. On PostgreSQL other
+        // instances may be mid-payment: only what no charge could still be running is finished now (the leader's
+        // recovery round finishes the rest once it is that old).
+        var shared = services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider != StorageProvider.Sqlite;
+        await using var startup = await services.GetRequiredService<ConnectionFactory>().LockStartupAsync();
+        var payments = services.GetRequiredService<IOptions<PaymentOptions>>().Value;
+        await services.GetRequiredService<BookingService>().RecoverAsync(shared ? RefundRecovery.InFlightAge(payments) : null);
+        await services.GetRequiredService<CancellationService>().RecoverAsync(shared ? RefundRecovery.InFlightAge(payments) : null);
         // A new organizer password, or none, ends every organizer session, including those of browsers that still carry one.
         await services.GetRequiredService<OrganizerSessions>().EndAllUnlessPasswordUnchangedAsync(
             services.GetRequiredService<IOptions<OrganizerOptions>>().Value.Password);

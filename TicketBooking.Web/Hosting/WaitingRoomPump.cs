@@ -6,7 +6,8 @@ namespace TicketBooking.Web.Hosting;
 /// The waiting rooms' beat: every <see cref="WaitingRoomOptions.PumpInterval"/> the early arrivals are shuffled when a
 /// sale opens, lapsed admissions end and the next buyers are admitted (<see cref="WaitingRoomService.PumpAsync"/>).
 /// </summary>
-internal sealed class WaitingRoomPump(WaitingRoomService room, TimeProvider time, ILogger<WaitingRoomPump> logger) : PeriodicService(time, logger)
+internal sealed class WaitingRoomPump(WaitingRoomService room, TimeProvider time, Core.Cluster.ClusterLeader leader, ILogger<WaitingRoomPump> logger)
+    : PeriodicService(time, logger, leader)
 {
     protected override TimeSpan Interval => room.Options.PumpInterval;
 

@@ -11,7 +11,7 @@ namespace TicketBooking.Web.Identity;
 /// The keys are stored as Data Protection writes them (unencrypted XML, as its file system store would): whoever can
 /// read the database file can read them, as they could read the bookings.
 /// </summary>
-internal sealed class DatabaseKeyRepository(SqliteConnectionFactory connections, TimeProvider time) : IXmlRepository
+internal sealed class DatabaseKeyRepository(ConnectionFactory connections, TimeProvider time) : IXmlRepository
 {
     private const string AllSql = "SELECT xml FROM data_protection_keys ORDER BY created_at";
 

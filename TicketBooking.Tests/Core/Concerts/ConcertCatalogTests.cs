@@ -1,8 +1,9 @@
+using TicketBooking.Core.Storage;
 using TicketBooking.Tests.Support;
 
 namespace TicketBooking.Tests.Core.Concerts;
 
-public sealed class ConcertCatalogTests : EngineTest
+public abstract class ConcertCatalogTests(StorageProvider provider) : EngineTest(provider: provider)
 {
     [Fact]
     public async Task Reads_of_an_unknown_concert_return_nothing_even_before_any_concert_was_read()
@@ -31,3 +32,7 @@ public sealed class ConcertCatalogTests : EngineTest
         updated.WithAvailability(newer with { Version = newer.Version - 1, Tiers = [] }).Should().BeSameAs(updated);
     }
 }
+
+public sealed class ConcertCatalogOnSqliteTests() : ConcertCatalogTests(StorageProvider.Sqlite);
+
+public sealed class ConcertCatalogOnPostgresTests() : ConcertCatalogTests(StorageProvider.Postgres);

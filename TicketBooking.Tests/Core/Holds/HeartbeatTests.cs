@@ -1,3 +1,4 @@
+using TicketBooking.Core.Storage;
 using TicketBooking.Core;
 using TicketBooking.Core.Concerts;
 using TicketBooking.Core.Holds;
@@ -6,7 +7,7 @@ using TicketBooking.Tests.Support;
 namespace TicketBooking.Tests.Core.Holds;
 
 /// <summary>DESIGN §3 with its defaults: Duration 10 min, InactivityTimeout 3 min, HiddenGrace 60 s, HardCap 15 min.</summary>
-public sealed class HeartbeatTests : IAsyncLifetime
+public abstract class HeartbeatTests(StorageProvider provider) : IAsyncLifetime
 {
     private static readonly TimeSpan Millisecond = TimeSpan.FromMilliseconds(1);
     private TestEngine _engine = null!;
@@ -18,7 +19,7 @@ public sealed class HeartbeatTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _engine = TestEngine.Start();
+        _engine = TestEngine.Start(provider: provider);
         _concert = await _engine.CreateConcertAsync(("GA", 1_000, 100));
         _buyer = BuyerId.New();
         _heldAt = _engine.Time.GetUtcNow();
@@ -117,3 +118,7 @@ public sealed class HeartbeatTests : IAsyncLifetime
     private Task<HeartbeatResult> Heartbeat(bool active, bool visible) =>
         _engine.Holds.HeartbeatAsync(_buyer, _concert.Id, active, visible);
 }
+
+public sealed class HeartbeatOnSqliteTests() : HeartbeatTests(StorageProvider.Sqlite);
+
+public sealed class HeartbeatOnPostgresTests() : HeartbeatTests(StorageProvider.Postgres);

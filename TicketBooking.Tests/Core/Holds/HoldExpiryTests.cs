@@ -1,3 +1,4 @@
+using TicketBooking.Core.Storage;
 using TicketBooking.Core;
 using TicketBooking.Core.Availability;
 using TicketBooking.Core.Holds;
@@ -5,7 +6,7 @@ using TicketBooking.Tests.Support;
 
 namespace TicketBooking.Tests.Core.Holds;
 
-public sealed class HoldExpiryTests : EngineTest
+public abstract class HoldExpiryTests(StorageProvider provider) : EngineTest(provider: provider)
 {
     private static readonly TimeSpan Millisecond = TimeSpan.FromMilliseconds(1);
 
@@ -71,3 +72,7 @@ public sealed class HoldExpiryTests : EngineTest
         (await Engine.Holds.GetAsync(stillActive, concert.Id)).Should().NotBeNull();
     }
 }
+
+public sealed class HoldExpiryOnSqliteTests() : HoldExpiryTests(StorageProvider.Sqlite);
+
+public sealed class HoldExpiryOnPostgresTests() : HoldExpiryTests(StorageProvider.Postgres);

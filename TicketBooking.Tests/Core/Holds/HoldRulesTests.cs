@@ -1,16 +1,17 @@
+using TicketBooking.Core.Storage;
 using TicketBooking.Core;
 using TicketBooking.Core.Holds;
 using TicketBooking.Tests.Support;
 
 namespace TicketBooking.Tests.Core.Holds;
 
-public sealed class HoldRulesTests : IAsyncLifetime
+public abstract class HoldRulesTests(StorageProvider provider) : IAsyncLifetime
 {
     private TestEngine _engine = null!;
 
     public Task InitializeAsync()
     {
-        _engine = TestEngine.Start(holds: h =>
+        _engine = TestEngine.Start(provider: provider, holds: h =>
         {
             h.MaxPerTier = 4;
             h.MaxPerOrder = 6;
@@ -184,3 +185,7 @@ public sealed class HoldRulesTests : IAsyncLifetime
         result.Should().BeOfType<HoldResult.SalesClosed>();
     }
 }
+
+public sealed class HoldRulesOnSqliteTests() : HoldRulesTests(StorageProvider.Sqlite);
+
+public sealed class HoldRulesOnPostgresTests() : HoldRulesTests(StorageProvider.Postgres);

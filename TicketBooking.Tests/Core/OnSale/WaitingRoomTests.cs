@@ -1,3 +1,4 @@
+using TicketBooking.Core.Storage;
 using Dapper;
 using TicketBooking.Core;
 using TicketBooking.Core.Bookings;
@@ -9,22 +10,26 @@ using TicketBooking.Tests.Support;
 namespace TicketBooking.Tests.Core.OnSale;
 
 /// <summary>The on-sale and its waiting room (DESIGN §14) on a real SQLite file with a fake clock.</summary>
-public sealed class WaitingRoomTests : IAsyncDisposable
+public abstract class WaitingRoomTests(StorageProvider provider) : IAsyncDisposable
 {
     private static readonly TimeSpan SaleIn = TimeSpan.FromMinutes(20);
 
-    private TestEngine _engine = TestEngine.Start();
+    private TestEngine _engine = TestEngine.Start(provider: provider);
 
     private DateTimeOffset Now => _engine.Time.GetUtcNow();
 
-    public async ValueTask DisposeAsync() => await _engine.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _engine.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 
     private async Task<Concert> OnSaleConcertAsync(Action<WaitingRoomOptions>? room = null, int capacity = 1_000)
     {
         if (room is not null)
         {
             await _engine.DisposeAsync();
-            _engine = TestEngine.Start(room: room);
+            _engine = TestEngine.Start(provider: provider, room: room);
         }
 
         return await _engine.CreateConcertAsync(Now + SaleIn, ("GA", 1_000, capacity));
@@ -278,7 +283,7 @@ public sealed class WaitingRoomTests : IAsyncDisposable
         try
         {
             await _engine.DisposeAsync();
-            _engine = TestEngine.Start(database: database, room: room => room.MaxActiveBuyers = 3);
+            _engine = TestEngine.Start(provider: provider, database: database, room: room => room.MaxActiveBuyers = 3);
             var concert = await _engine.CreateConcertAsync(Now + SaleIn, ("GA", 1_000, 100));
             var buyers = Enumerable.Range(0, 20).Select(_ => BuyerId.New()).ToList();
             foreach (var buyer in buyers)
@@ -297,7 +302,7 @@ public sealed class WaitingRoomTests : IAsyncDisposable
             before.Count(s => s!.State == QueueState.Admitted).Should().Be(3);
 
             await _engine.DisposeAsync();
-            _engine = TestEngine.Start(database: database, room: room => room.MaxActiveBuyers = 3);
+            _engine = TestEngine.Start(provider: provider, database: database, room: room => room.MaxActiveBuyers = 3);
             _engine.Time.SetUtcNow(now);
             await _engine.Room.PumpAsync();
 
@@ -314,7 +319,7 @@ public sealed class WaitingRoomTests : IAsyncDisposable
         {
             await _engine.DisposeAsync();
             database.Dispose();
-            _engine = TestEngine.Start();
+            _engine = TestEngine.Start(provider: provider);
         }
     }
 
@@ -358,3 +363,7 @@ public sealed class WaitingRoomTests : IAsyncDisposable
             .Select(DateTimeOffset.FromUnixTimeMilliseconds)];
     }
 }
+
+public sealed class WaitingRoomOnSqliteTests() : WaitingRoomTests(StorageProvider.Sqlite);
+
+public sealed class WaitingRoomOnPostgresTests() : WaitingRoomTests(StorageProvider.Postgres);

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using TicketBooking.Core;
 using TicketBooking.Core.Bookings;
 using TicketBooking.Core.Holds;
@@ -11,11 +10,11 @@ namespace TicketBooking.Tests.Core.Seating;
 
 /// <summary>
 /// Reserved seats under real contention: 500 threads at once, each after 1–4 particular seats of the same 50. "Own
-/// connections" runs each hold on its own SQLite connection, so the database's write lock and the seat rows alone
-/// decide; "engine" goes through the single group-commit writer. Exact outcomes, then everyone pays at once.
+/// connections" runs each hold on a connection of its own (as other processes or instances would), so the database's
+/// write lock and the seat rows alone decide; "engine" goes through the single group-commit writer. Exact outcomes, then
+/// everyone pays at once. On each provider.
 /// </summary>
-[Collection(SerialTests.Name)]
-public sealed class SeatContentionTests : IAsyncLifetime
+public abstract class SeatContentionTests(StorageProvider provider) : IAsyncLifetime
 {
     private const int Buyers = 500;
     private TestEngine _engine = null!;
@@ -23,7 +22,7 @@ public sealed class SeatContentionTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         // Orphan prevention is its own rule (tested beside best available); here every refusal must be a taken seat.
-        _engine = TestEngine.Start(storage: s => s.BusyTimeout = TimeSpan.FromSeconds(60), seating: o => o.PreventOrphans = false);
+        _engine = TestEngine.Start(storage: s => s.BusyTimeout = TimeSpan.FromSeconds(60), seating: o => o.PreventOrphans = false, provider: provider);
         return Task.CompletedTask;
     }
 
@@ -43,11 +42,8 @@ public sealed class SeatContentionTests : IAsyncLifetime
             .Select(_ => labels.OrderBy(_ => random.Next()).Take(random.Next(1, 5)).ToList())
             .ToList();
         var buyers = wants.Select(_ => BuyerId.New()).ToList();
-        var connections = new SqliteConnectionFactory(Options.Create(new StorageOptions
-        {
-            ConnectionString = $"{_engine.Database.ConnectionString};Pooling=False",
-            BusyTimeout = TimeSpan.FromSeconds(60),
-        }));
+        var connections = _engine.Database.NewConnectionFactory(TimeSpan.FromSeconds(60));
+        using var disposeConnections = connections as IDisposable;
 
         var results = ThreadRace.Run(Buyers, i =>
         {
@@ -58,7 +54,7 @@ public sealed class SeatContentionTests : IAsyncLifetime
             }
 
             using var connection = connections.Open();
-            return WriteTransaction.Run(connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, new(buyers[i], request, null, _engine.HoldOptions, new(), PreventOrphans: false))).Result;
+            return WriteTransaction.Run(connections, connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, new(buyers[i], request, null, _engine.HoldOptions, new(), PreventOrphans: false))).Result;
         });
 
         var held = results.Select((r, i) => (Result: r, Index: i)).Where(x => x.Result is HoldResult.Held).ToList();
@@ -87,3 +83,9 @@ public sealed class SeatContentionTests : IAsyncLifetime
         await SeatInvariant.AssertAsync(_engine.Connections, concert.Id);
     }
 }
+
+[Collection(SerialTests.Name)]
+public sealed class SeatContentionOnSqliteTests() : SeatContentionTests(StorageProvider.Sqlite);
+
+[Collection(SerialTests.Name)]
+public sealed class SeatContentionOnPostgresTests() : SeatContentionTests(StorageProvider.Postgres);

@@ -7,6 +7,7 @@ using TicketBooking.Tests.Support;
 
 namespace TicketBooking.Tests.Core.Storage;
 
+/// <summary>Each provider's write strategy: a second writer waits for the first and decides on what it committed.</summary>
 public sealed class BeginImmediateTests
 {
     [Fact]
@@ -15,9 +16,10 @@ public sealed class BeginImmediateTests
         await using var engine = TestEngine.Start();
         var concert = await engine.CreateConcertAsync(("VIP", 10_000, 10));
         var now = engine.Time.GetUtcNow();
-        using var first = engine.Connections.Open();
-        using var second = engine.Connections.Open();
-        using var reader = engine.Connections.Open();
+        var connections = (SqliteConnectionFactory)engine.Connections;
+        using var first = connections.Open();
+        using var second = connections.Open();
+        using var reader = connections.Open();
 
         // The first writer takes all ten tickets inside a transaction it has not committed yet.
         var firstTransaction = first.BeginTransaction(deferred: false);
@@ -34,13 +36,51 @@ public sealed class BeginImmediateTests
         // The second writer tells us when SQLite makes it wait for the lock.
         var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var busy = BusyHandler.Install(second, () => waiting.TrySetResult());
-        var secondHold = Task.Run(() => WriteTransaction.Run(second, now, c =>
+        var secondHold = Task.Run(() => WriteTransaction.Run(connections, second, now, c =>
             HoldCommands.Place(c, new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 1)), null, engine.HoldOptions, new(), PreventOrphans: true))).Result);
 
         await waiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
         secondHold.IsCompleted.Should().BeFalse("it is blocked at BEGIN IMMEDIATE, before reading anything");
         firstTransaction.Commit();
         firstTransaction.Dispose();
+
+        (await secondHold.WaitAsync(TimeSpan.FromSeconds(30))).Should().BeOfType<HoldResult.NotEnoughTickets>(
+            "once the first commits, the second reads the committed state: nothing left");
+        var tier = await engine.TierAsync(concert.Id, "VIP");
+        (tier.Held, tier.Available).Should().Be((10, 0));
+    }
+
+    [Fact]
+    public async Task On_postgres_a_second_instances_writer_waits_for_the_database_writer_lock_and_then_reads_the_committed_counts()
+    {
+        await using var engine = TestEngine.Start(provider: StorageProvider.Postgres);
+        var concert = await engine.CreateConcertAsync(("VIP", 10_000, 10));
+        var now = engine.Time.GetUtcNow();
+        using var otherInstance = (PostgresConnectionFactory)engine.Database.NewConnectionFactory(TimeSpan.FromSeconds(30));
+        await using var first = otherInstance.Open();
+        await using var second = otherInstance.Open();
+
+        // The first writer takes all ten tickets inside a transaction it has not committed yet.
+        var firstTransaction = otherInstance.BeginWrite(first);
+        HoldCommands.Place(new WriteContext(first, firstTransaction, now), new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 10)), null, engine.HoldOptions, new(), PreventOrphans: true))
+            .Should().BeOfType<HoldResult.Held>();
+
+        var secondHold = Task.Run(() => WriteTransaction.Run(otherInstance, second, now, c =>
+            HoldCommands.Place(c, new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 1)), null, engine.HoldOptions, new(), PreventOrphans: true))).Result);
+
+        // PostgreSQL shows the second transaction queued for the writer lock, before it has read a count.
+        await using (var observer = otherInstance.Open())
+        {
+            while (Dapper.SqlMapper.ExecuteScalar<long>(observer, "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 0)
+            {
+                secondHold.IsCompleted.Should().BeFalse("the second writer cannot finish while the first holds the lock");
+                await Task.Yield();
+            }
+        }
+
+        secondHold.IsCompleted.Should().BeFalse();
+        firstTransaction.Commit();
+        await firstTransaction.DisposeAsync();
 
         (await secondHold.WaitAsync(TimeSpan.FromSeconds(30))).Should().BeOfType<HoldResult.NotEnoughTickets>(
             "once the first commits, the second reads the committed state: nothing left");

@@ -1,3 +1,4 @@
+using TicketBooking.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using TicketBooking.Core;
 using TicketBooking.Core.Bookings;
@@ -10,7 +11,7 @@ using TicketBooking.Tests.Support;
 namespace TicketBooking.Tests.Core.Waitlist;
 
 /// <summary>The waiting list on a reserved tier: an offer holds the best available block; set-aside seats are not for picking.</summary>
-public sealed class SeatedWaitlistTests : IAsyncLifetime
+public abstract class SeatedWaitlistTests(StorageProvider provider) : IAsyncLifetime
 {
     private TestEngine _engine = null!;
     private Concert _concert = null!;
@@ -19,7 +20,7 @@ public sealed class SeatedWaitlistTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _engine = TestEngine.Start();
+        _engine = TestEngine.Start(provider: provider);
         _concert = await _engine.CreateSeatedConcertAsync(rows: 1, seatsPerRow: 6);
         _owner = BuyerId.New();
         (await _engine.Holds.PlaceAsync(_owner, new HoldRequest(_concert.Id, [new HoldItem("SEATS", 6)]))).Should().BeOfType<HoldResult.Held>();
@@ -66,3 +67,7 @@ public sealed class SeatedWaitlistTests : IAsyncLifetime
                 .Should().BeOfType<CancelResult.Cancelled>();
     }
 }
+
+public sealed class SeatedWaitlistOnSqliteTests() : SeatedWaitlistTests(StorageProvider.Sqlite);
+
+public sealed class SeatedWaitlistOnPostgresTests() : SeatedWaitlistTests(StorageProvider.Postgres);

@@ -1,3 +1,4 @@
+using TicketBooking.Core.Storage;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using TicketBooking.Core;
@@ -14,7 +15,7 @@ namespace TicketBooking.Tests.Core.Waitlist;
 /// A sold-out tier with 50 people waiting, while cancellations give tickets back in random amounts at the same moment
 /// as strangers try to hold them: every returned ticket goes to the line by its rule, none to the public.
 /// </summary>
-public sealed class WaitlistContentionTests : IAsyncLifetime
+public abstract class WaitlistContentionTests(StorageProvider provider) : IAsyncLifetime
 {
     private const int Capacity = 100;
     private const int Rounds = 6;
@@ -24,7 +25,7 @@ public sealed class WaitlistContentionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _engine = TestEngine.Start();
+        _engine = TestEngine.Start(provider: provider);
         _concert = await _engine.CreateConcertAsync(("GA", 1_000, Capacity));
     }
 
@@ -151,7 +152,7 @@ public sealed class WaitlistContentionTests : IAsyncLifetime
         await using var connection = await _engine.Connections.OpenAsync();
         var counts = await connection.QuerySingleAsync<(long Capacity, long Sold, long Held, long HoldRows, long LiveTickets)>("""
             SELECT t.capacity, t.sold, t.held,
-                   (SELECT COALESCE(SUM(quantity), 0) FROM holds h WHERE h.tier_id = t.id),
+                   (SELECT COALESCE(CAST(SUM(quantity) AS BIGINT), 0) FROM holds h WHERE h.tier_id = t.id),
                    (SELECT COUNT(*) FROM tickets k WHERE k.tier_id = t.id AND k.status <> 'cancelled')
             FROM tiers t WHERE t.concert_id = @concertId
             """, new { concertId = _concert.Id });
@@ -162,3 +163,7 @@ public sealed class WaitlistContentionTests : IAsyncLifetime
 
     private ConfirmRequest Confirm() => TestEngine.Payment(_concert.Id);
 }
+
+public sealed class WaitlistContentionOnSqliteTests() : WaitlistContentionTests(StorageProvider.Sqlite);
+
+public sealed class WaitlistContentionOnPostgresTests() : WaitlistContentionTests(StorageProvider.Postgres);

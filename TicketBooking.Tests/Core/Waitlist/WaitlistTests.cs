@@ -1,3 +1,4 @@
+using TicketBooking.Core.Storage;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using TicketBooking.Core;
@@ -11,7 +12,7 @@ using TicketBooking.Tests.Support;
 namespace TicketBooking.Tests.Core.Waitlist;
 
 /// <summary>The waiting list's rules (DESIGN §13) on a real SQLite file with a fake clock.</summary>
-public sealed class WaitlistTests : IAsyncLifetime
+public abstract class WaitlistTests(StorageProvider provider) : IAsyncLifetime
 {
     private static readonly TimeSpan OfferWindow = TimeSpan.FromMinutes(30);
 
@@ -22,7 +23,7 @@ public sealed class WaitlistTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _engine = TestEngine.Start();
+        _engine = TestEngine.Start(provider: provider);
         _concert = await _engine.CreateConcertAsync(("GA", 1_000, 10), ("VIP", 10_000, 5));
     }
 
@@ -166,7 +167,7 @@ public sealed class WaitlistTests : IAsyncLifetime
         // The writer batches whatever is queued into one transaction: here the release and the hold share one, in that order.
         using (var connection = _engine.Connections.Open())
         {
-            TicketBooking.Core.Storage.WriteTransaction.Run(connection, _engine.Time.GetUtcNow(),
+            TicketBooking.Core.Storage.WriteTransaction.Run(_engine.Connections, connection, _engine.Time.GetUtcNow(),
             [
                 c => HoldCommands.Release(c, seller, _concert.Id),
                 c => strangers = HoldCommands.Place(c, new(stranger, TestEngine.Request(_concert.Id, ("GA", 9)), null, _engine.HoldOptions, new(), PreventOrphans: true)),
@@ -390,3 +391,7 @@ public sealed class WaitlistTests : IAsyncLifetime
         return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
     }
 }
+
+public sealed class WaitlistOnSqliteTests() : WaitlistTests(StorageProvider.Sqlite);
+
+public sealed class WaitlistOnPostgresTests() : WaitlistTests(StorageProvider.Postgres);
