@@ -6,10 +6,12 @@
 #
 # Settings (environment):
 #   CLUSTER_DIR     run folder: logs, pid files, haproxy.cfg, the database cluster (default: a new temp folder)
-#   LB_PORT         the balancer's port (8080); APP_PORT_BASE: instance i listens on APP_PORT_BASE + i (5100)
+#   LB_PORT         the balancer's port (8080); APP_PORT_BASE: instance i listens on APP_PORT_BASE + i (5100),
+#                   or on any free port with APP_PORT_BASE=auto
 #   APP_DIR         a published TicketBooking.Web (default: published into CLUSTER_DIR/app first)
 #   TICKETS_PG      an Npgsql connection string to use instead of starting PostgreSQL
 #   APP_ENVIRONMENT ASPNETCORE_ENVIRONMENT of the instances (Production); Organizer__Password etc. pass through
+#   WATCH_PID       stop the cluster when this process ends (tests)
 # Needs: .NET, Debian's postgresql (unless TICKETS_PG) and haproxy packages.
 set -euo pipefail
 
@@ -28,10 +30,21 @@ stop() {
   if [[ -n "${pg_data:-}" ]]; then as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -m fast stop >/dev/null 2>&1 || true; fi
 }
 trap stop EXIT INT TERM
+if [[ -n "${WATCH_PID:-}" ]]; then
+  ( while kill -0 "$WATCH_PID" 2>/dev/null; do sleep 1; done; kill -TERM $$ 2>/dev/null ) &
+  pids+=("$!")
+fi
 
 as_postgres() { if [[ "$(id -u)" == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A port nothing on 127.0.0.1 answers on.
+free_port() {
+  local port
+  while true; do
+    port=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
 
 if [[ -z "${APP_DIR:-}" ]]; then
   echo "Publishing the app into $run/app"
@@ -55,7 +68,7 @@ fi
 
 servers=""
 for i in $(seq 1 "$instances"); do
-  port=$((port_base + i))
+  if [[ "$port_base" == auto ]]; then port="$(free_port)"; else port=$((port_base + i)); fi
   ASPNETCORE_ENVIRONMENT="${APP_ENVIRONMENT:-Production}" \
   Storage__Provider=Postgres ConnectionStrings__Tickets="$TICKETS_PG" \
   ForwardedHeaders__KnownProxies__0=127.0.0.1 \
@@ -67,7 +80,7 @@ for i in $(seq 1 "$instances"); do
 done
 
 for i in $(seq 1 "$instances"); do
-  port=$((port_base + i))
+  port="$(cat "$run/app$i.port")"
   for _ in $(seq 1 600); do
     curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
     kill -0 "${pids[$((i - 1))]}" 2>/dev/null || { echo "instance $i exited; see $run/app$i.log" >&2; exit 1; }
@@ -83,7 +96,11 @@ haproxy -f "$run/haproxy.cfg" -db > "$run/haproxy.log" 2>&1 &
 haproxy_pid="$!"
 pids+=("$haproxy_pid")
 echo "$haproxy_pid" > "$run/haproxy.pid"
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$lb_port/health" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$lb_port/health" >/dev/null 2>&1 && break
+  kill -0 "$haproxy_pid" 2>/dev/null || { echo "haproxy exited; see $run/haproxy.log" >&2; cat "$run/haproxy.log" >&2; exit 1; }
+  sleep 0.1
+done
 echo "ready: http://127.0.0.1:$lb_port ($instances instances behind HAProxy; run folder $run)"
 echo "$lb_port" > "$run/ready"
 # Runs until stopped; an instance that dies (or is killed) leaves the others serving behind the balancer.

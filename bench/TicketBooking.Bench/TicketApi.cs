@@ -57,7 +57,8 @@ internal sealed class TicketApi : IDisposable
 
     public HttpClient Http => _http;
 
-    public sealed record Reply(HttpStatusCode Status, string? Cookie, string Body);
+    /// <summary>An answer; <see cref="ServedBy"/> is the instance a load balancer sent the request to (its X-Served-By), if any.</summary>
+    public sealed record Reply(HttpStatusCode Status, string? Cookie, string Body, string? ServedBy = null);
 
     public async Task<Reply> SendAsync(HttpMethod method, string path, string? json = null, string? cookie = null, string? idempotencyKey = null)
     {
@@ -83,7 +84,8 @@ internal sealed class TicketApi : IDisposable
         var setCookie = response.Headers.TryGetValues("Set-Cookie", out var values)
             ? values.Select(v => v.Split(';')[0]).FirstOrDefault(v => v.StartsWith("tb_session=", StringComparison.Ordinal))
             : null;
-        return new Reply(response.StatusCode, setCookie ?? cookie, body);
+        var servedBy = response.Headers.TryGetValues("X-Served-By", out var servers) ? servers.FirstOrDefault() : null;
+        return new Reply(response.StatusCode, setCookie ?? cookie, body, servedBy);
     }
 
     /// <summary>A timed request: records its latency and classifies the status.</summary>

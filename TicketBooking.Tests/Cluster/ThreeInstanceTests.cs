@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Dapper;
+using Npgsql;
+using TicketBooking.Bench;
+using TicketBooking.Core.Storage;
+using TicketBooking.Tests.Support;
+using Xunit.Abstractions;
+
+namespace TicketBooking.Tests.Cluster;
+
+/// <summary>
+/// Three app instances as their own processes on one PostgreSQL database behind HAProxy, started by the repository's
+/// <c>deploy/cluster.sh</c> with its <c>deploy/haproxy.cfg</c>: the booking invariant across instances, the push from
+/// one instance to another, and a sale that goes on when one instance is killed.
+/// </summary>
+[Collection(SerialTests.Name)]
+public sealed class ThreeInstanceTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly TempDatabase _database = new(StorageProvider.Postgres);
+    private ClusterRun _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        _cluster = await ClusterRun.StartAsync(_database, instances: 3);
+        output.WriteLine($"cluster up in {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    public async Task DisposeAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        await _cluster.DisposeAsync();
+        output.WriteLine($"cluster down in {clock.Elapsed.TotalSeconds:F1} s");
+        _database.Dispose();
+    }
+
+    [Fact]
+    public async Task A_thousand_buyers_spread_over_the_instances_hold_exactly_the_hundred_tickets_and_the_rest_are_told_sold_out()
+    {
+        using var api = new TicketApi(_cluster.Balancer, 96);
+        var concertId = await api.CreateConcertAsync(ClusterRun.OrganizerPassword, ("GA", 1_000, 100));
+        var buyers = await Task.WhenAll(Enumerable.Range(0, 1_000).Select(_ => api.NewBuyerAsync()));
+
+        var replies = new ConcurrentBag<TicketApi.Reply>();
+        await Parallel.ForEachAsync(buyers, new ParallelOptions { MaxDegreeOfParallelism = 96 }, async (cookie, _) =>
+            replies.Add(await api.SendAsync(HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, "GA", 1), cookie)));
+
+        var servedBy = replies.GroupBy(r => r.ServedBy).ToDictionary(g => g.Key ?? "?", g => g.Count());
+        output.WriteLine($"holds per instance: {string.Join(", ", servedBy.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value}"))}");
+        servedBy.Keys.Should().BeEquivalentTo(["app1", "app2", "app3"], "the balancer spread the buyers over all three");
+        replies.Count(r => r.Status == HttpStatusCode.Created).Should().Be(100);
+        replies.Count(r => r.Status == HttpStatusCode.Conflict && r.Body.Contains("\"available\":0", StringComparison.Ordinal)).Should().Be(900, "every refusal is a true sell-out");
+
+        await using var db = new NpgsqlConnection(_database.ConnectionString);
+        (await db.QuerySingleAsync<(long Held, long Sold, long Rows)>(
+            "SELECT t.held, t.sold, (SELECT COALESCE(SUM(quantity), 0) FROM holds h WHERE h.tier_id = t.id)::bigint FROM tiers t WHERE t.concert_id = @id",
+            new { id = concertId.ToString() })).Should().Be((100L, 0L, 100L));
+    }
+
+    [Fact]
+    public async Task A_hold_on_instance_one_reaches_a_stream_open_on_instance_three_within_a_second()
+    {
+        using var first = new TicketApi(_cluster.Instances[0], 4);
+        var concertId = await first.CreateConcertAsync(ClusterRun.OrganizerPassword, ("VIP", 10_000, 10));
+        using var third = new HttpClient { BaseAddress = _cluster.Instances[2] };
+        using var response = await third.GetAsync(new Uri($"/api/concerts/{concertId}/availability/stream", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        using var events = new SseReader(await response.Content.ReadAsStreamAsync());
+        (await events.NextAsync()).Data.Tiers.Single().Available.Should().Be(10);
+
+        var cookie = await first.NewBuyerAsync();
+        var clock = Stopwatch.StartNew();
+        (await first.SendAsync(HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, "VIP", 4), cookie)).Status.Should().Be(HttpStatusCode.Created);
+        var update = await events.NextAsync().WaitAsync(TimeSpan.FromSeconds(1));
+        output.WriteLine($"hold on instance 1 → instance 3's stream: {clock.Elapsed.TotalMilliseconds:F0} ms (including the hold itself)");
+
+        update.Data.Tiers.Single().Available.Should().Be(6);
+    }
+
+    [Fact]
+    public async Task Killing_an_instance_mid_sale_loses_no_confirmed_booking_and_its_buyers_go_on_through_the_others()
+    {
+        const int Buyers = 300;
+        using var api = new TicketApi(_cluster.Balancer, 48);
+        var concertId = await api.CreateConcertAsync(ClusterRun.OrganizerPassword, ("GA", 1_000, 1_000));
+        var confirmed = new ConcurrentDictionary<int, string>();
+        var inDoubt = new ConcurrentDictionary<int, string>(); // cookie: paying on the killed instance when it died
+        var retried = 0;
+        var dropped = new HashSet<HttpStatusCode> { HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout };
+
+        async Task BuyAsync(int buyer)
+        {
+            var cookie = await RetryAsync(() => api.NewBuyerAsync());
+            var hold = await RetryAsync(() => api.SendAsync(HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, "GA", 1), cookie), r => dropped.Contains(r.Status));
+            hold.Status.Should().Be(HttpStatusCode.Created, hold.Body);
+
+            // A payment whose answer died with its instance is sent again with the same key, as a client's retry would.
+            var paid = await RetryAsync(() => api.SendAsync(HttpMethod.Post, "/api/bookings", TicketApi.BookingJson(concertId), cookie, $"pay-{buyer}"), r => dropped.Contains(r.Status));
+            if (paid.Status == HttpStatusCode.Created)
+            {
+                confirmed[buyer] = JsonNode.Parse(paid.Body)!["reference"]!.GetValue<string>();
+            }
+            else
+            {
+                paid.Status.Should().Be(HttpStatusCode.Conflict, paid.Body);
+                paid.Body.Should().Contain("Still processing", "the only other answer: its payment was under way on the killed instance");
+                inDoubt[buyer] = cookie;
+            }
+        }
+
+        async Task<T> RetryAsync<T>(Func<Task<T>> send, Func<T, bool>? failed = null)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    var reply = await send();
+                    if (failed?.Invoke(reply) != true || attempt == 20)
+                    {
+                        return reply;
+                    }
+                }
+                catch (HttpRequestException) when (attempt < 20)
+                {
+                }
+
+                Interlocked.Increment(ref retried);
+            }
+        }
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, Buyers), new ParallelOptions { MaxDegreeOfParallelism = 48 }, async (buyer, _) =>
+        {
+            if (buyer == Buyers / 3)
+            {
+                _cluster.Kill(2); // a third of the way in, with dozens of requests in flight
+            }
+
+            await BuyAsync(buyer);
+        });
+
+        // A payment cut off mid-way may still have become a booking before the kill: its buyer finds it in their list.
+        var late = new List<string>();
+        foreach (var cookie in inDoubt.Values)
+        {
+            var mine = JsonNode.Parse((await api.SendAsync(HttpMethod.Get, "/api/bookings", cookie: cookie)).Body)!.AsArray();
+            late.AddRange(mine.Select(b => b!["reference"]!.GetValue<string>()));
+        }
+
+        output.WriteLine($"{confirmed.Count} bookings confirmed, {inDoubt.Count} payments cut off by the kill ({late.Count} of them booked before it), {retried} retries");
+        (confirmed.Count + inDoubt.Count).Should().Be(Buyers);
+        inDoubt.Count.Should().BeLessThanOrEqualTo(48, "at most the requests in flight when the instance died");
+        confirmed.Count.Should().BeGreaterThan(Buyers / 2, "the buyers went on through the two instances left");
+        await using var db = new NpgsqlConnection(_database.ConnectionString);
+        var references = (await db.QueryAsync<string>("SELECT reference FROM bookings WHERE concert_id = @id", new { id = concertId.ToString() })).ToList();
+        references.Should().BeEquivalentTo(confirmed.Values.Concat(late), "every booking confirmed to a buyer is there, and no other");
+        (await db.QuerySingleAsync<long>("SELECT sold FROM tiers WHERE concert_id = @id", new { id = concertId.ToString() })).Should().Be(references.Count);
+        (await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tickets WHERE concert_id = @id", new { id = concertId.ToString() })).Should().Be(references.Count);
+    }
+}
