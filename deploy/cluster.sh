@@ -5,7 +5,7 @@
 #   deploy/cluster.sh [N]          N instances (default 3); open http://127.0.0.1:8080
 #
 # Settings (environment):
-#   CLUSTER_DIR     run folder: logs, pid files, haproxy.cfg, the database cluster (default: a new temp folder)
+#   CLUSTER_DIR     run folder: logs, pid files, haproxy.cfg, e-mails (mail/), the database cluster (default: a new temp folder)
 #   LB_PORT         the balancer's port (8080); APP_PORT_BASE: instance i listens on APP_PORT_BASE + i (5100),
 #                   or on any free port with APP_PORT_BASE=auto
 #   APP_DIR         a published TicketBooking.Web (default: published into CLUSTER_DIR/app first)
@@ -71,8 +71,8 @@ for i in $(seq 1 "$instances"); do
   if [[ "$port_base" == auto ]]; then port="$(free_port)"; else port=$((port_base + i)); fi
   ASPNETCORE_ENVIRONMENT="${APP_ENVIRONMENT:-Production}" \
   Storage__Provider=Postgres ConnectionStrings__Tickets="$TICKETS_PG" \
-  ForwardedHeaders__KnownProxies__0=127.0.0.1 \
-    dotnet "$APP_DIR/TicketBooking.Web.dll" --urls "http://127.0.0.1:$port" > "$run/app$i.log" 2>&1 &
+  ForwardedHeaders__KnownProxies__0=127.0.0.1 Email__PickupDirectory="${Email__PickupDirectory:-$run/mail}" \
+    bash -c 'cd "$1" && exec dotnet TicketBooking.Web.dll --urls "$2"' _ "$APP_DIR" "http://127.0.0.1:$port" > "$run/app$i.log" 2>&1 &
   pids+=("$!")
   echo "$!" > "$run/app$i.pid"
   echo "$port" > "$run/app$i.port"

@@ -16,7 +16,8 @@ public sealed partial class ClusterLeader(ConnectionFactory connections, ILogger
     internal const long LeaderLock = 0x6c6561646572;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private NpgsqlConnection? _held;
+    private NpgsqlConnection? _connection;
+    private bool _leading;
 
     /// <summary>Whether this instance holds the leadership now, taking it if it is free.</summary>
     public async Task<bool> IsLeaderAsync(CancellationToken cancellationToken = default)
@@ -29,41 +30,37 @@ public sealed partial class ClusterLeader(ConnectionFactory connections, ILogger
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_held is not null)
+            // One connection of its own, kept open: the leader's holds the lock; the others ask again on it each time.
+            // A connection that broke has lost the lock with it (the query fails), and is opened afresh next time.
+            _connection ??= postgres.OpenUnpooled();
+            try
             {
-                try
+                if (_leading)
                 {
-                    // A connection that broke has lost the lock with it; one round trip says which.
-                    await using var ping = new NpgsqlCommand("SELECT 1", _held);
+                    await using var ping = new NpgsqlCommand("SELECT 1", _connection);
                     await ping.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
                     return true;
                 }
-                catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
+
+                await using var take = new NpgsqlCommand($"SELECT pg_try_advisory_lock({LeaderLock})", _connection);
+                _leading = await take.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+                if (_leading)
+                {
+                    LogTaken();
+                }
+
+                return _leading;
+            }
+            catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
+            {
+                if (_leading)
                 {
                     LogLost(exception);
-                    await DropAsync().ConfigureAwait(false);
                 }
-            }
 
-            var connection = postgres.OpenUnpooled();
-            try
-            {
-                await using var take = new NpgsqlCommand($"SELECT pg_try_advisory_lock({LeaderLock})", connection);
-                if (await take.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
-                {
-                    _held = connection;
-                    LogTaken();
-                    return true;
-                }
-            }
-            catch
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
+                await DropAsync().ConfigureAwait(false);
                 throw;
             }
-
-            await connection.DisposeAsync().ConfigureAwait(false);
-            return false;
         }
         finally
         {
@@ -73,16 +70,17 @@ public sealed partial class ClusterLeader(ConnectionFactory connections, ILogger
 
     private async Task DropAsync()
     {
-        if (_held is { } held)
+        _leading = false;
+        if (_connection is { } connection)
         {
-            _held = null;
-            await held.DisposeAsync().ConfigureAwait(false);
+            _connection = null;
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     public void Dispose()
     {
-        _held?.Dispose();
+        _connection?.Dispose();
         _gate.Dispose();
     }
 

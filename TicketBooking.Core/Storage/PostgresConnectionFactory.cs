@@ -42,6 +42,13 @@ public sealed class PostgresConnectionFactory : ConnectionFactory, IDisposable
             // A row lock another instance holds is waited for this long, then the transaction is retried.
             Options = $"-c lock_timeout={(long)storage.BusyTimeout.TotalMilliseconds}",
         };
+        if (!builder.ContainsKey("Maximum Pool Size"))
+        {
+            // Readers are asynchronous and short: a few dozen connections serve thousands of requests. Npgsql's 100 per
+            // instance would let three instances exhaust a default server's 100–300 connections under load.
+            builder.MaxPoolSize = storage.MaxPoolSize;
+        }
+
         if (string.IsNullOrEmpty(builder.ApplicationName))
         {
             builder.ApplicationName = "TicketBooking";

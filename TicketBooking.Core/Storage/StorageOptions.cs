@@ -37,4 +37,11 @@ public sealed class StorageOptions
     /// </summary>
     [Range(0, 1000)]
     public int ConflictRetries { get; set; } = 50;
+
+    /// <summary>
+    /// PostgreSQL: most pooled connections one instance opens (unless the connection string says <c>Maximum Pool Size</c>).
+    /// Instances × this, plus two each (the listener, the leader), must stay under the server's <c>max_connections</c>.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxPoolSize { get; set; } = 40;
 }

@@ -179,8 +179,12 @@ public static class BlazorPage
     /// Waits until the address path matches <paramref name="pathPattern"/> (a regex over the whole path). Blazor navigates
     /// with pushState, which WaitForURLAsync can miss when it raced the page's own load; this polls the address instead.
     /// </summary>
+    /// <remarks>
+    /// Up to 15 s: the navigation waits on a server round trip (a payment, a booking) that a fully loaded two-core
+    /// machine running the rest of the suite can stretch past Playwright's default 5 s.
+    /// </remarks>
     public static Task WaitForPathAsync(this IPage page, string pathPattern) =>
-        Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"^https?://[^/]+{pathPattern}$"));
+        Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"^https?://[^/]+{pathPattern}$"), new() { Timeout = 15_000 });
 
     /// <summary>A new tab of this buyer on <paramref name="path"/>, once its circuit is up.</summary>
     public static async Task<IPage> OpenAsync(this IBrowserContext buyer, string path)
