@@ -29,6 +29,13 @@ public sealed class DoorTests(Chromium chromium)
         await page.Locator("main[data-interactive=true]").WaitForAsync();
         await page.EvaluateAsync("() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => {})))");
         var shown = await page.Locator("[data-ticket]").First.Locator(".ticket-qr").ScreenshotAsync();
+        for (var look = 1; look < 5 && QrImages.Decode(shown) is null; look++)
+        {
+            // As a scanner looks again: a frame caught while the page repainted can read as nothing (seen once on CI).
+            await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
+            shown = await page.Locator("[data-ticket]").First.Locator(".ticket-qr").ScreenshotAsync();
+        }
+
         if (QrImages.Decode(shown) is null)
         {
             await File.WriteAllBytesAsync(Path.Combine(Path.GetTempPath(), "unreadable-ticket-qr.png"), shown);
