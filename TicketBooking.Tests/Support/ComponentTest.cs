@@ -27,6 +27,10 @@ namespace TicketBooking.Tests.Support;
 /// </summary>
 public abstract class ComponentTest : BunitContext, IAsyncLifetime
 {
+    // bunit's WaitFor* give up after 1 s by default; on two cores shared with the rest of the suite the renderer's
+    // dispatcher can be that late to even run the check. A wait that passes returns at once, so only failures wait longer.
+    static ComponentTest() => DefaultWaitTimeout = TimeSpan.FromSeconds(10);
+
     protected ComponentTest(Action<HoldOptions>? holds = null, RateLimitOptions? rates = null, Action<TicketBooking.Core.OnSale.WaitingRoomOptions>? room = null)
     {
         Engine = TestEngine.Start(holds, room: room);
