@@ -37,12 +37,17 @@ fi
 
 as_postgres() { if [[ "$(id -u)" == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-# A port nothing on 127.0.0.1 answers on.
+# A port nothing on 127.0.0.1 answers on, and not one this run already handed out (nothing listens on those yet).
+taken=" ${LB_PORT:-8080} "
 free_port() {
   local port
   while true; do
     port=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+    [[ "$taken" == *" $port "* ]] && continue
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
+    taken+="$port "
+    echo "$port"
+    return
   done
 }
 
@@ -55,7 +60,7 @@ fi
 if [[ -z "${TICKETS_PG:-}" ]]; then
   pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
   pg_data="$run/pg"
-  pg_port="$(free_port)"
+  free_port > "$run/.port"; pg_port="$(cat "$run/.port")"; taken+="$pg_port "
   mkdir -p "$pg_data"
   [[ "$(id -u)" == 0 ]] && chown postgres "$run" "$pg_data"
   as_postgres "$pg_bin/initdb" -D "$pg_data" -U postgres -A trust -E UTF8 --locale=C >/dev/null
@@ -68,7 +73,7 @@ fi
 
 servers=""
 for i in $(seq 1 "$instances"); do
-  if [[ "$port_base" == auto ]]; then port="$(free_port)"; else port=$((port_base + i)); fi
+  if [[ "$port_base" == auto ]]; then free_port > "$run/.port"; port="$(cat "$run/.port")"; taken+="$port "; else port=$((port_base + i)); fi
   ASPNETCORE_ENVIRONMENT="${APP_ENVIRONMENT:-Production}" \
   Storage__Provider=Postgres ConnectionStrings__Tickets="$TICKETS_PG" \
   ForwardedHeaders__KnownProxies__0=127.0.0.1 Email__PickupDirectory="${Email__PickupDirectory:-$run/mail}" \
