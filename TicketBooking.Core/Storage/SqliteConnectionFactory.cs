@@ -54,13 +54,6 @@ public sealed class SqliteConnectionFactory : ConnectionFactory
     internal override bool StoreExists =>
         DataSource.Length == 0 || DataSource == ":memory:" || DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase) || File.Exists(DataSource);
 
-    /// <summary>Closes idle pooled connections, so the next reads open the file that is there now.</summary>
-    public void ClearPool()
-    {
-        using var connection = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(connection);
-    }
-
     internal override void ClearPools() => SqliteConnection.ClearAllPools();
 
     /// <summary>
