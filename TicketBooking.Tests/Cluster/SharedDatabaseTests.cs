@@ -21,11 +21,18 @@ public sealed class SharedDatabaseTests(ITestOutputHelper output) : IAsyncLifeti
     private TicketBookingApp _first = null!;
     private TicketBookingApp _second = null!;
 
+    /// <summary>The per-client limits on, with a small hold budget the tests can spend.</summary>
+    private static readonly Dictionary<string, string?> Limits = new()
+    {
+        ["RateLimits:Enabled"] = "true",
+        ["RateLimits:HoldsPerMinute"] = "4",
+    };
+
     public async Task InitializeAsync()
     {
-        _first = new TicketBookingApp(database: _database);
+        _first = new TicketBookingApp(Limits, database: _database);
         _first.StartKestrel();
-        _second = new TicketBookingApp(database: _database);
+        _second = new TicketBookingApp(Limits, database: _database);
         _second.StartKestrel();
         await Task.CompletedTask;
     }
@@ -83,5 +90,39 @@ public sealed class SharedDatabaseTests(ITestOutputHelper output) : IAsyncLifeti
         var leaders = new[] { await _first.GetService<ClusterLeader>().IsLeaderAsync(), await _second.GetService<ClusterLeader>().IsLeaderAsync() };
 
         leaders.Count(l => l).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_buyer_sending_holds_to_both_instances_has_one_budget_not_one_per_instance()
+    {
+        var concert = await _first.CreateConcertAsync(("VIP", 10_000, 10));
+        var cookies = new CookieContainer();
+        using var onFirst = new ApiBuyer(_first.CreateBuyerClient(cookies));
+        using var onSecond = new ApiBuyer(_second.CreateBuyerClient(cookies));
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            statuses.Add((await (i % 2 == 0 ? onFirst : onSecond).HoldAsync(concert.Id, ("VIP", 1))).StatusCode);
+        }
+
+        statuses.Should().Equal([.. Enumerable.Repeat(HttpStatusCode.Created, 4), HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests],
+            "four holds a minute in all, whichever instance each one reached");
+    }
+
+    [Fact]
+    public async Task Wrong_organizer_passwords_sent_to_both_instances_are_counted_together()
+    {
+        using var guesser = _first.CreateBuyerClient();
+        using var sameGuesser = _second.CreateBuyerClient();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            using var response = await (i % 2 == 0 ? guesser : sameGuesser).PostAsJsonAsync("/api/admin/session", new { password = $"guess-{i}" });
+            statuses.Add(response.StatusCode);
+        }
+
+        statuses.Should().Equal([.. Enumerable.Repeat(HttpStatusCode.Unauthorized, 10), HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests],
+            "ten wrong passwords a minute from one address in all, not ten on each instance");
     }
 }

@@ -71,7 +71,7 @@ internal static class BuyerSession
                     return;
                 }
 
-                if (context.RequestServices.GetRequiredService<FairUse>().NewBuyer(ClientAddress.Of(context)) is { } refused)
+                if (await context.RequestServices.GetRequiredService<FairUse>().NewBuyerAsync(ClientAddress.Of(context)) is { } refused)
                 {
                     await (context.Request.IsApi()
                         ? Problems.Write(context, Problems.TooManyRequests(context, refused))

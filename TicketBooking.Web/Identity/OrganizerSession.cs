@@ -62,14 +62,14 @@ internal sealed partial class OrganizerSession(
 
         var address = ClientAddress.Of(context);
         var device = ReadDevice(context);
-        if (fairUse.StartSignIn(device, address) is { } refused)
+        if (await fairUse.StartSignInAsync(device, address) is { } refused)
         {
             return new SignInOutcome.Limited(refused);
         }
 
         var correct = password is not null
             && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(password)), SHA256.HashData(Encoding.UTF8.GetBytes(configured)));
-        fairUse.EndSignIn(device, address, failed: !correct);
+        await fairUse.EndSignInAsync(device, address, failed: !correct);
         if (!correct)
         {
             LogSignInFailed(address, device is not null);

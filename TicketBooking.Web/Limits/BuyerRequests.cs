@@ -13,7 +13,7 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
     public async Task<Limited<HoldResult>> PlaceHoldAsync(Requester who, HoldRequest request)
     {
         ArgumentNullException.ThrowIfNull(who);
-        if (fairUse.Hold(who) is { } refused)
+        if (await fairUse.HoldAsync(who).ConfigureAwait(false) is { } refused)
         {
             return refused;
         }
@@ -25,7 +25,7 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
     public async Task<Limited<HeartbeatResult>> HeartbeatAsync(Requester who, Guid concertId, bool active, bool visible)
     {
         ArgumentNullException.ThrowIfNull(who);
-        return fairUse.Heartbeat(who) is { } refused
+        return await fairUse.HeartbeatAsync(who).ConfigureAwait(false) is { } refused
             ? refused
             : await holds.HeartbeatAsync(who.Buyer, concertId, active, visible).ConfigureAwait(false);
     }
@@ -34,14 +34,14 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
     public async Task<Limited<Core.Waitlist.JoinResult>> JoinWaitlistAsync(Requester who, Core.Waitlist.JoinRequest request)
     {
         ArgumentNullException.ThrowIfNull(who);
-        return fairUse.Hold(who) is { } refused ? refused : await waitlist.JoinAsync(who.Buyer, request).ConfigureAwait(false);
+        return await fairUse.HoldAsync(who).ConfigureAwait(false) is { } refused ? refused : await waitlist.JoinAsync(who.Buyer, request).ConfigureAwait(false);
     }
 
     /// <summary>Getting in an on-sale's line is a write, so a script repeating it spends the hold budget too.</summary>
     public async Task<Limited<Core.OnSale.JoinRoomResult>> JoinQueueAsync(Requester who, Guid concertId)
     {
         ArgumentNullException.ThrowIfNull(who);
-        return fairUse.Hold(who) is { } refused ? refused : await room.JoinAsync(who.Buyer, concertId).ConfigureAwait(false);
+        return await fairUse.HoldAsync(who).ConfigureAwait(false) is { } refused ? refused : await room.JoinAsync(who.Buyer, concertId).ConfigureAwait(false);
     }
 
     /// <summary>Leaving a line only gives a place (or an offer) back, so it is never limited.</summary>
@@ -64,7 +64,7 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
     public async Task<Limited<ConfirmResult>> ConfirmAsync(Requester who, ConfirmRequest request, string? idempotencyKey)
     {
         ArgumentNullException.ThrowIfNull(who);
-        if (fairUse.StartPayment(who) is { } refused)
+        if (await fairUse.StartPaymentAsync(who).ConfigureAwait(false) is { } refused)
         {
             return refused;
         }
@@ -79,7 +79,7 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
         }
         finally
         {
-            fairUse.EndPayment(who, cardFailed);
+            await fairUse.EndPaymentAsync(who, cardFailed).ConfigureAwait(false);
         }
 
         switch (result)
@@ -97,7 +97,7 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
     public async Task<Limited<Booking>> ClaimAsync(Requester who, string? reference, string? email)
     {
         ArgumentNullException.ThrowIfNull(who);
-        if (fairUse.StartBookingSearch(who.Address) is { } refused)
+        if (await fairUse.StartBookingSearchAsync(who.Address).ConfigureAwait(false) is { } refused)
         {
             return refused;
         }
@@ -109,7 +109,7 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
         }
         finally
         {
-            fairUse.EndBookingSearch(who.Address, found: booking is not null);
+            await fairUse.EndBookingSearchAsync(who.Address, found: booking is not null).ConfigureAwait(false);
         }
 
         return new Limited<Booking>(booking, null);

@@ -34,22 +34,24 @@ public sealed partial class FairUse
     private readonly ILogger<FairUse> _logger;
     private readonly ConcurrentDictionary<(string Limit, string Client), long> _loggedMinute = new();
 
-    public FairUse(IOptions<RateLimitOptions> rates, IOptions<LimitOptions> limits, TicketBookingMetrics metrics, TimeProvider time, ILogger<FairUse> logger)
+    /// <param name="budgets">Where the budgets are kept: this process's memory unless instances share a database.</param>
+    public FairUse(IOptions<RateLimitOptions> rates, IOptions<LimitOptions> limits, TicketBookingMetrics metrics, TimeProvider time, ILogger<FairUse> logger, BudgetStore? budgets = null)
     {
         ArgumentNullException.ThrowIfNull(rates);
         ArgumentNullException.ThrowIfNull(limits);
         var l = limits.Value;
         _enabled = rates.Value.Enabled;
-        _newBuyers = new Budget("new-buyers", l.NewBuyersPerMinute, Minute, time);
-        _holdsPerBuyer = new Budget("holds", rates.Value.HoldsPerMinute, Minute, time);
-        _holdsPerAddress = new Budget("holds-per-address", l.HoldsPerMinutePerAddress, Minute, time);
-        _heartbeats = new Budget("heartbeats", l.HeartbeatsPerMinute, Minute, time);
-        _paymentsPerBuyer = new Budget("payments", rates.Value.BookingsPerMinute, Minute, time);
-        _paymentFailuresPerBuyer = new Budget("payment-failures", l.PaymentFailuresPerHourPerBuyer, Hour, time);
-        _paymentFailuresPerAddress = new Budget("payment-failures-per-address", l.PaymentFailuresPerHour, Hour, time);
-        _claimFailures = new Budget("booking-searches", l.ClaimFailuresPerHour, Hour, time);
-        _signInFailures = new Budget("sign-in-failures", l.SignInFailuresPerMinute, Minute, time);
-        _signInFailuresServerWide = new Budget("sign-in-failures-server-wide", l.SignInFailuresPerMinuteServerWide, Minute, time);
+        var store = budgets ?? new LocalBudgetStore();
+        _newBuyers = new Budget("new-buyers", l.NewBuyersPerMinute, Minute, time, store);
+        _holdsPerBuyer = new Budget("holds", rates.Value.HoldsPerMinute, Minute, time, store);
+        _holdsPerAddress = new Budget("holds-per-address", l.HoldsPerMinutePerAddress, Minute, time, store);
+        _heartbeats = new Budget("heartbeats", l.HeartbeatsPerMinute, Minute, time, store);
+        _paymentsPerBuyer = new Budget("payments", rates.Value.BookingsPerMinute, Minute, time, store);
+        _paymentFailuresPerBuyer = new Budget("payment-failures", l.PaymentFailuresPerHourPerBuyer, Hour, time, store);
+        _paymentFailuresPerAddress = new Budget("payment-failures-per-address", l.PaymentFailuresPerHour, Hour, time, store);
+        _claimFailures = new Budget("booking-searches", l.ClaimFailuresPerHour, Hour, time, store);
+        _signInFailures = new Budget("sign-in-failures", l.SignInFailuresPerMinute, Minute, time, store);
+        _signInFailuresServerWide = new Budget("sign-in-failures-server-wide", l.SignInFailuresPerMinuteServerWide, Minute, time, store);
         _streams = new ConnectionBudget("event-streams", l.EventStreamsPerAddress, l.MaxEventStreams);
         _circuits = new ConnectionBudget("circuits", l.CircuitsPerAddress, l.MaxCircuits);
         _metrics = metrics;
@@ -64,76 +66,70 @@ public sealed partial class FairUse
     public int OpenCircuits => _circuits.Open;
 
     /// <summary>A visitor without a cookie is about to get a new buyer identity.</summary>
-    public Refusal? NewBuyer(string address) =>
-        Take(_newBuyers, address, address, wait => $"Too many new visitors from your network just now. Please try again in {Words(wait)}.");
+    public ValueTask<Refusal?> NewBuyerAsync(string address) =>
+        TakeAsync(_newBuyers, address, address, wait => $"Too many new visitors from your network just now. Please try again in {Words(wait)}.");
 
     /// <summary>The buyer's own rate first: a buyer over it does not use up what the others behind the same address may do.</summary>
-    public Refusal? Hold(Requester who)
+    public async ValueTask<Refusal?> HoldAsync(Requester who)
     {
         ArgumentNullException.ThrowIfNull(who);
-        return Take(_holdsPerBuyer, who.Buyer.ToString(), who.Address, wait => $"You changed your tickets very often. Please wait {Words(wait)} and try again.")
-            ?? Take(_holdsPerAddress, who.Address, who.Address, wait => $"Too many checkouts from your network just now. Please try again in {Words(wait)}.",
-                (_holdsPerBuyer, who.Buyer.ToString()));
+        return await TakeAsync(_holdsPerBuyer, who.Buyer.ToString(), who.Address, wait => $"You changed your tickets very often. Please wait {Words(wait)} and try again.").ConfigureAwait(false)
+            ?? await TakeAsync(_holdsPerAddress, who.Address, who.Address, wait => $"Too many checkouts from your network just now. Please try again in {Words(wait)}.",
+                (_holdsPerBuyer, who.Buyer.ToString())).ConfigureAwait(false);
     }
 
-    public Refusal? Heartbeat(Requester who) =>
-        Take(_heartbeats, who.Buyer.ToString(), who.Address, wait => $"Too many checkout updates. Please wait {Words(wait)}.");
+    public ValueTask<Refusal?> HeartbeatAsync(Requester who)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        return TakeAsync(_heartbeats, who.Buyer.ToString(), who.Address, wait => $"Too many checkout updates. Please wait {Words(wait)}.");
+    }
 
     /// <summary>
     /// A payment attempt is starting: within the buyer's rate, and while neither the buyer nor the address has used up its
     /// failures. One failure of each is set aside for the attempt, so attempts running at once cannot overrun the budget;
-    /// <see cref="EndPayment"/> gives it back unless the card failed.
+    /// <see cref="EndPaymentAsync"/> gives it back unless the card failed.
     /// </summary>
-    public Refusal? StartPayment(Requester who)
+    public async ValueTask<Refusal?> StartPaymentAsync(Requester who)
     {
         ArgumentNullException.ThrowIfNull(who);
-        return Reserve(who.Address, TooManyDeclines, (_paymentFailuresPerAddress, who.Address), (_paymentFailuresPerBuyer, who.Buyer.ToString()))
-            ?? Take(_paymentsPerBuyer, who.Buyer.ToString(), who.Address, wait => $"Too many payment attempts. Please wait {Words(wait)} and try again.", (_paymentFailuresPerAddress, who.Address), (_paymentFailuresPerBuyer, who.Buyer.ToString()));
+        (Budget, string)[] failures = [(_paymentFailuresPerAddress, who.Address), (_paymentFailuresPerBuyer, who.Buyer.ToString())];
+        return await ReserveAsync(who.Address, TooManyDeclines, always: false, failures).ConfigureAwait(false)
+            ?? await TakeAsync(_paymentsPerBuyer, who.Buyer.ToString(), who.Address, wait => $"Too many payment attempts. Please wait {Words(wait)} and try again.", failures).ConfigureAwait(false);
     }
 
     /// <summary>The attempt is over; unless the card was declined or invalid, its failure goes back to the budgets.</summary>
-    public void EndPayment(Requester who, bool cardFailed)
+    public ValueTask EndPaymentAsync(Requester who, bool cardFailed)
     {
         ArgumentNullException.ThrowIfNull(who);
-        if (!cardFailed)
-        {
-            GiveBack((_paymentFailuresPerAddress, who.Address), (_paymentFailuresPerBuyer, who.Buyer.ToString()));
-        }
+        return cardFailed ? ValueTask.CompletedTask : GiveBackAsync(always: false, [(_paymentFailuresPerAddress, who.Address), (_paymentFailuresPerBuyer, who.Buyer.ToString())]);
     }
 
-    /// <summary>A "Find my booking" search is starting; one failure is set aside for it (see <see cref="StartPayment"/>).</summary>
-    public Refusal? StartBookingSearch(string address) =>
-        Reserve(address, wait => $"Too many searches that found nothing. Please wait {Words(wait)} and try again.", (_claimFailures, address));
+    /// <summary>A "Find my booking" search is starting; one failure is set aside for it (see <see cref="StartPaymentAsync"/>).</summary>
+    public ValueTask<Refusal?> StartBookingSearchAsync(string address) =>
+        ReserveAsync(address, wait => $"Too many searches that found nothing. Please wait {Words(wait)} and try again.", always: false, [(_claimFailures, address)]);
 
-    public void EndBookingSearch(string address, bool found)
-    {
-        if (found)
-        {
-            GiveBack((_claimFailures, address));
-        }
-    }
+    public ValueTask EndBookingSearchAsync(string address, bool found) =>
+        found ? GiveBackAsync(always: false, [(_claimFailures, address)]) : ValueTask.CompletedTask;
 
     /// <summary>
     /// Organizer sign-in is starting. A device that signed in before is limited only on its own failures, so a guesser on
     /// the organizer's network cannot lock the organizer out; anyone else is limited per address and, together, server-wide.
     /// Always on, whatever <see cref="RateLimitOptions.Enabled"/> says.
     /// </summary>
-    public Refusal? StartSignIn(string? knownDevice, string address) =>
-        Reserve(address, TooManyPasswords, always: true, SignInBudgets(knownDevice, address));
+    public ValueTask<Refusal?> StartSignInAsync(string? knownDevice, string address) =>
+        ReserveAsync(address, TooManyPasswords, always: true, SignInBudgets(knownDevice, address));
 
     /// <summary>The password was checked; a right one gives the set-aside failure back.</summary>
-    public void EndSignIn(string? knownDevice, string address, bool failed)
-    {
-        if (!failed)
-        {
-            GiveBack(always: true, SignInBudgets(knownDevice, address));
-        }
-    }
+    public ValueTask EndSignInAsync(string? knownDevice, string address, bool failed) =>
+        failed ? ValueTask.CompletedTask : GiveBackAsync(always: true, SignInBudgets(knownDevice, address));
 
     private (Budget, string)[] SignInBudgets(string? knownDevice, string address) =>
         knownDevice is not null ? [(_signInFailures, $"device:{knownDevice}")] : [(_signInFailures, address), (_signInFailuresServerWide, "all")];
 
-    /// <summary>An event stream may open: a lease to dispose when it ends, or why not (<paramref name="serverFull"/>: the server-wide cap).</summary>
+    /// <summary>
+    /// An event stream may open: a lease to dispose when it ends, or why not (<paramref name="serverFull"/>: the server-wide
+    /// cap). Open connections are counted per instance: each instance's cap protects its own memory.
+    /// </summary>
     public IDisposable? OpenEventStream(string address, out Refusal? refusal, out bool serverFull) =>
         Open(_streams, address, out refusal, out serverFull,
             "Too many live views from your network. Close some tabs, or reload this page later.",
@@ -153,22 +149,19 @@ public sealed partial class FairUse
     }
 
     /// <summary>Takes one token from <paramref name="budget"/>; when it has none, gives back <paramref name="reserved"/> and refuses.</summary>
-    private Refusal? Take(Budget budget, string key, string client, Func<TimeSpan, string> message, params (Budget Budget, string Key)[] reserved)
+    private async ValueTask<Refusal?> TakeAsync(Budget budget, string key, string client, Func<TimeSpan, string> message, params (Budget Budget, string Key)[] reserved)
     {
-        if (!_enabled || budget.TryTake(key, out var wait))
+        if (!_enabled || await budget.TryTakeAsync(key).ConfigureAwait(false) is not { } wait)
         {
             return null;
         }
 
-        GiveBack(reserved);
+        await GiveBackAsync(always: false, reserved).ConfigureAwait(false);
         return Refused(new Refusal(budget.Name, wait, message(wait)), client);
     }
 
-    private Refusal? Reserve(string client, Func<TimeSpan, string> message, params (Budget Budget, string Key)[] budgets) =>
-        Reserve(client, message, always: false, budgets);
-
     /// <summary>Takes one token from each budget, or none: when one is empty, the tokens already taken go back.</summary>
-    private Refusal? Reserve(string client, Func<TimeSpan, string> message, bool always, (Budget Budget, string Key)[] budgets)
+    private async ValueTask<Refusal?> ReserveAsync(string client, Func<TimeSpan, string> message, bool always, (Budget Budget, string Key)[] budgets)
     {
         if (!_enabled && !always)
         {
@@ -178,9 +171,9 @@ public sealed partial class FairUse
         for (var i = 0; i < budgets.Length; i++)
         {
             var (budget, key) = budgets[i];
-            if (!budget.TryTake(key, out var wait))
+            if (await budget.TryTakeAsync(key).ConfigureAwait(false) is { } wait)
             {
-                GiveBack(always, budgets[..i]);
+                await GiveBackAsync(always, budgets[..i]).ConfigureAwait(false);
                 return Refused(new Refusal(budget.Name, wait, message(wait)), client);
             }
         }
@@ -188,15 +181,13 @@ public sealed partial class FairUse
         return null;
     }
 
-    private void GiveBack(params (Budget Budget, string Key)[] budgets) => GiveBack(always: false, budgets);
-
-    private void GiveBack(bool always, (Budget Budget, string Key)[] budgets)
+    private async ValueTask GiveBackAsync(bool always, (Budget Budget, string Key)[] budgets)
     {
         if (_enabled || always)
         {
             foreach (var (budget, key) in budgets)
             {
-                budget.GiveBack(key);
+                await budget.GiveBackAsync(key).ConfigureAwait(false);
             }
         }
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using TicketBooking.Core.Limits;
+using TicketBooking.Core.Storage;
 
 namespace TicketBooking.Web.Limits;
 
@@ -47,6 +48,10 @@ internal static class LimitsSetup
             }
         });
 
+        // One instance keeps the budgets in memory; instances sharing a PostgreSQL database share them there too.
+        services.AddSingleton<BudgetStore>(sp => sp.GetRequiredService<ConnectionFactory>().Provider == StorageProvider.Sqlite
+            ? new LocalBudgetStore()
+            : new SharedBudgetStore(sp.GetRequiredService<ConnectionFactory>()));
         services.AddSingleton<FairUse>();
         services.AddSingleton<BuyerRequests>();
         services.AddSingleton<CircuitLimits>();

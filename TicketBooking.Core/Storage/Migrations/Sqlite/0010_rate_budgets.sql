@@ -1,0 +1,2 @@
+-- Nothing to do on SQLite: one process owns the file, so its per-client budgets live in its memory
+-- (TicketBooking.Web's LocalBudgetStore). PostgreSQL's 0010 creates the table several instances share.
