@@ -3,39 +3,49 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Dapper;
+using Microsoft.Playwright;
 using Npgsql;
 using TicketBooking.Bench;
 using TicketBooking.Core.Storage;
 using TicketBooking.Tests.Support;
 using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
 
 namespace TicketBooking.Tests.Cluster;
 
 /// <summary>
-/// Three app instances as their own processes on one PostgreSQL database behind HAProxy, started by the repository's
-/// <c>deploy/cluster.sh</c> with its <c>deploy/haproxy.cfg</c>: the booking invariant across instances, the push from
-/// one instance to another, and a sale that goes on when one instance is killed.
+/// Three app instances as their own processes (the published app) on one PostgreSQL database behind HAProxy, started by
+/// the repository's <c>deploy/cluster.sh</c> with its <c>deploy/haproxy.cfg</c>; one cluster for every test of a class.
 /// </summary>
-[Collection(SerialTests.Name)]
-public sealed class ThreeInstanceTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ThreeInstances : IAsyncLifetime
 {
     private readonly TempDatabase _database = new(StorageProvider.Postgres);
-    private ClusterRun _cluster = null!;
+
+    public ClusterRun Cluster { get; private set; } = null!;
+
+    public string ConnectionString => _database.ConnectionString;
+
+    public TimeSpan StartedIn { get; private set; }
 
     public async Task InitializeAsync()
     {
         var clock = Stopwatch.StartNew();
-        _cluster = await ClusterRun.StartAsync(_database, instances: 3);
-        output.WriteLine($"cluster up in {clock.Elapsed.TotalSeconds:F1} s");
+        Cluster = await ClusterRun.StartAsync(_database, instances: 3);
+        StartedIn = clock.Elapsed;
     }
 
     public async Task DisposeAsync()
     {
-        var clock = Stopwatch.StartNew();
-        await _cluster.DisposeAsync();
-        output.WriteLine($"cluster down in {clock.Elapsed.TotalSeconds:F1} s");
+        await Cluster.DisposeAsync();
         _database.Dispose();
     }
+}
+
+/// <summary>The booking invariant across instances, and the push from one instance to another's streams and pages.</summary>
+[Collection(SerialTests.Name)]
+public sealed class ThreeInstanceTests(ThreeInstances three, Chromium chromium, ITestOutputHelper output) : IClassFixture<ThreeInstances>, IClassFixture<Chromium>
+{
+    private ClusterRun _cluster => three.Cluster;
 
     [Fact]
     public async Task A_thousand_buyers_spread_over_the_instances_hold_exactly_the_hundred_tickets_and_the_rest_are_told_sold_out()
@@ -54,7 +64,7 @@ public sealed class ThreeInstanceTests(ITestOutputHelper output) : IAsyncLifetim
         replies.Count(r => r.Status == HttpStatusCode.Created).Should().Be(100);
         replies.Count(r => r.Status == HttpStatusCode.Conflict && r.Body.Contains("\"available\":0", StringComparison.Ordinal)).Should().Be(900, "every refusal is a true sell-out");
 
-        await using var db = new NpgsqlConnection(_database.ConnectionString);
+        await using var db = new NpgsqlConnection(three.ConnectionString);
         (await db.QuerySingleAsync<(long Held, long Sold, long Rows)>(
             "SELECT t.held, t.sold, (SELECT COALESCE(SUM(quantity), 0) FROM holds h WHERE h.tier_id = t.id)::bigint FROM tiers t WHERE t.concert_id = @id",
             new { id = concertId.ToString() })).Should().Be((100L, 0L, 100L));
@@ -79,12 +89,57 @@ public sealed class ThreeInstanceTests(ITestOutputHelper output) : IAsyncLifetim
         update.Data.Tiers.Single().Available.Should().Be(6);
     }
 
-    [Fact]
+    [ChromiumFact]
+    public async Task A_hold_on_instance_one_reaches_a_page_open_on_instance_three_within_a_second()
+    {
+        using var first = new TicketApi(_cluster.Instances[0], 4);
+        var concertId = await first.CreateConcertAsync(ClusterRun.OrganizerPassword, ("VIP", 10_000, 10));
+        await using var viewer = await chromium.NewBuyerAsync(_cluster.Instances[2]);
+        var page = await viewer.OpenAsync($"/concerts/{concertId}");
+        await Expect(page.GetByTestId("available-VIP")).ToHaveTextAsync("10");
+
+        var cookie = await first.NewBuyerAsync();
+        var clock = Stopwatch.StartNew();
+        (await first.SendAsync(HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, "VIP", 4), cookie)).Status.Should().Be(HttpStatusCode.Created);
+        await Expect(page.GetByTestId("available-VIP")).ToHaveTextAsync("6", new() { Timeout = 1_000 });
+        output.WriteLine($"hold on instance 1 → drawn on instance 3's page: {clock.Elapsed.TotalMilliseconds:F0} ms (including the hold itself)");
+    }
+}
+
+/// <summary>
+/// An instance killed mid-sale: no confirmed booking is lost, the API buyers go on through the other two, and a buyer
+/// whose browser was on the killed instance gets their checkout back on another one. Its own cluster: it kills a member.
+/// </summary>
+[Collection(SerialTests.Name)]
+public sealed class InstanceLossTests(Chromium chromium, ITestOutputHelper output) : IClassFixture<Chromium>, IAsyncLifetime
+{
+    private readonly ThreeInstances _three = new();
+
+    private ClusterRun _cluster => _three.Cluster;
+
+    public async Task InitializeAsync()
+    {
+        await _three.InitializeAsync();
+        output.WriteLine($"cluster up in {_three.StartedIn.TotalSeconds:F1} s");
+    }
+
+    public Task DisposeAsync() => _three.DisposeAsync();
+
+    [ChromiumFact]
     public async Task Killing_an_instance_mid_sale_loses_no_confirmed_booking_and_its_buyers_go_on_through_the_others()
     {
         const int Buyers = 300;
         using var api = new TicketApi(_cluster.Balancer, 48);
         var concertId = await api.CreateConcertAsync(ClusterRun.OrganizerPassword, ("GA", 1_000, 1_000));
+
+        // A buyer in a browser, through the balancer, whose sticky cookie puts their circuit on instance 2: in checkout.
+        await using var browser = await chromium.NewBuyerAsync(_cluster.Balancer);
+        await browser.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "tb_instance", Value = "app2", Url = _cluster.Balancer.ToString() }]);
+        var page = await browser.OpenAsync($"/concerts/{concertId}");
+        await page.CheckOutAsync(("GA", 2));
+        var checkout = new Uri(page.Url).AbsolutePath;
+        (await StickyInstanceAsync(browser)).Should().Be("app2");
+        await page.EvaluateAsync("() => window.beforeTheKill = true");
         var confirmed = new ConcurrentDictionary<int, string>();
         var inDoubt = new ConcurrentDictionary<int, string>(); // cookie: paying on the killed instance when it died
         var retried = 0;
@@ -140,6 +195,18 @@ public sealed class ThreeInstanceTests(ITestOutputHelper output) : IAsyncLifetim
             await BuyAsync(buyer);
         });
 
+        // The browser's circuit died with instance 2: the page reconnects through the balancer to another instance, which
+        // does not know that circuit, so the page reloads there: the same checkout, the hold intact, and it pays.
+        await page.WaitForFunctionAsync("() => window.beforeTheKill === undefined && document.querySelector('main[data-interactive=true]') !== null",
+            null, new() { Timeout = 30_000 });
+        (await StickyInstanceAsync(browser)).Should().BeOneOf("app1", "app3");
+        new Uri(page.Url).AbsolutePath.Should().Be(checkout);
+        await Expect(page.GetByRole(AriaRole.Timer)).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "GA" }).Locator("td.num").First).ToHaveTextAsync("2");
+        await EndToEnd.BuyerJourneyTests.PayAsync(page, "4242 4242 4242 4242");
+        await page.WaitForPathAsync("/bookings/[^/]+");
+        var browserReference = (await page.GetByTestId("booking-reference").TextContentAsync())!;
+
         // A payment cut off mid-way may still have become a booking before the kill: its buyer finds it in their list.
         var late = new List<string>();
         foreach (var cookie in inDoubt.Values)
@@ -152,10 +219,14 @@ public sealed class ThreeInstanceTests(ITestOutputHelper output) : IAsyncLifetim
         (confirmed.Count + inDoubt.Count).Should().Be(Buyers);
         inDoubt.Count.Should().BeLessThanOrEqualTo(48, "at most the requests in flight when the instance died");
         confirmed.Count.Should().BeGreaterThan(Buyers / 2, "the buyers went on through the two instances left");
-        await using var db = new NpgsqlConnection(_database.ConnectionString);
+        await using var db = new NpgsqlConnection(_three.ConnectionString);
         var references = (await db.QueryAsync<string>("SELECT reference FROM bookings WHERE concert_id = @id", new { id = concertId.ToString() })).ToList();
-        references.Should().BeEquivalentTo(confirmed.Values.Concat(late), "every booking confirmed to a buyer is there, and no other");
-        (await db.QuerySingleAsync<long>("SELECT sold FROM tiers WHERE concert_id = @id", new { id = concertId.ToString() })).Should().Be(references.Count);
-        (await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tickets WHERE concert_id = @id", new { id = concertId.ToString() })).Should().Be(references.Count);
+        references.Should().BeEquivalentTo(confirmed.Values.Concat(late).Append(browserReference), "every booking confirmed to a buyer is there, and no other");
+        (await db.QuerySingleAsync<long>("SELECT sold FROM tiers WHERE concert_id = @id", new { id = concertId.ToString() })).Should().Be(references.Count + 1, "the browser's booking has two tickets");
+        (await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tickets WHERE concert_id = @id", new { id = concertId.ToString() })).Should().Be(references.Count + 1);
     }
+
+    /// <summary>The instance HAProxy's sticky cookie sends this browser to.</summary>
+    private async Task<string?> StickyInstanceAsync(IBrowserContext browser) =>
+        (await browser.CookiesAsync([_cluster.Balancer.ToString()])).SingleOrDefault(c => c.Name == "tb_instance")?.Value;
 }

@@ -4,7 +4,7 @@ using TicketBooking.Bench;
 namespace TicketBooking.Tests.Support;
 
 /// <summary>
-/// The repository's own <c>deploy/cluster.sh</c>: N app instances (the built app, as its own processes) on a test's
+/// The repository's own <c>deploy/cluster.sh</c>: N app instances (the published app, as its own processes) on a test's
 /// PostgreSQL database behind Debian's HAProxy with the repository's <c>deploy/haproxy.cfg</c>, on free loopback ports.
 /// Disposing stops the script and so everything it started.
 /// </summary>
@@ -34,7 +34,7 @@ public sealed class ClusterRun : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(database);
         var folder = Path.Combine(database.Directory, "cluster");
-        var app = Path.Combine(AppUnderTest.RepositoryRoot(), "TicketBooking.Web", "bin", BuiltApp.Configuration, "net10.0");
+        var app = await PublishedApp.FolderAsync(); // browsers load pages through the cluster, so its assets must be served
         var start = new ProcessStartInfo("setsid", ["bash", Path.Combine(AppUnderTest.RepositoryRoot(), "deploy", "cluster.sh"), instances.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             UseShellExecute = false,
