@@ -43,6 +43,12 @@ public abstract class ConnectionFactory
     internal abstract void ClearPools();
 
     /// <summary>
+    /// Whether another instance has connections to this database now. Where there is one process (SQLite), never; on
+    /// PostgreSQL, an instance whose process died has none (its connections end with it).
+    /// </summary>
+    public virtual Task<bool> OthersAliveAsync(CancellationToken cancellationToken = default) => Task.FromResult(false);
+
+    /// <summary>
     /// Held while an instance prepares the database at start-up (recovery, seeding), so instances starting together
     /// on one database take turns: the second finds the seed already there. A no-op where there is one process.
     /// </summary>

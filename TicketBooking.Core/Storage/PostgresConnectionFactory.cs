@@ -32,6 +32,8 @@ public sealed class PostgresConnectionFactory : ConnectionFactory, IDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _unpooledConnectionString;
     private readonly int _conflictRetries;
+    private readonly string _applicationName;
+    private readonly string _instanceName;
 
     public PostgresConnectionFactory(IOptions<StorageOptions> options)
     {
@@ -49,10 +51,12 @@ public sealed class PostgresConnectionFactory : ConnectionFactory, IDisposable
             builder.MaxPoolSize = storage.MaxPoolSize;
         }
 
-        if (string.IsNullOrEmpty(builder.ApplicationName))
-        {
-            builder.ApplicationName = "TicketBooking";
-        }
+        // Every connection of this instance carries its name, so an instance can tell whether others are alive
+        // (OthersAliveAsync): a process that dies loses its connections, and PostgreSQL forgets their names with them.
+        _applicationName = string.IsNullOrEmpty(builder.ApplicationName) ? "TicketBooking" : builder.ApplicationName;
+        _applicationName = _applicationName[..Math.Min(_applicationName.Length, 40)];
+        builder.ApplicationName = $"{_applicationName}/{Guid.NewGuid():N}"[..Math.Min(_applicationName.Length + 17, 63)];
+        _instanceName = builder.ApplicationName;
 
         ConnectionString = builder.ConnectionString;
         _conflictRetries = storage.ConflictRetries;
@@ -87,6 +91,20 @@ public sealed class PostgresConnectionFactory : ConnectionFactory, IDisposable
     }
 
     internal override NpgsqlConnection OpenForMigration() => Open();
+
+    /// <summary>Whether connections of another instance (with this one's application name before its own suffix) are open.</summary>
+    public override async Task<bool> OthersAliveAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+                           WHERE datname = current_database() AND starts_with(application_name, @prefix) AND application_name <> @mine)
+            """;
+        command.Parameters.AddWithValue("prefix", _applicationName + "/");
+        command.Parameters.AddWithValue("mine", _instanceName);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
 
     internal override int ConflictRetries => _conflictRetries;
 

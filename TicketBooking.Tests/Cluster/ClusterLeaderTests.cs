@@ -32,6 +32,32 @@ public sealed class ClusterLeaderTests
         }
     }
 
+    /// <summary>What start-up recovery asks before it voids every unfinished payment rather than only stale ones.</summary>
+    [Fact]
+    public async Task An_instance_sees_another_alive_while_that_one_has_connections_and_not_after_it_is_gone()
+    {
+        using var database = new TempDatabase(StorageProvider.Postgres);
+        using var first = (PostgresConnectionFactory)database.NewConnectionFactory(TimeSpan.FromSeconds(5));
+        var second = (PostgresConnectionFactory)database.NewConnectionFactory(TimeSpan.FromSeconds(5));
+        await using (var connection = await first.OpenAsync())
+        {
+            (await first.OthersAliveAsync()).Should().BeFalse("its own pooled connections are not another instance's");
+        }
+
+        var secondsConnection = await second.OpenAsync();
+        (await first.OthersAliveAsync()).Should().BeTrue();
+        (await second.OthersAliveAsync()).Should().BeTrue();
+
+        await secondsConnection.DisposeAsync();
+        second.Dispose(); // the process is gone: its pool with it
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (await first.OthersAliveAsync())
+        {
+            clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "the server ends the closed sessions");
+            await Task.Yield();
+        }
+    }
+
     [Fact]
     public async Task On_sqlite_the_one_process_always_leads()
     {

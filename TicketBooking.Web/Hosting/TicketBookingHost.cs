@@ -92,11 +92,12 @@ internal static class TicketBookingHost
         var services = app.Services;
         services.GetRequiredService<DatabaseMigrator>().Migrate();
 
-        // Alone on a SQLite file, whatever is unfinished was cut off by this process's crash. On PostgreSQL other
-        // instances may be mid-payment: only what no charge could still be running is finished now (the leader's
-        // recovery round finishes the rest once it is that old).
-        var shared = services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider != StorageProvider.Sqlite;
-        await using var startup = await services.GetRequiredService<ConnectionFactory>().LockStartupAsync();
+        // Alone on the database (always on a SQLite file), whatever is unfinished was cut off by a crash. With other
+        // instances alive on PostgreSQL, they may be mid-payment: only what no charge could still be running is finished
+        // now (the leader's recovery round finishes the rest once it is that old).
+        var connections = services.GetRequiredService<ConnectionFactory>();
+        await using var startup = await connections.LockStartupAsync();
+        var shared = await connections.OthersAliveAsync();
         var payments = services.GetRequiredService<IOptions<PaymentOptions>>().Value;
         await services.GetRequiredService<BookingService>().RecoverAsync(shared ? RefundRecovery.InFlightAge(payments) : null);
         await services.GetRequiredService<CancellationService>().RecoverAsync(shared ? RefundRecovery.InFlightAge(payments) : null);
