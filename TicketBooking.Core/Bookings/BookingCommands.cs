@@ -59,7 +59,7 @@ internal static class BookingCommands
     public sealed record HoldPin(long OriginalExpiresAt, long PinnedExpiresAt);
 
     /// <summary>What one payment attempt starts from.</summary>
-    public sealed record BeginCommand(BuyerId Buyer, ConfirmRequest Request, string Key, string Fingerprint, Guid PaymentId, PaymentOptions Payments);
+    public sealed record BeginCommand(BuyerId Buyer, ConfirmRequest Request, string Key, string Fingerprint, Guid PaymentId, PaymentOptions Payments, string? Owner);
 
     private const string KeySql = """
         SELECT fingerprint AS Fingerprint, outcome AS Outcome, booking_id AS BookingId
@@ -91,8 +91,8 @@ internal static class BookingCommands
         """;
 
     private const string InsertPaymentSql = """
-        INSERT INTO payments (id, buyer_id, concert_id, hold_id, amount_cents, card_last4, status, created_at, updated_at)
-        VALUES (@paymentId, @buyer, @concertId, @holdId, @amount, @last4, 'pending', @now, @now)
+        INSERT INTO payments (id, buyer_id, concert_id, hold_id, amount_cents, card_last4, status, created_at, updated_at, owner)
+        VALUES (@paymentId, @buyer, @concertId, @holdId, @amount, @last4, 'pending', @now, @now, @owner)
         """;
 
     private const string InsertKeySql = """
@@ -109,7 +109,7 @@ internal static class BookingCommands
     {
         var connection = context.Connection;
         var transaction = context.Transaction;
-        var (buyer, request, key, fingerprint, paymentId, payments) = command;
+        var (buyer, request, key, fingerprint, paymentId, payments, owner) = command;
         var earlier = connection.QuerySingleOrDefault<KeyRow>(KeySql, new { buyer = buyer.Value, key }, transaction);
         if (earlier is not null)
         {
@@ -151,7 +151,7 @@ internal static class BookingCommands
         }
 
         var pin = Pin(context, command, checkout, rows);
-        connection.Execute(InsertPaymentSql, new { paymentId, buyer = buyer.Value, concertId, holdId = checkout.HoldId, amount = checkout.AmountCents, last4 = request.Card.Last4, now }, transaction);
+        connection.Execute(InsertPaymentSql, new { paymentId, buyer = buyer.Value, concertId, holdId = checkout.HoldId, amount = checkout.AmountCents, last4 = request.Card.Last4, now, owner }, transaction);
         connection.Execute(InsertKeySql, new { buyer = buyer.Value, key, fingerprint, paymentId, now }, transaction);
         return new BeginResult.Ready(checkout, pin);
     }
@@ -441,17 +441,32 @@ internal static class BookingCommands
         FROM payments WHERE status IN ('pending', 'voiding') AND updated_at <= @before
         """;
 
+    private const string OrphanedPaymentsSql = """
+        SELECT id AS PaymentId, status AS Status, gateway_charge_id AS ChargeId
+        FROM payments WHERE status IN ('pending', 'voiding') AND (updated_at <= @before OR (owner IS NOT NULL AND NOT (owner IN @live)))
+        """;
+
     private const string ForgetUnfinishedKeysSql = "DELETE FROM idempotency_keys WHERE outcome IS NULL AND created_at <= @before";
 
+    private const string ForgetKeysOfSql = "DELETE FROM idempotency_keys WHERE outcome IS NULL AND payment_id IN @ids";
+
     /// <summary>
-    /// After a crash: payments that were being charged or voided, and the keys of requests that never
-    /// answered, last touched at or before <paramref name="before"/> (Unix ms). The keys are forgotten so the client's
-    /// retry runs afresh.
+    /// After a crash: payments that were being charged or voided, and the keys of requests that never answered, last
+    /// touched at or before <paramref name="before"/> (Unix ms) or, with <paramref name="live"/> (the instances alive on a
+    /// shared database), started by an instance no longer alive. The keys are forgotten so the client's retry runs afresh.
     /// </summary>
-    public static IReadOnlyList<UnfinishedPayment> TakeUnfinished(WriteContext context, long before)
+    public static IReadOnlyList<UnfinishedPayment> TakeUnfinished(WriteContext context, long before, IReadOnlyList<string>? live = null)
     {
-        var payments = context.Connection.Query<UnfinishedPayment>(UnfinishedPaymentsSql, new { before }, context.Transaction).AsList();
-        context.Connection.Execute(ForgetUnfinishedKeysSql, new { before }, context.Transaction);
+        var connection = context.Connection;
+        var payments = live is null
+            ? connection.Query<UnfinishedPayment>(UnfinishedPaymentsSql, new { before }, context.Transaction).AsList()
+            : connection.Query<UnfinishedPayment>(SqlLists.For(connection, OrphanedPaymentsSql), new { before, live = live.ToArray() }, context.Transaction).AsList();
+        connection.Execute(ForgetUnfinishedKeysSql, new { before }, context.Transaction);
+        if (payments.Count > 0)
+        {
+            connection.Execute(SqlLists.For(connection, ForgetKeysOfSql), new { ids = payments.Select(p => p.PaymentId.ToString()).ToArray() }, context.Transaction);
+        }
+
         return payments;
     }
 

@@ -77,7 +77,7 @@ public sealed partial class BookingService(
     private async Task<ConfirmResult> RunAsync(BuyerId buyer, ConfirmRequest request, string key, string fingerprint)
     {
         var paymentId = Guid.CreateVersion7(time.GetUtcNow());
-        var beginCommand = new BeginCommand(buyer, request, key, fingerprint, paymentId, _payments);
+        var beginCommand = new BeginCommand(buyer, request, key, fingerprint, paymentId, _payments, connections.InstanceName);
         var begin = await writer.ExecuteAsync(c => Begin(c, beginCommand)).ConfigureAwait(false);
         switch (begin)
         {
@@ -208,13 +208,15 @@ public sealed partial class BookingService(
     /// <summary>
     /// Finishes what a crash interrupted: payments being charged or voided are voided, and the keys of
     /// requests that never answered are forgotten. With one process, call it at start-up, before serving, for all of
-    /// them; where other instances share the database, only for those untouched for longer than any charge can take
-    /// (<paramref name="olderThan"/>), which are no live instance's.
+    /// them; where other instances share the database, for those untouched for longer than any charge can take
+    /// (<paramref name="olderThan"/>) and those started by an instance that is gone: neither is a live instance's.
     /// </summary>
     public async Task<int> RecoverAsync(TimeSpan? olderThan = null)
     {
         var before = (time.GetUtcNow() - (olderThan ?? TimeSpan.Zero)).ToUnixTimeMilliseconds();
-        var unfinished = await writer.ExecuteAsync(c => TakeUnfinished(c, before)).ConfigureAwait(false);
+        // On a shared database, a payment whose instance is gone is no running request's, however recent.
+        var live = olderThan is null ? null : await connections.LiveInstancesAsync().ConfigureAwait(false);
+        var unfinished = await writer.ExecuteAsync(c => TakeUnfinished(c, before, live)).ConfigureAwait(false);
         foreach (var payment in unfinished)
         {
             if (payment.ChargeId is { } chargeId)

@@ -42,11 +42,19 @@ public abstract class ConnectionFactory
     /// <summary>Drops idle pooled connections after the database failed, so the next ones start afresh.</summary>
     internal abstract void ClearPools();
 
+    /// <summary>The name this instance's connections carry, recorded on the payments it starts; null where there is one process.</summary>
+    public virtual string? InstanceName => null;
+
     /// <summary>
-    /// Whether another instance has connections to this database now. Where there is one process (SQLite), never; on
-    /// PostgreSQL, an instance whose process died has none (its connections end with it).
+    /// The names of the instances with connections to this database now (this one's included), or null where there is
+    /// one process (SQLite). An instance whose process died has none: its connections ended with it.
     /// </summary>
-    public virtual Task<bool> OthersAliveAsync(CancellationToken cancellationToken = default) => Task.FromResult(false);
+    public virtual Task<IReadOnlyList<string>?> LiveInstancesAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<string>?>(null);
+
+    /// <summary>Whether another instance has connections to this database now (never where there is one process).</summary>
+    public async Task<bool> OthersAliveAsync(CancellationToken cancellationToken = default) =>
+        await LiveInstancesAsync(cancellationToken).ConfigureAwait(false) is { } live && live.Any(name => name != InstanceName);
 
     /// <summary>
     /// Held while an instance prepares the database at start-up (recovery, seeding), so instances starting together

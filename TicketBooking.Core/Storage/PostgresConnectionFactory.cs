@@ -92,18 +92,23 @@ public sealed class PostgresConnectionFactory : ConnectionFactory, IDisposable
 
     internal override NpgsqlConnection OpenForMigration() => Open();
 
-    /// <summary>Whether connections of another instance (with this one's application name before its own suffix) are open.</summary>
-    public override async Task<bool> OthersAliveAsync(CancellationToken cancellationToken = default)
+    public override string InstanceName => _instanceName;
+
+    /// <summary>The application names of open connections that start like this instance's (its name before its own suffix).</summary>
+    public override async Task<IReadOnlyList<string>?> LiveInstancesAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-                           WHERE datname = current_database() AND starts_with(application_name, @prefix) AND application_name <> @mine)
-            """;
+        command.CommandText = "SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = current_database() AND starts_with(application_name, @prefix)";
         command.Parameters.AddWithValue("prefix", _applicationName + "/");
-        command.Parameters.AddWithValue("mine", _instanceName);
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
     }
 
     internal override int ConflictRetries => _conflictRetries;
