@@ -5,7 +5,8 @@
 #   deploy/cluster.sh [N]          N instances (default 3); open http://127.0.0.1:8080
 #
 # Settings (environment):
-#   CLUSTER_DIR     run folder: logs, pid files, haproxy.cfg, e-mails (mail/), the database cluster (default: a new temp folder)
+#   CLUSTER_DIR     run folder: logs, pid files, haproxy.cfg, e-mails (mail/), the database cluster and its connection
+#                   string (pg.connection) (default: a new temp folder)
 #   LB_PORT         the balancer's port (8080); APP_PORT_BASE: instance i listens on APP_PORT_BASE + i (5100),
 #                   or on any free port with APP_PORT_BASE=auto
 #   APP_DIR         a published TicketBooking.Web (default: published into CLUSTER_DIR/app first)
@@ -68,6 +69,7 @@ if [[ -z "${TICKETS_PG:-}" ]]; then
     -o "-p $pg_port -k $run -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
   as_postgres "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres tickets
   TICKETS_PG="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=tickets"
+  echo "$TICKETS_PG" > "$run/pg.connection"
   echo "PostgreSQL on 127.0.0.1:$pg_port ($pg_data)"
 fi
 

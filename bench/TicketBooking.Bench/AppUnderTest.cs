@@ -15,6 +15,8 @@ internal sealed class AppUnderTest : IAsyncDisposable
     private readonly string? _directory;
     private readonly bool _ownsDirectory;
 
+    private readonly Process? _cluster;
+
     private AppUnderTest(Uri baseAddress, string organizerPassword, Process? process, string? directory, bool ownsDirectory, TimeSpan? coldStart)
     {
         BaseAddress = baseAddress;
@@ -24,6 +26,28 @@ internal sealed class AppUnderTest : IAsyncDisposable
         _ownsDirectory = ownsDirectory;
         ColdStart = coldStart;
     }
+
+    private AppUnderTest(Uri balancer, string organizerPassword, Process cluster, string directory, string postgres, int instances, TimeSpan coldStart)
+        : this(balancer, organizerPassword, null, null, false, coldStart)
+    {
+        _cluster = cluster;
+        _clusterDirectory = directory;
+        PostgresConnectionString = postgres;
+        Instances = instances;
+    }
+
+    private readonly string? _clusterDirectory;
+
+    /// <summary>The PostgreSQL database of a cluster the benchmark started (for the invariant checks); null otherwise.</summary>
+    public string? PostgresConnectionString { get; }
+
+    /// <summary>App instances behind the address: 1, or a cluster's count.</summary>
+    public int Instances { get; } = 1;
+
+    /// <summary>What serves the benchmark, for the report.</summary>
+    public string Deployment => _cluster is not null
+        ? $"{Instances} instance{(Instances == 1 ? "" : "s")} on one PostgreSQL database behind HAProxy (deploy/cluster.sh), all on this machine"
+        : _process is not null ? "one instance on a SQLite file" : $"already running at {BaseAddress}";
 
     public Uri BaseAddress { get; }
 
@@ -131,6 +155,57 @@ internal sealed class AppUnderTest : IAsyncDisposable
         throw new TimeoutException("The app did not serve /health within 60 s.");
     }
 
+    /// <summary>
+    /// The repository's <c>deploy/cluster.sh</c>: a private PostgreSQL, <paramref name="instances"/> instances of the
+    /// published app in <paramref name="appDirectory"/> and HAProxy in front, on free loopback ports, rate limits off.
+    /// </summary>
+    public static async Task<AppUnderTest> StartClusterAsync(int instances, string appDirectory)
+    {
+        var directory = Directory.CreateTempSubdirectory("ticketbooking-bench-cluster-").FullName;
+        var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var start = new ProcessStartInfo("setsid", ["bash", Path.Combine(RepositoryRoot(), "deploy", "cluster.sh"), instances.ToString(CultureInfo.InvariantCulture)])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["CLUSTER_DIR"] = directory;
+        start.Environment["APP_DIR"] = Path.GetFullPath(appDirectory);
+        start.Environment["APP_PORT_BASE"] = "auto";
+        start.Environment["LB_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture);
+        start.Environment["Organizer__Password"] = password;
+        start.Environment["RateLimits__Enabled"] = "false";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["DOTNET_gcServer"] = "1";
+        start.Environment["WATCH_PID"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var clock = Stopwatch.StartNew();
+        var script = Process.Start(start) ?? throw new InvalidOperationException("deploy/cluster.sh did not start.");
+        script.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { Length: > 0 } line)
+            {
+                Console.Error.WriteLine($"  cluster: {line}");
+            }
+        };
+        script.BeginOutputReadLine();
+        script.BeginErrorReadLine();
+        var ready = Path.Combine(directory, "ready");
+        while (!File.Exists(ready))
+        {
+            if (script.HasExited || clock.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                script.Kill(entireProcessTree: true);
+                throw new InvalidOperationException($"deploy/cluster.sh did not get ready; see {directory}.");
+            }
+
+            await Task.Delay(50);
+        }
+
+        var balancer = new Uri($"http://127.0.0.1:{(await File.ReadAllTextAsync(ready)).Trim()}");
+        var postgres = (await File.ReadAllTextAsync(Path.Combine(directory, "pg.connection"))).Trim();
+        return new AppUnderTest(balancer, password, script, directory, postgres, instances, clock.Elapsed);
+    }
+
     /// <summary>Ends the process the hard way (SIGKILL): no shutdown, no flushing, as a crash or an OOM kill would.</summary>
     public async Task KillAsync()
     {
@@ -141,15 +216,28 @@ internal sealed class AppUnderTest : IAsyncDisposable
         }
     }
 
-    /// <summary>Resident memory of the app process in MB (Linux /proc), or null for an app we did not start.</summary>
+    /// <summary>Resident memory of the app process in MB (Linux /proc; a cluster's instances together), or null for an app we did not start.</summary>
     public double? ResidentMegabytes()
     {
-        if (_process is null || _process.HasExited)
+        if (_clusterDirectory is not null)
+        {
+            return Enumerable.Range(1, Instances)
+                .Select(i => Resident(int.Parse(File.ReadAllText(Path.Combine(_clusterDirectory, $"app{i}.pid")).Trim(), CultureInfo.InvariantCulture)))
+                .Sum(rss => rss ?? 0);
+        }
+
+        return _process is null || _process.HasExited ? null : Resident(_process.Id);
+    }
+
+    private static double? Resident(int pid)
+    {
+        // The cluster starts each instance through bash -c "exec dotnet …": the pid is the dotnet process itself.
+        if (!File.Exists($"/proc/{pid}/status"))
         {
             return null;
         }
 
-        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
             {
@@ -163,6 +251,28 @@ internal sealed class AppUnderTest : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_cluster is not null)
+        {
+            // The script's trap stops the instances, the balancer and PostgreSQL.
+            using (var term = Process.Start("kill", ["-TERM", _cluster.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await term!.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _cluster.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _cluster.Kill(entireProcessTree: true);
+            }
+
+            _cluster.Dispose();
+            Directory.Delete(_clusterDirectory!, recursive: true);
+        }
+
         if (_process is not null)
         {
             if (!_process.HasExited)

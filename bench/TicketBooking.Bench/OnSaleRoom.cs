@@ -694,9 +694,9 @@ internal sealed class RoomLedger
         {
             command.CommandText = """
                 SELECT id, buyer_id, seq, state, admitted_at, admission_expires_at, ended_at
-                FROM queue_entries WHERE concert_id = $concert ORDER BY seq
+                FROM queue_entries WHERE concert_id = @concert ORDER BY seq
                 """;
-            command.Parameters.AddWithValue("$concert", concertId.ToString());
+            command.With("@concert", concertId.ToString());
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -708,9 +708,9 @@ internal sealed class RoomLedger
         long sold;
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT COALESCE(SUM(sold), 0) FROM tiers WHERE concert_id = $concert";
-            command.Parameters.AddWithValue("$concert", concertId.ToString());
-            sold = (long)command.ExecuteScalar()!;
+            command.CommandText = "SELECT CAST(COALESCE(SUM(sold), 0) AS BIGINT) FROM tiers WHERE concert_id = @concert";
+            command.With("@concert", concertId.ToString());
+            sold = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
         }
 
         var seqs = rows.Where(r => r.Seq is not null).Select(r => r.Seq!.Value).ToList();

@@ -8,6 +8,7 @@ using System.Text;
 //     (the waiting room of a scheduled on-sale: every buyer in line before it, admitted at the paced rate, then hold and pay, until sold out for good; not part of 'all')
 // dotnet run -c Release --project bench/TicketBooking.Bench -- [scenario|all] [--runs 3] [--clients 200] [--subscribers 2000]
 //     [--duration 10] [--mixed-duration 60] [--attempts 100000] [--changes 10] [--circuits 2000] [--app PUBLISHED_WEB_DIR | --url http://… --organizer-password …] [--out file]
+//     [--cluster N --app PUBLISHED_WEB_DIR]   (N instances on a private PostgreSQL behind HAProxy, by deploy/cluster.sh; the invariant checks read PostgreSQL)
 namespace TicketBooking.Bench;
 
 /// <summary>Entry point. A named class rather than top-level statements, so the tests can reference this project.</summary>
@@ -45,13 +46,17 @@ internal static class BenchMain
         var configuration = arguments.Text("configuration") ?? "Release";
         var results = scenarios.ToDictionary(s => s, _ => new List<RunResult>());
         var coldStarts = new List<double>();
+        var deployment = "";
 
         for (var run = 1; run <= runs; run++)
         {
             // A fresh app and database per run, so runs do not inherit each other's data.
             await using var app = arguments.Text("url") is { } url
                 ? AppUnderTest.Existing(new Uri(url), arguments.Text("organizer-password") ?? throw new ArgumentException("--url needs --organizer-password"))
+                : arguments.Int("cluster", 0) is > 0 and var instances
+                ? await AppUnderTest.StartClusterAsync(instances, arguments.Text("app") ?? throw new ArgumentException("--cluster needs --app PUBLISHED_WEB_DIR"))
                 : await AppUnderTest.StartAsync(configuration, settings: Scenarios.SettingsFor(scenarios, options), appDirectory: arguments.Text("app"));
+            deployment = app.Deployment;
             if (app.ColdStart is { } coldStart)
             {
                 coldStarts.Add(coldStart.TotalSeconds);
@@ -67,7 +72,7 @@ internal static class BenchMain
             }
         }
 
-        var report = Report.Render(results, coldStarts, options, runs);
+        var report = Report.Render(results, coldStarts, options, runs, deployment);
         Console.WriteLine(report);
         var output = arguments.Text("out") ?? Path.Combine(AppUnderTest.RepositoryRoot(), "bench", "results", "latest.md");
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
@@ -108,13 +113,14 @@ internal sealed class Arguments
 
 internal static class Report
 {
-    public static string Render(Dictionary<string, List<RunResult>> results, List<double> coldStarts, BenchOptions options, int runs)
+    public static string Render(Dictionary<string, List<RunResult>> results, List<double> coldStarts, BenchOptions options, int runs, string deployment)
     {
         var text = new StringBuilder();
         text.AppendLine("# TicketBooking benchmark").AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- When: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Cpu()}, {Environment.ProcessorCount} cores, {Memory()}, {RuntimeInformation.OSDescription}");
         text.AppendLine(CultureInfo.InvariantCulture, $"- .NET {Environment.Version}; app and load generator on the same machine (they share the cores)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- App: {deployment}");
         text.AppendLine(CultureInfo.InvariantCulture, $"- {runs} runs, each on a freshly started app and database warmed up for 3 s; figures are the median of the runs");
         text.AppendLine(CultureInfo.InvariantCulture, $"- {options.Clients} keep-alive clients; holds: up to {options.HoldAttempts:N0} attempts or {options.Duration.TotalSeconds:0} s; confirm and baseline: {options.Duration.TotalSeconds:0} s; mixed: {options.MixedDuration.TotalSeconds:0} s; fanout: {options.Subscribers:N0} subscribers × {options.Changes} changes");
         text.AppendLine();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace TicketBooking.Bench;
@@ -316,17 +317,27 @@ internal static class Scenarios
     /// </summary>
     public const string NotChecked = "not checked (app not started by the benchmark)";
 
-    /// <summary>The app's database, read-only, when the benchmark started the app itself; otherwise <c>null</c>.</summary>
-    public static SqliteConnection? ReadOnlyDatabase(AppUnderTest app)
+    /// <summary>
+    /// The app's database when the benchmark started the app itself (its SQLite file read-only, or its cluster's
+    /// PostgreSQL database); otherwise <c>null</c>. Statements name parameters <c>@name</c>, which both providers take.
+    /// </summary>
+    public static DbConnection? ReadOnlyDatabase(AppUnderTest app)
     {
-        if (app.DatabasePath is null)
-        {
-            return null;
-        }
-
-        var connection = new SqliteConnection($"Data Source={app.DatabasePath};Mode=ReadOnly;Pooling=False");
-        connection.Open();
+        DbConnection? connection = app.PostgresConnectionString is { } postgres ? new Npgsql.NpgsqlConnection(postgres)
+            : app.DatabasePath is { } path ? new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False")
+            : null;
+        connection?.Open();
         return connection;
+    }
+
+    /// <summary>Adds a parameter named <paramref name="name"/> (with its @) to the command.</summary>
+    public static DbCommand With(this DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+        return command;
     }
 
     internal static (bool Passed, string Detail) InvariantHolds(AppUnderTest app, Guid concertId)
@@ -340,12 +351,11 @@ internal static class Scenarios
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT t.code, t.capacity, t.sold, t.held,
-                   (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h WHERE h.tier_id = t.id),
-                   (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h WHERE h.tier_id = t.id AND h.expires_at > $now)
-            FROM tiers t WHERE t.concert_id = $concert
+                   (SELECT CAST(COALESCE(SUM(h.quantity), 0) AS BIGINT) FROM holds h WHERE h.tier_id = t.id),
+                   (SELECT CAST(COALESCE(SUM(h.quantity), 0) AS BIGINT) FROM holds h WHERE h.tier_id = t.id AND h.expires_at > @now)
+            FROM tiers t WHERE t.concert_id = @concert
             """;
-        command.Parameters.AddWithValue("$concert", concertId.ToString());
-        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        command.With("@concert", concertId.ToString()).With("@now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         using var reader = command.ExecuteReader();
         var details = new List<string>();
         var passed = true;

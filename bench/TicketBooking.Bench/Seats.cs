@@ -171,10 +171,10 @@ internal static class SeatsScenario
                    (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.held_by IS NOT NULL),
                    (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.ticket_id IS NOT NULL),
                    (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.ticket_id IS NOT NULL AND s.held_by IS NOT NULL),
-                   (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h WHERE h.tier_id = t.id)
-            FROM tiers t WHERE t.concert_id = $concert AND t.code = 'SEATS'
+                   (SELECT CAST(COALESCE(SUM(h.quantity), 0) AS BIGINT) FROM holds h WHERE h.tier_id = t.id)
+            FROM tiers t WHERE t.concert_id = @concert AND t.code = 'SEATS'
             """;
-        command.Parameters.AddWithValue("$concert", concertId.ToString());
+        command.With("@concert", concertId.ToString());
         using var reader = command.ExecuteReader();
         reader.Read();
         var (capacity, sold, held, heldSeats, soldSeats, both, holdRows) =
