@@ -38,12 +38,15 @@ fi
 
 as_postgres() { if [[ "$(id -u)" == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-# A port nothing on 127.0.0.1 answers on, and not one this run already handed out (nothing listens on those yet).
+# A port nothing on 127.0.0.1 answers on, and not one this run already handed out (nothing listens on those yet). Below
+# the kernel's ephemeral range, where outgoing connections take their local ports: one of those answers nothing yet
+# cannot be bound.
 taken=" ${LB_PORT:-8080} "
+ephemeral_low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
 free_port() {
   local port
   while true; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (ephemeral_low - 10000)))
     [[ "$taken" == *" $port "* ]] && continue
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
     taken+="$port "

@@ -49,17 +49,17 @@ public sealed class PostgresConnectionFactory : ConnectionFactory, IDisposable
         // explicit columns, so a migration adding a column cannot change a prepared result), 1,246/s without the
         // DISCARD ALL round trip on every return to the pool as well (no code keeps session state on a pooled connection:
         // the leader's and start-up session locks and LISTEN use connections of their own).
-        if (!builder.ContainsKey("Max Auto Prepare"))
+        if (!Given(storage.ConnectionString, "Max Auto Prepare", "MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = 64;
         }
 
-        if (!builder.ContainsKey("No Reset On Close"))
+        if (!Given(storage.ConnectionString, "No Reset On Close", "NoResetOnClose"))
         {
             builder.NoResetOnClose = true;
         }
 
-        if (!builder.ContainsKey("Maximum Pool Size"))
+        if (!Given(storage.ConnectionString, "Maximum Pool Size", "MaxPoolSize"))
         {
             // Readers are asynchronous and short: a few dozen connections serve thousands of requests. Npgsql's 100 per
             // instance would let three instances exhaust a default server's 100–300 connections under load.
@@ -78,6 +78,16 @@ public sealed class PostgresConnectionFactory : ConnectionFactory, IDisposable
         _dataSource = NpgsqlDataSource.Create(ConnectionString);
         _unpooledConnectionString = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString;
         StorageTypeHandlers.Register();
+    }
+
+    /// <summary>
+    /// Whether the configured connection string sets one of <paramref name="keywords"/> itself. Npgsql's builder cannot
+    /// tell: its ContainsKey is true for every keyword it knows, set or not.
+    /// </summary>
+    private static bool Given(string? connectionString, params string[] keywords)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        return given.Keys.Cast<string>().Any(key => keywords.Any(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase)));
     }
 
     /// <summary>The connection string every connection uses (with the settings this factory adds).</summary>

@@ -25,6 +25,8 @@ internal sealed partial class BlazorCircuit : IAsyncDisposable
 {
     private readonly HubConnection _connection;
     private readonly TaskCompletionSource _rendered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _gate = new();
+    private (byte[] Text, TaskCompletionSource<long> Seen)? _awaited;
 
     private BlazorCircuit(HubConnection connection) => _connection = connection;
 
@@ -47,6 +49,7 @@ internal sealed partial class BlazorCircuit : IAsyncDisposable
         connection.On("JS.RenderBatch", [typeof(long), typeof(byte[])], args =>
         {
             circuit._rendered.TrySetResult();
+            circuit.Look((byte[])args[1]!);
             return connection.SendAsync("OnRenderCompleted", (long)args[0]!, null, cancellationToken);
         });
         connection.On("JS.BeginInvokeJS", [typeof(long), typeof(string), typeof(string), typeof(int), typeof(long)], args =>
@@ -71,6 +74,34 @@ internal sealed partial class BlazorCircuit : IAsyncDisposable
         await circuit._rendered.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
         _ = secret;
         return circuit;
+    }
+
+    /// <summary>
+    /// Completes with the <see cref="Stopwatch"/> timestamp of the first render batch from now on whose bytes contain
+    /// <paramref name="text"/> (render batches carry new text as UTF-8): when the page drew it.
+    /// </summary>
+    public Task<long> RendersAsync(string text)
+    {
+        var seen = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _awaited = (System.Text.Encoding.UTF8.GetBytes(text), seen);
+        }
+
+        return seen.Task;
+    }
+
+    private void Look(byte[] batch)
+    {
+        var now = Stopwatch.GetTimestamp();
+        lock (_gate)
+        {
+            if (_awaited is { } awaited && batch.AsSpan().IndexOf(awaited.Text) >= 0)
+            {
+                awaited.Seen.TrySetResult(now);
+                _awaited = null;
+            }
+        }
     }
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
@@ -114,20 +145,31 @@ internal static class BlazorPack
     }
 }
 
-/// <summary>How much a Blazor circuit costs the server: RSS before, with N circuits open, and after they close.</summary>
+/// <summary>
+/// How much a Blazor circuit costs the server and how fast a change reaches them all: N circuits on one concert's page,
+/// RSS before, with them open, and after they close; then, while open, a few holds through the API, each timed from its
+/// answer until every circuit has received the render batch that shows the new count.
+/// </summary>
 internal static class CircuitsScenario
 {
+    private const int Changes = 5;
+    private const int Capacity = 10_000;
+
+    /// <summary>Room for the circuits the run opens (the server-wide cap is 5,000 by default).</summary>
+    public static Dictionary<string, string> Settings(int count) => new() { ["Limits:MaxCircuits"] = (count + 100).ToString(CultureInfo.InvariantCulture) };
+
     public static async Task<RunResult> RunAsync(AppUnderTest app, int count)
     {
         using var api = new TicketApi(app.BaseAddress, 64);
+        var concertId = await api.CreateConcertAsync(app.OrganizerPassword, ("GA", 1_000, Capacity));
         var rssBefore = app.ResidentMegabytes();
         var circuits = new System.Collections.Concurrent.ConcurrentBag<BlazorCircuit>();
         var failures = 0;
-        var opened = await Load.RunAsync(32, count, TimeSpan.FromMinutes(5), async (_, _) =>
+        var opened = await Load.RunAsync(32, count, TimeSpan.FromMinutes(10), async (_, _) =>
         {
             try
             {
-                circuits.Add(await BlazorCircuit.OpenAsync(api, "/", CancellationToken.None));
+                circuits.Add(await BlazorCircuit.OpenAsync(api, $"/concerts/{concertId}", CancellationToken.None));
             }
 #pragma warning disable CA1031 // A circuit that failed to open is counted, not fatal.
             catch (Exception)
@@ -138,6 +180,37 @@ internal static class CircuitsScenario
         });
         await Task.Delay(TimeSpan.FromSeconds(5)); // let the renders settle
         var rssOpen = app.ResidentMegabytes();
+
+        // One ticket held at a time; each change is timed until the last circuit drew it.
+        var toAll = new Latencies();
+        var toEach = new Latencies();
+        var missed = 0;
+        for (var change = 1; change <= Changes; change++)
+        {
+            var text = (Capacity - change).ToString("N0", CultureInfo.GetCultureInfo("en-US"));
+            var renders = circuits.Select(c => c.RendersAsync(text)).ToList();
+            var cookie = await api.NewBuyerAsync();
+            var hold = await api.SendAsync(HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, "GA", 1), cookie);
+            var answered = Stopwatch.GetTimestamp();
+            if (hold.Status != HttpStatusCode.Created)
+            {
+                throw new InvalidOperationException($"The hold was refused: {hold.Status} {hold.Body}");
+            }
+
+            try
+            {
+                await Task.WhenAll(renders).WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                missed += renders.Count(r => !r.IsCompleted);
+            }
+
+            var drawn = renders.Where(r => r.IsCompletedSuccessfully).Select(r => Stopwatch.GetElapsedTime(answered, r.Result).TotalMilliseconds).ToList();
+            drawn.ForEach(toEach.AddMilliseconds);
+            toAll.AddMilliseconds(drawn.Count > 0 ? drawn.Max() : 30_000);
+        }
+
         foreach (var circuit in circuits)
         {
             await circuit.DisposeAsync();
@@ -155,8 +228,11 @@ internal static class CircuitsScenario
             .Figure("RSS before", rssBefore ?? 0, "MB")
             .Figure($"RSS with circuits open", rssOpen ?? 0, "MB")
             .Figure("RSS per circuit", perCircuit ?? 0, "KB")
+            .Percentiles("change → drawn in one circuit", toEach)
+            .Percentiles("change → drawn in all", toAll)
             .Figure("RSS right after closing", rssClosed ?? 0, "MB")
             .Figure("RSS 150 s after closing", rssReleased ?? 0, "MB")
-            .Check($"{count} circuits opened", failures == 0, $"{failures} failed");
+            .Check($"{count} circuits opened", failures == 0, $"{failures} failed")
+            .Check($"every circuit drew all {Changes} changes", missed == 0, $"{missed} renders missed");
     }
 }

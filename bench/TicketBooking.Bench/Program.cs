@@ -6,7 +6,7 @@ using System.Text;
 // dotnet run -c Release --project bench/TicketBooking.Bench -- checkin --runs 1 [--app PUBLISHED_WEB_DIR]   (the door: 1,000 scans, then 1,000 repeats)
 // dotnet run -c Release --project bench/TicketBooking.Bench -- onsale-room --runs 1 [--room-buyers 20000] [--admit-per-minute 6000] [--room-streams 500] [--app PUBLISHED_WEB_DIR] [--out FILE]
 //     (the waiting room of a scheduled on-sale: every buyer in line before it, admitted at the paced rate, then hold and pay, until sold out for good; not part of 'all')
-// dotnet run -c Release --project bench/TicketBooking.Bench -- [scenario|all] [--runs 3] [--clients 200] [--subscribers 2000]
+// dotnet run -c Release --project bench/TicketBooking.Bench -- [scenario[,scenario…]|all] [--runs 3] [--clients 200] [--subscribers 2000]
 //     [--duration 10] [--mixed-duration 60] [--attempts 100000] [--changes 10] [--circuits 2000] [--app PUBLISHED_WEB_DIR | --url http://… --organizer-password …] [--out file]
 //     [--cluster N --app PUBLISHED_WEB_DIR]   (N instances on a private PostgreSQL behind HAProxy, by deploy/cluster.sh; the invariant checks read PostgreSQL)
 namespace TicketBooking.Bench;
@@ -30,7 +30,7 @@ internal static class BenchMain
             return 0;
         }
 
-        var scenarios = arguments.Scenario is null or "all" ? Scenarios.All : [arguments.Scenario];
+        var scenarios = arguments.Scenario is null or "all" ? Scenarios.All : arguments.Scenario.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var options = new BenchOptions(
             arguments.Int("clients", 200),
             arguments.Int("subscribers", 2_000),

@@ -56,7 +56,9 @@ internal static class Scenarios
 
     /// <summary>Extra app configuration the scenarios of a run need (one app serves them all); none for most.</summary>
     public static Dictionary<string, string> SettingsFor(IEnumerable<string> names, BenchOptions options) =>
-        names.Contains(OnSaleRoomScenario.Name) ? OnSaleRoomScenario.Settings(options) : [];
+        names.Contains(OnSaleRoomScenario.Name) ? OnSaleRoomScenario.Settings(options)
+        : names.Contains("circuits") ? CircuitsScenario.Settings(options.Circuits)
+        : [];
 
     /// <summary>
     /// Exercises every endpoint the scenarios use for a few seconds on a concert of its own, so the figures describe
