@@ -112,6 +112,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 echo "ready: http://127.0.0.1:$lb_port ($instances instances behind HAProxy; run folder $run)"
-echo "$lb_port" > "$run/ready"
+# Written whole, then renamed: whoever waits for the file never reads it half-written.
+echo "$lb_port" > "$run/ready.tmp" && mv "$run/ready.tmp" "$run/ready"
 # Runs until stopped; an instance that dies (or is killed) leaves the others serving behind the balancer.
 wait "$haproxy_pid" || true

@@ -67,7 +67,8 @@ public sealed class PostgresConnectionFactory : ConnectionFactory, IDisposable
         }
 
         // Every connection of this instance carries its name, so an instance can tell whether others are alive
-        // (OthersAliveAsync): a process that dies loses its connections, and PostgreSQL forgets their names with them.
+        // (LiveInstancesAsync): a process that dies loses its connections, and PostgreSQL forgets their names with them.
+        // The leader connection and the listener are never returned, so a live instance always has one.
         _applicationName = string.IsNullOrEmpty(builder.ApplicationName) ? "TicketBooking" : builder.ApplicationName;
         _applicationName = _applicationName[..Math.Min(_applicationName.Length, 40)];
         builder.ApplicationName = $"{_applicationName}/{Guid.NewGuid():N}"[..Math.Min(_applicationName.Length + 17, 63)];

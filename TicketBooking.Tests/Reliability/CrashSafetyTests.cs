@@ -141,7 +141,7 @@ public abstract class CrashSafetyTests(StorageProvider provider, ITestOutputHelp
                         }
                     }
                 }
-                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException)
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException or System.Net.Sockets.SocketException)
                 {
                     return; // The server is gone.
                 }

@@ -132,7 +132,10 @@ public sealed class ChromiumTheoryAttribute : TheoryAttribute
 /// <summary>Helpers for pages of a Blazor Server app.</summary>
 public static class BlazorPage
 {
-    /// <summary>Picks <paramref name="quantity"/> tickets of a tier (by its display name) and waits until the server shows the choice.</summary>
+    /// <summary>
+    /// Picks <paramref name="quantity"/> tickets of a tier (by its display name) and waits until the server shows the
+    /// choice: up to 15 s, as a server that has just started (a cluster's instance) answers its first events slowly.
+    /// </summary>
     public static async Task ChooseTicketsAsync(this IPage page, string tierName, int quantity)
     {
         var more = page.GetByRole(AriaRole.Button, new() { Name = $"More {tierName} tickets", Exact = true });
@@ -140,7 +143,7 @@ public static class BlazorPage
         for (var i = 1; i <= quantity; i++)
         {
             await more.ClickAsync();
-            await Assertions.Expect(field).ToHaveValueAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await Assertions.Expect(field).ToHaveValueAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 15_000 });
         }
     }
 

@@ -15,7 +15,7 @@ internal sealed class AppUnderTest : IAsyncDisposable
     private readonly string? _directory;
     private readonly bool _ownsDirectory;
 
-    private readonly Process? _cluster;
+    private readonly ClusterScript? _cluster;
 
     private AppUnderTest(Uri baseAddress, string organizerPassword, Process? process, string? directory, bool ownsDirectory, TimeSpan? coldStart)
     {
@@ -27,16 +27,13 @@ internal sealed class AppUnderTest : IAsyncDisposable
         ColdStart = coldStart;
     }
 
-    private AppUnderTest(Uri balancer, string organizerPassword, Process cluster, string directory, string postgres, int instances, TimeSpan coldStart)
-        : this(balancer, organizerPassword, null, null, false, coldStart)
+    private AppUnderTest(Uri balancer, string organizerPassword, ClusterScript cluster, string postgres, int instances)
+        : this(balancer, organizerPassword, null, null, false, cluster.StartedIn)
     {
         _cluster = cluster;
-        _clusterDirectory = directory;
         PostgresConnectionString = postgres;
         Instances = instances;
     }
-
-    private readonly string? _clusterDirectory;
 
     /// <summary>The PostgreSQL database of a cluster the benchmark started (for the invariant checks); null otherwise.</summary>
     public string? PostgresConnectionString { get; }
@@ -163,47 +160,14 @@ internal sealed class AppUnderTest : IAsyncDisposable
     {
         var directory = Directory.CreateTempSubdirectory("ticketbooking-bench-cluster-").FullName;
         var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        var start = new ProcessStartInfo("setsid", ["bash", Path.Combine(RepositoryRoot(), "deploy", "cluster.sh"), instances.ToString(CultureInfo.InvariantCulture)])
+        var cluster = await ClusterScript.StartAsync(instances, appDirectory, directory, new Dictionary<string, string>
         {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["CLUSTER_DIR"] = directory;
-        start.Environment["APP_DIR"] = Path.GetFullPath(appDirectory);
-        start.Environment["APP_PORT_BASE"] = "auto";
-        start.Environment["LB_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture);
-        start.Environment["Organizer__Password"] = password;
-        start.Environment["RateLimits__Enabled"] = "false";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["DOTNET_gcServer"] = "1";
-        start.Environment["WATCH_PID"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        var clock = Stopwatch.StartNew();
-        var script = Process.Start(start) ?? throw new InvalidOperationException("deploy/cluster.sh did not start.");
-        script.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is { Length: > 0 } line)
-            {
-                Console.Error.WriteLine($"  cluster: {line}");
-            }
-        };
-        script.BeginOutputReadLine();
-        script.BeginErrorReadLine();
-        var ready = Path.Combine(directory, "ready");
-        while (!File.Exists(ready))
-        {
-            if (script.HasExited || clock.Elapsed > TimeSpan.FromMinutes(2))
-            {
-                script.Kill(entireProcessTree: true);
-                throw new InvalidOperationException($"deploy/cluster.sh did not get ready; see {directory}.");
-            }
-
-            await Task.Delay(50);
-        }
-
-        var balancer = new Uri($"http://127.0.0.1:{(await File.ReadAllTextAsync(ready)).Trim()}");
-        var postgres = (await File.ReadAllTextAsync(Path.Combine(directory, "pg.connection"))).Trim();
-        return new AppUnderTest(balancer, password, script, directory, postgres, instances, clock.Elapsed);
+            ["Organizer__Password"] = password,
+            ["RateLimits__Enabled"] = "false",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["DOTNET_gcServer"] = "1",
+        });
+        return new AppUnderTest(cluster.Balancer, password, cluster, cluster.PostgresConnectionString!, instances);
     }
 
     /// <summary>Ends the process the hard way (SIGKILL): no shutdown, no flushing, as a crash or an OOM kill would.</summary>
@@ -219,11 +183,9 @@ internal sealed class AppUnderTest : IAsyncDisposable
     /// <summary>Resident memory of the app process in MB (Linux /proc; a cluster's instances together), or null for an app we did not start.</summary>
     public double? ResidentMegabytes()
     {
-        if (_clusterDirectory is not null)
+        if (_cluster is not null)
         {
-            return Enumerable.Range(1, Instances)
-                .Select(i => Resident(int.Parse(File.ReadAllText(Path.Combine(_clusterDirectory, $"app{i}.pid")).Trim(), CultureInfo.InvariantCulture)))
-                .Sum(rss => rss ?? 0);
+            return Enumerable.Range(1, Instances).Select(i => Resident(_cluster.ProcessId(i))).Sum(rss => rss ?? 0);
         }
 
         return _process is null || _process.HasExited ? null : Resident(_process.Id);
@@ -253,24 +215,8 @@ internal sealed class AppUnderTest : IAsyncDisposable
     {
         if (_cluster is not null)
         {
-            // The script's trap stops the instances, the balancer and PostgreSQL.
-            using (var term = Process.Start("kill", ["-TERM", _cluster.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await term!.WaitForExitAsync();
-            }
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await _cluster.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _cluster.Kill(entireProcessTree: true);
-            }
-
-            _cluster.Dispose();
-            Directory.Delete(_clusterDirectory!, recursive: true);
+            await _cluster.DisposeAsync();
+            Directory.Delete(_cluster.Folder, recursive: true);
         }
 
         if (_process is not null)
@@ -304,7 +250,7 @@ internal sealed class AppUnderTest : IAsyncDisposable
         throw new DirectoryNotFoundException("Run the benchmark from inside the repository.");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

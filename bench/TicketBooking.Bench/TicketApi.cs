@@ -167,11 +167,27 @@ internal sealed class TicketApi : IDisposable
     public static string SeatHoldJson(Guid concertId, string tier, IEnumerable<string> seats) =>
         JsonSerializer.Serialize(new { concertId, items = new[] { new { tier, seats } } });
 
-    /// <summary>A fresh buyer identity (its cookie), from a first request.</summary>
+    /// <summary>
+    /// A fresh buyer identity (its cookie), from a first request. A server at its concurrency limit sheds the request
+    /// (503 with Retry-After) before it mints a cookie; the visitor comes back, as a browser's reload would.
+    /// </summary>
     public async Task<string> NewBuyerAsync()
     {
-        var reply = await SendAsync(HttpMethod.Get, "/api/bookings");
-        return reply.Cookie ?? throw new InvalidOperationException("No buyer cookie was issued.");
+        for (var attempt = 1; ; attempt++)
+        {
+            var reply = await SendAsync(HttpMethod.Get, "/api/bookings");
+            if (reply.Cookie is { } cookie)
+            {
+                return cookie;
+            }
+
+            if (reply.Status != HttpStatusCode.ServiceUnavailable || attempt == 20)
+            {
+                throw new InvalidOperationException($"No buyer cookie was issued: {reply.Status} {reply.Body}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+        }
     }
 
     public async Task<JsonNode> AvailabilityAsync(Guid concertId)

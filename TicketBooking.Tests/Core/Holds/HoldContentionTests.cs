@@ -21,7 +21,7 @@ public abstract class HoldContentionTests(StorageProvider provider) : IAsyncLife
     private ConnectionFactory _ownConnections = null!;
 
     /// <summary>How many times each race runs, each a new interleaving (a PostgreSQL round takes about 3 s here).</summary>
-    private int Rounds => provider == StorageProvider.Postgres ? 5 : 20;
+    private int Rounds => provider == StorageProvider.Postgres ? 3 : 10;
 
     public Task InitializeAsync()
     {
