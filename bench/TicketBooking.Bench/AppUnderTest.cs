@@ -50,6 +50,9 @@ internal sealed class AppUnderTest : IAsyncDisposable
 
     public string OrganizerPassword { get; }
 
+    /// <summary>The app's process id, when the benchmark started one process (for <c>--trace</c>).</summary>
+    public int? ProcessId => _process?.Id;
+
     /// <summary>From process start to the first 200 from /health; unknown for an app we did not start.</summary>
     public TimeSpan? ColdStart { get; }
 
@@ -62,14 +65,15 @@ internal sealed class AppUnderTest : IAsyncDisposable
     /// Starts the built app. Pass <paramref name="databaseDirectory"/> to restart on a database that outlives the process
     /// (the caller then deletes it); <paramref name="settings"/> are extra configuration keys (<c>Holds:Duration</c> …),
     /// <paramref name="environment"/> extra environment variables (<c>HOME</c> …); <paramref name="appDirectory"/> a published
-    /// TicketBooking.Web to start instead of the build output.
+    /// TicketBooking.Web to start instead of the build output; <paramref name="core"/> the one core it may run on (<c>--pin</c>).
     /// </summary>
     public static async Task<AppUnderTest> StartAsync(
         string configuration,
         string? databaseDirectory = null,
         IReadOnlyDictionary<string, string>? settings = null,
         IReadOnlyDictionary<string, string>? environment = null,
-        string? appDirectory = null)
+        string? appDirectory = null,
+        int? core = null)
     {
         var web = appDirectory ?? Path.Combine(RepositoryRoot(), "TicketBooking.Web", "bin", configuration, "net10.0");
         var dll = Path.Combine(web, "TicketBooking.Web.dll");
@@ -82,21 +86,22 @@ internal sealed class AppUnderTest : IAsyncDisposable
         var directory = databaseDirectory ?? Directory.CreateTempSubdirectory("ticketbooking-bench-").FullName;
         var url = new Uri($"http://127.0.0.1:{FreePort()}");
         var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        var start = new ProcessStartInfo("dotnet")
+        var (fileName, prefix) = CpuPinning.Command("dotnet", core);
+        var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = web,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[]
+        foreach (var argument in prefix.Concat(new[]
         {
             dll, "--urls", url.ToString().TrimEnd('/'),
             "--ConnectionStrings:Tickets", $"Data Source={Path.Combine(directory, "tickets.db")}",
             "--RateLimits:Enabled", "false",
             "--Organizer:Password", password,
             "--Logging:LogLevel:Default", "Warning",
-        }.Concat((settings ?? new Dictionary<string, string>()).SelectMany(s => new[] { $"--{s.Key}", s.Value })))
+        }).Concat((settings ?? new Dictionary<string, string>()).SelectMany(s => new[] { $"--{s.Key}", s.Value })))
         {
             start.ArgumentList.Add(argument);
         }

@@ -39,7 +39,10 @@ internal static class Scenarios
 {
     public static readonly string[] All = ["baseline", "onsale", "holds", "confirm", "fanout", "mixed"];
 
-    public static Task<RunResult> RunAsync(string name, AppUnderTest app, TicketApi api, BenchOptions options) => name switch
+    /// <summary>A scenario named with this suffix (<c>holds-limited</c>) runs with every per-client limit on (<see cref="LimitedSettings"/>).</summary>
+    public const string LimitedSuffix = "-limited";
+
+    public static Task<RunResult> RunAsync(string name, AppUnderTest app, TicketApi api, BenchOptions options, int? clientCore = null) => BaseName(name) switch
     {
         "baseline" => BaselineAsync(api, options),
         "onsale" => OnSaleAsync(app, api, options),
@@ -50,15 +53,49 @@ internal static class Scenarios
         "circuits" => CircuitsScenario.RunAsync(app, options.Circuits),
         "checkin" => CheckInAsync(app, api),
         "seats" => SeatsScenario.RunAsync(app, api, options),
+        WrkScenario.Name => WrkScenario.RunAsync(app, api, options, clientCore),
         OnSaleRoomScenario.Name => OnSaleRoomScenario.RunAsync(app, options),
-        _ => throw new ArgumentException($"Unknown scenario '{name}'. Scenarios: {string.Join(", ", All)}, circuits, checkin, seats, {OnSaleRoomScenario.Name}."),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'. Scenarios: {string.Join(", ", All)}, circuits, checkin, seats, {WrkScenario.Name}, {OnSaleRoomScenario.Name}; any of them{LimitedSuffix} with the per-client limits on."),
     };
 
-    /// <summary>Extra app configuration the scenarios of a run need (one app serves them all); none for most.</summary>
-    public static Dictionary<string, string> SettingsFor(IEnumerable<string> names, BenchOptions options) =>
-        names.Contains(OnSaleRoomScenario.Name) ? OnSaleRoomScenario.Settings(options)
-        : names.Contains("circuits") ? CircuitsScenario.Settings(options.Circuits)
-        : [];
+    /// <summary>The heading of a scenario's results: its name, marked when the app and the client were pinned to their cores.</summary>
+    public static string Label(string name, bool pinned) => pinned ? $"{name} (pinned)" : name;
+
+    private static string BaseName(string name) => name.EndsWith(LimitedSuffix, StringComparison.Ordinal) ? name[..^LimitedSuffix.Length] : name;
+
+    /// <summary>Scenarios with the same key run on one app; a different key gets an app of its own.</summary>
+    public static string SettingsKey(string name, BenchOptions options) =>
+        string.Join(";", SettingsFor(name, options).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"));
+
+    /// <summary>Extra app configuration a scenario needs; none for most (the app starts with the per-client limits off).</summary>
+    public static Dictionary<string, string> SettingsFor(string name, BenchOptions options)
+    {
+        var settings = BaseName(name) switch
+        {
+            OnSaleRoomScenario.Name => OnSaleRoomScenario.Settings(options),
+            "circuits" => CircuitsScenario.Settings(options.Circuits),
+            _ => [],
+        };
+        return name.EndsWith(LimitedSuffix, StringComparison.Ordinal) ? new(settings.Concat(LimitedSettings)) : settings;
+    }
+
+    /// <summary>
+    /// Every per-buyer and per-address limit on, with allowances no scenario reaches (all its buyers come from one
+    /// loopback address): what the limits cost is measured, nothing is refused.
+    /// </summary>
+    private static readonly Dictionary<string, string> LimitedSettings = new()
+    {
+        ["RateLimits:Enabled"] = "true",
+        ["RateLimits:HoldsPerMinute"] = "100000",
+        ["RateLimits:BookingsPerMinute"] = "100000",
+        ["Limits:NewBuyersPerMinute"] = "1000000",
+        ["Limits:HoldsPerMinutePerAddress"] = "1000000",
+        ["Limits:HeartbeatsPerMinute"] = "1000000",
+        ["Limits:PaymentFailuresPerHour"] = "1000000",
+        ["Limits:PaymentFailuresPerHourPerBuyer"] = "1000000",
+        ["Limits:EventStreamsPerAddress"] = "1000000",
+        ["Limits:MaxHeldTicketsPerAddress"] = "1000000",
+    };
 
     /// <summary>
     /// Exercises every endpoint the scenarios use for a few seconds on a concert of its own, so the figures describe
