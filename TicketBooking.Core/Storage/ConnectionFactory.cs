@@ -15,6 +15,9 @@ public abstract class ConnectionFactory
     /// <summary>Opens a pooled connection.</summary>
     public abstract DbConnection Open();
 
+    /// <summary>The single writer's connection, open for as long as the writer runs (<see cref="GroupCommitWriter"/>).</summary>
+    internal virtual DbConnection OpenWriter() => Open();
+
     /// <summary>Opens a pooled connection.</summary>
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default);
 
@@ -94,8 +97,11 @@ public static class ConnectionExtensions
     public static DbTransaction BeginSnapshot(this DbConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return connection is Microsoft.Data.Sqlite.SqliteConnection sqlite
-            ? sqlite.BeginTransaction(deferred: true)
-            : connection.BeginTransaction(IsolationLevel.RepeatableRead);
+        return connection switch
+        {
+            Microsoft.Data.Sqlite.SqliteConnection sqlite => sqlite.BeginTransaction(deferred: true),
+            PreparedStatementConnection writer => writer.Inner.BeginTransaction(deferred: true),
+            _ => connection.BeginTransaction(IsolationLevel.RepeatableRead),
+        };
     }
 }

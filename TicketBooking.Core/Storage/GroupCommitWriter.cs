@@ -175,7 +175,7 @@ public sealed partial class GroupCommitWriter : IDisposable
             ResetConnection();
         }
 
-        var connection = _connection ??= _connections.Open();
+        var connection = _connection ??= _connections.OpenWriter();
         return WriteTransaction.Run(_connections, connection, _time.GetUtcNow(), [.. batch.Select(item => (Action<WriteContext>)item.Run)], _offerWindow, _feed);
     }
 

@@ -47,6 +47,9 @@ public sealed class SqliteConnectionFactory : ConnectionFactory
 
     public override SqliteConnection Open() => Open(_connectionString);
 
+    /// <summary>The writer runs the same few statements thousands of times a second: they stay compiled.</summary>
+    internal override DbConnection OpenWriter() => new PreparedStatementConnection(Open());
+
     /// <summary>
     /// False once the database file has been deleted or moved away. An open connection would go on writing to the
     /// unlinked file, and those writes would be lost, so the writer checks this before each batch.
@@ -61,7 +64,8 @@ public sealed class SqliteConnectionFactory : ConnectionFactory
     /// takes the file's write lock before anything is read, so no command decides on counts another writer is about to
     /// change; within the process the single writer thread is the only one asking for it.
     /// </summary>
-    internal override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
+    internal override DbTransaction BeginWrite(DbConnection connection) =>
+        (connection is PreparedStatementConnection writer ? writer.Inner : (SqliteConnection)connection).BeginTransaction(deferred: false);
 
     internal override StoreFault Classify(Exception exception) => exception is SqliteException
     {
