@@ -32,6 +32,8 @@ public sealed partial class GroupCommitWriter : IDisposable
     private readonly Email.OutboxSignal _outbox;
     private readonly Cluster.ClusterFeed _feed;
     private readonly Channel<IWriteItem> _queue;
+    private readonly int _capacity;
+    private int _queued;
     private readonly Thread _thread;
     private DbConnection? _connection;
 
@@ -57,17 +59,16 @@ public sealed partial class GroupCommitWriter : IDisposable
         _time = time;
         _logger = logger;
         _maxBatch = options.Value.MaxWriteBatch;
-        _queue = Channel.CreateBounded<IWriteItem>(new BoundedChannelOptions(options.Value.WriteQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        // An unbounded single-reader channel queues without a lock (a bounded one takes its lock for every write and every
+        // read, and the request threads and the writer fought over it: 8 % of the hold profile); the bound is a counter.
+        _capacity = options.Value.WriteQueueCapacity;
+        _queue = Channel.CreateUnbounded<IWriteItem>(new UnboundedChannelOptions { SingleReader = true });
         _thread = new Thread(Run) { IsBackground = true, Name = "ticket-writer" };
         _thread.Start();
     }
 
     /// <summary>How many commands wait for the writer right now.</summary>
-    public int QueueLength => _queue.Reader.Count;
+    public int QueueLength => Volatile.Read(ref _queued);
 
     /// <summary>
     /// Queues <paramref name="work"/> to run inside a write transaction and returns its result once committed.
@@ -75,10 +76,17 @@ public sealed partial class GroupCommitWriter : IDisposable
     /// </summary>
     internal Task<T> ExecuteAsync<T>(Func<WriteContext, T> work)
     {
+        if (Interlocked.Increment(ref _queued) > _capacity)
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new StoreUnavailableException("The booking system is busy; please try again in a moment.");
+        }
+
         var item = new WriteItem<T>(work);
         if (!_queue.Writer.TryWrite(item))
         {
-            throw new StoreUnavailableException("The booking system is busy; please try again in a moment.");
+            Interlocked.Decrement(ref _queued);
+            throw new StoreUnavailableException("The booking system is shutting down; please try again in a moment.");
         }
 
         return item.Task;
@@ -95,6 +103,7 @@ public sealed partial class GroupCommitWriter : IDisposable
                 batch.Add(item);
             }
 
+            Interlocked.Add(ref _queued, -batch.Count);
             ExecuteBatch(batch);
             batch.Clear();
         }

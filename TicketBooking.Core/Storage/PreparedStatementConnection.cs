@@ -113,7 +113,7 @@ internal sealed class PreparedStatementConnection(SqliteConnection inner) : DbCo
     /// </summary>
     private sealed class KeptCommand(PreparedStatementConnection connection) : DbCommand
     {
-        private readonly SqliteParameterCollection _parameters = new SqliteCommand().Parameters;
+        private readonly SqliteParameterCollection _parameters = new OwnParameters();
         private SqliteCommand? _running;
         private bool _kept;
         private SqliteTransaction? _transaction;
@@ -247,5 +247,8 @@ internal sealed class PreparedStatementConnection(SqliteConnection inner) : DbCo
                 _running = null;
             }
         }
+
+        /// <summary>A parameter list of the command's own (a SqliteCommand just for its list would be one more finalizer per statement).</summary>
+        private sealed class OwnParameters : SqliteParameterCollection;
     }
 }

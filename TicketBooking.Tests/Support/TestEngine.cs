@@ -52,6 +52,8 @@ public sealed class TestEngine : IAsyncDisposable
 
     public ConnectionFactory Connections => _services.GetRequiredService<ConnectionFactory>();
 
+    internal GroupCommitWriter Writer => _services.GetRequiredService<GroupCommitWriter>();
+
     public HoldOptions HoldOptions => _services.GetRequiredService<IOptions<HoldOptions>>().Value;
 
     public TestLog Log { get; }

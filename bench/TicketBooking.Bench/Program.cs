@@ -2,12 +2,17 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 
+// dotnet run -c Release --project bench/TicketBooking.Bench -- compare [--app PUBLISHED_WEB_DIR] [--against bench/results/latest.md]   (the regression guard: quick scenarios, drops over 15 % flagged)
+// dotnet run -c Release --project bench/TicketBooking.Bench -- profile TRACE.speedscope.json…   (the tables of docs/performance.md from --trace files)
 // dotnet run -c Release --project bench/TicketBooking.Bench -- abuse [--app PUBLISHED_WEB_DIR] [--label NAME] [--streams 15000] [--only slow,card] [--out FILE]
 // dotnet run -c Release --project bench/TicketBooking.Bench -- checkin --runs 1 [--app PUBLISHED_WEB_DIR]   (the door: 1,000 scans, then 1,000 repeats)
 // dotnet run -c Release --project bench/TicketBooking.Bench -- onsale-room --runs 1 [--room-buyers 20000] [--admit-per-minute 6000] [--room-streams 500] [--app PUBLISHED_WEB_DIR] [--out FILE]
 //     (the waiting room of a scheduled on-sale: every buyer in line before it, admitted at the paced rate, then hold and pay, until sold out for good; not part of 'all')
 // dotnet run -c Release --project bench/TicketBooking.Bench -- [scenario[,scenario…]|all] [--runs 3] [--clients 200] [--subscribers 2000]
 //     [--duration 10] [--mixed-duration 60] [--attempts 100000] [--changes 10] [--circuits 2000] [--app PUBLISHED_WEB_DIR | --url http://… --organizer-password …] [--out file]
+//     [--pin off|on|both]   (the app on core 0 and the load generator on core 1, taskset; both: unpinned, then pinned)
+//     [--trace DIR]   (dotnet-trace, from bench/dotnet-tools.json, samples the app while each scenario's load runs in the first run)
+//     scenarios: baseline onsale holds confirm fanout mixed (all), circuits checkin seats wrk onsale-room; NAME-limited runs one with every per-client limit on
 //     [--cluster N --app PUBLISHED_WEB_DIR]   (N instances on a private PostgreSQL behind HAProxy, by deploy/cluster.sh; the invariant checks read PostgreSQL)
 namespace TicketBooking.Bench;
 
@@ -27,6 +32,12 @@ internal static class BenchMain
                 await File.AppendAllTextAsync(file, table + Environment.NewLine);
             }
 
+            return 0;
+        }
+
+        if (arguments.Scenario == "profile")
+        {
+            Console.WriteLine(ProfileSummary.Render(arguments.Rest));
             return 0;
         }
 
@@ -147,6 +158,9 @@ internal sealed class Arguments
 
     public string? Scenario { get; private set; }
 
+    /// <summary>Words after the scenario (<c>profile</c>'s files).</summary>
+    public List<string> Rest { get; } = [];
+
     public static Arguments Parse(string[] args)
     {
         var parsed = new Arguments();
@@ -156,9 +170,13 @@ internal sealed class Arguments
             {
                 parsed._options[args[i][2..]] = args[++i];
             }
-            else
+            else if (parsed.Scenario is null)
             {
                 parsed.Scenario = args[i].ToLowerInvariant();
+            }
+            else
+            {
+                parsed.Rest.Add(args[i]);
             }
         }
 
