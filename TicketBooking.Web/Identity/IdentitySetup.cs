@@ -45,6 +45,10 @@ internal static class IdentitySetup
             };
         });
 
+        // Registered after AddCookie, so it runs after the handler's own post-configuration has made the cookie's format.
+        services.AddOptions<CookieAuthenticationOptions>(BuyerSession.Scheme)
+            .PostConfigure<TimeProvider>((cookie, time) => cookie.TicketDataFormat = new CachedTicketFormat(cookie.TicketDataFormat, time));
+
         // The organizer session is checked in the database when the cookie is validated (OnValidatePrincipal above),
         // and again every CircuitAuthenticationState.Interval while a page stays open.
         services.AddAuthorizationBuilder().AddPolicy(OrganizerSession.Policy, policy => policy.RequireRole(OrganizerSession.Role));
