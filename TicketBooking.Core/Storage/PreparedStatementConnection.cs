@@ -233,6 +233,13 @@ internal sealed class PreparedStatementConnection(SqliteConnection inner) : DbCo
 
             foreach (SqliteParameter parameter in _parameters)
             {
+                // Dapper names parameters without the SQL's '@'; Microsoft.Data.Sqlite then asks SQLite for the bare name,
+                // misses, and asks again with each prefix (two native look-ups per value). Named as the SQL names them: one.
+                if (parameter.ParameterName is [not ('@' or '$' or ':'), ..] name)
+                {
+                    parameter.ParameterName = "@" + name;
+                }
+
                 _running.Parameters.Add(parameter);
             }
 

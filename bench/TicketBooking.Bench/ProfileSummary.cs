@@ -33,7 +33,7 @@ internal static class ProfileSummary
         ("broadcast", "TicketBooking.Core!TicketBooking.Core.Availability"), ("engine (writer queue, rules)", "TicketBooking.Core!"),
         ("endpoints, identity", "TicketBooking.Web!"), ("Kestrel and sockets", "Kestrel"), ("Kestrel and sockets", "System.Net.Sockets"),
         ("Kestrel and sockets", "System.IO.Pipelines"), ("ASP.NET Core middleware and routing", "Microsoft.AspNetCore"),
-        ("thread pool", "System.Threading"),
+        ("thread pool waiting for work (spinning or parking)", "LowLevelLifoSemaphore"), ("thread pool", "System.Threading"),
     ];
 
     private const string WriterMarker = "GroupCommitWriter.Run";
@@ -96,7 +96,9 @@ internal static class ProfileSummary
                     var names = stack.Select(i => frames[i]).ToList();
                     isWriter |= names.Exists(n => n.Contains(WriterMarker, StringComparison.Ordinal));
                     var managed = names.Take(names.Count - 1).Where(n => n != "?!?").ToList();
-                    var idle = names[^1] == "UNMANAGED_CODE_TIME" && managed.Count > 0 && Waits.Any(w => managed[^1].Contains(w, StringComparison.Ordinal));
+                    // The finalizer thread waits for work inside GC.RunFinalizers with no frame below it; a finalizer that runs shows its own.
+                    var idle = (names[^1] == "UNMANAGED_CODE_TIME" && managed.Count > 0 && Waits.Any(w => managed[^1].Contains(w, StringComparison.Ordinal)))
+                        || (managed.Count > 0 && managed[^1].EndsWith("GC.RunFinalizers()", StringComparison.Ordinal));
                     if (idle)
                     {
                         idleMs += ms;
