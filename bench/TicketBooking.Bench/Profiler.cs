@@ -3,39 +3,33 @@ using System.Diagnostics;
 namespace TicketBooking.Bench;
 
 /// <summary>
-/// <c>--trace DIR</c>: <c>dotnet-trace</c> (a tool of the bench's manifest, <c>bench/dotnet-tools.json</c>; never a package of
-/// the app) samples the app's threads while a scenario runs, into <c>DIR/SCENARIO.nettrace</c> and a speedscope file
-/// beside it. <c>bench -- profile FILE.speedscope.json</c> turns one into the tables of docs/performance.md.
+/// <c>--trace DIR</c>: <c>dotnet-trace</c> and <c>dotnet-counters</c> (tools of the bench's manifest,
+/// <c>bench/dotnet-tools.json</c>; never packages of the app) watch the app while a scenario's load runs: thread samples into
+/// <c>DIR/SCENARIO.nettrace</c> and a speedscope file beside it, the runtime's counters into <c>DIR/SCENARIO.counters.csv</c>.
+/// <c>bench -- profile DIR/SCENARIO.speedscope.json</c> turns them into the tables of docs/performance.md.
 /// </summary>
 internal sealed class Profiler : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly Process _trace;
+    private readonly Process _counters;
 
-    private Profiler(Process process) => _process = process;
+    private Profiler(Process trace, Process counters)
+    {
+        _trace = trace;
+        _counters = counters;
+    }
 
     public static async Task<Profiler> StartAsync(int pid, string output, TimeSpan duration)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.Combine(AppUnderTest.RepositoryRoot(), "bench"),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-        {
-            "tool", "run", "dotnet-trace", "--", "collect", "-p", pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--profile", "dotnet-sampled-thread-time", "--format", "Speedscope", "-o", Path.GetFullPath(output) + ".nettrace",
-            "--duration", duration.ToString(@"dd\:hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture),
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet-trace did not start (dotnet tool restore in bench/).");
+        var length = duration.ToString(@"dd\:hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture);
+        var id = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var counters = Tool("dotnet-counters", "collect", "-p", id, "--counters", "System.Runtime", "--format", "csv",
+            "-o", Path.GetFullPath(output) + ".counters.csv", "--duration", length);
+        var trace = Tool("dotnet-trace", "collect", "-p", id, "--profile", "dotnet-sampled-thread-time", "--format", "Speedscope",
+            "-o", Path.GetFullPath(output) + ".nettrace", "--duration", length);
         // The session is open once the tool says where it writes; the scenario starts after that.
-        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        while (await trace.StandardOutput.ReadLineAsync() is { } line)
         {
             if (line.Contains("Output File", StringComparison.OrdinalIgnoreCase) || line.Contains("Process", StringComparison.Ordinal))
             {
@@ -43,15 +37,41 @@ internal sealed class Profiler : IAsyncDisposable
             }
         }
 
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        return new Profiler(process);
+        _ = trace.StandardOutput.ReadToEndAsync();
+        return new Profiler(trace, counters);
     }
 
-    /// <summary>Waits for the trace to end (its duration) and to be written out.</summary>
+    /// <summary>Waits for both tools to end (their duration) and write their files.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _process.WaitForExitAsync();
-        _process.Dispose();
+        foreach (var tool in new[] { _trace, _counters })
+        {
+            await tool.WaitForExitAsync();
+            tool.Dispose();
+        }
+    }
+
+    private static Process Tool(string name, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.Combine(AppUnderTest.RepositoryRoot(), "bench"),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "tool", "run", name, "--" }.Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start (dotnet tool restore in bench/).");
+        _ = process.StandardError.ReadToEndAsync();
+        if (name != "dotnet-trace")
+        {
+            _ = process.StandardOutput.ReadToEndAsync();
+        }
+
+        return process;
     }
 }
