@@ -6,9 +6,10 @@ namespace TicketBooking.Bench;
 
 /// <summary>
 /// <c>bench -- compare</c>: the regression guard. Runs the quick scenarios and sets each median beside the one recorded in
-/// <c>bench/results/latest.md</c> (or <c>--against FILE</c>), flagging every figure that got worse by more than 15 %.
-/// Whether worse is up or down follows the unit: rates (<c>/s</c>) should not fall, times and memory should not rise;
-/// counts are shown but not judged (the checks judge them).
+/// <c>bench/results/latest.md</c> (or <c>--against FILE</c>), flagging every rate that dropped by more than 15 % (and then
+/// failing). Times and memory that rose by more than 15 % are marked "slower"/"more" without failing: the tails of the short
+/// scenarios (onsale lasts a quarter of a second) move by that much between two runs of one build on this VM. Counts are
+/// shown but not judged (the checks judge them).
 /// </summary>
 internal static partial class Comparison
 {
@@ -19,7 +20,7 @@ internal static partial class Comparison
     public static (string Table, bool Regressed) Render(Dictionary<string, List<RunResult>> results, Func<IEnumerable<double>, double> median, string reference)
     {
         var recorded = Parse(reference);
-        var text = new StringBuilder($"## Compared with the recorded figures (worse by more than {Tolerance:0 %} is flagged)\n\n");
+        var text = new StringBuilder($"## Compared with the recorded figures (a rate down by more than {Tolerance:0 %} is flagged)\n\n");
         text.AppendLine("| scenario | figure | recorded | now | change | |").AppendLine("|---|---|---:|---:|---:|---|");
         var regressed = false;
         foreach (var (scenario, runs) in results)
@@ -39,10 +40,14 @@ internal static partial class Comparison
                     Direction.Lower => change,
                     _ => 0,
                 };
-                var flagged = worse > Tolerance;
-                regressed |= flagged;
+                var dropped = Better(unit) == Direction.Higher && worse > Tolerance;
+                regressed |= dropped;
+                var verdict = dropped ? "**dropped**"
+                    : Better(unit) == Direction.None ? ""
+                    : worse > Tolerance ? (unit is "MB" or "KB" ? "more" : "slower")
+                    : worse < -Tolerance ? "better" : "ok";
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {scenario} | {name} | {before:#,0.##} | {now:#,0.##} | {change:+0.0 %;-0.0 %;0.0 %} | {(flagged ? "**worse**" : Better(unit) == Direction.None ? "" : worse < -Tolerance ? "better" : "ok")} |");
+                    $"| {scenario} | {name} | {before:#,0.##} | {now:#,0.##} | {change:+0.0 %;-0.0 %;0.0 %} | {verdict} |");
             }
         }
 

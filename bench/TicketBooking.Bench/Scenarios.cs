@@ -46,7 +46,7 @@ internal static class Scenarios
     {
         "baseline" => BaselineAsync(api, options),
         "onsale" => OnSaleAsync(app, api, options),
-        "holds" => HoldsAsync(app, api, options),
+        "holds" => HoldsAsync(app, api, options, ownAddresses: name.EndsWith(LimitedSuffix, StringComparison.Ordinal)),
         "confirm" => ConfirmAsync(app, api, options),
         "fanout" => FanoutAsync(app, api, options),
         "mixed" => MixedAsync(app, api, options),
@@ -170,20 +170,42 @@ internal static class Scenarios
                 $"{holdTally.Refused} sell-outs, {holdTally.Errors + paid.Errors} errors");
     }
 
-    /// <summary>Hold attempts of 1–4 tickets on a 10,000-seat tier from keep-alive clients, each cycling through its own buyers.</summary>
-    private static async Task<RunResult> HoldsAsync(AppUnderTest app, TicketApi api, BenchOptions options)
+    /// <summary>
+    /// Hold attempts of 1–4 tickets on a 10,000-seat tier from keep-alive clients, each cycling through its own buyers. With
+    /// <paramref name="ownAddresses"/> (holds-limited) each client connects from a loopback address of its own, as 200 people
+    /// on 200 networks would: the per-address limits then see 25 buyers an address, not 5,000 behind one.
+    /// </summary>
+    private static async Task<RunResult> HoldsAsync(AppUnderTest app, TicketApi api, BenchOptions options, bool ownAddresses = false)
     {
         const int BuyersPerClient = 25;
         var concertId = await api.CreateConcertAsync(app.OrganizerPassword, ("GA", 1_000, 10_000));
-        var buyers = await Task.WhenAll(Enumerable.Range(0, options.Clients * BuyersPerClient).Select(_ => api.NewBuyerAsync()));
-        var bodies = Enumerable.Range(1, 4).Select(q => TicketApi.HoldJson(concertId, "GA", q)).ToArray();
-        var latencies = new Latencies();
-        var tally = new Tally();
-        var elapsed = await Load.RunAsync(options.Clients, options.HoldAttempts, options.Duration, async (client, i) =>
+        var clients = Enumerable.Range(0, options.Clients)
+            .Select(c => ownAddresses ? new TicketApi(app.BaseAddress, 1, IPAddress.Parse($"127.0.{1 + (c / 250)}.{1 + (c % 250)}")) : api)
+            .ToArray();
+        try
         {
-            var cookie = buyers[(client * BuyersPerClient) + (int)(i / options.Clients % BuyersPerClient)];
-            tally.Add((await api.TimedAsync(latencies, HttpMethod.Post, "/api/holds", bodies[i % 4], cookie)).Outcome);
-        });
+            var buyers = await Task.WhenAll(Enumerable.Range(0, options.Clients * BuyersPerClient).Select(b => clients[b / BuyersPerClient].NewBuyerAsync()));
+            var bodies = Enumerable.Range(1, 4).Select(q => TicketApi.HoldJson(concertId, "GA", q)).ToArray();
+            var latencies = new Latencies();
+            var tally = new Tally();
+            var elapsed = await Load.RunAsync(options.Clients, options.HoldAttempts, options.Duration, async (client, i) =>
+            {
+                var cookie = buyers[(client * BuyersPerClient) + (int)(i / options.Clients % BuyersPerClient)];
+                tally.Add((await clients[client].TimedAsync(latencies, HttpMethod.Post, "/api/holds", bodies[i % 4], cookie)).Outcome);
+            });
+            return Holds(app, concertId, tally, latencies, elapsed);
+        }
+        finally
+        {
+            foreach (var own in clients.Where(c => !ReferenceEquals(c, api)))
+            {
+                own.Dispose();
+            }
+        }
+    }
+
+    private static RunResult Holds(AppUnderTest app, Guid concertId, Tally tally, Latencies latencies, TimeSpan elapsed)
+    {
         var invariant = InvariantHolds(app, concertId);
         return new RunResult()
             .Figure("decisions/s", (tally.Success + tally.Refused) / elapsed.TotalSeconds, "/s")
