@@ -97,11 +97,8 @@ public static class ConnectionExtensions
     public static DbTransaction BeginSnapshot(this DbConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return connection switch
-        {
-            Microsoft.Data.Sqlite.SqliteConnection sqlite => sqlite.BeginTransaction(deferred: true),
-            PreparedStatementConnection writer => writer.Inner.BeginTransaction(deferred: true),
-            _ => connection.BeginTransaction(IsolationLevel.RepeatableRead),
-        };
+        return PreparedStatementConnection.SqliteOf(connection) is { } sqlite
+            ? sqlite.BeginTransaction(deferred: true)
+            : connection.BeginTransaction(IsolationLevel.RepeatableRead);
     }
 }

@@ -26,6 +26,10 @@ internal sealed class PreparedStatementConnection(SqliteConnection inner) : DbCo
 
     public SqliteConnection Inner { get; } = inner;
 
+    /// <summary>The SQLite connection behind <paramref name="connection"/>: itself, or the writer's inner one; null on another provider.</summary>
+    internal static SqliteConnection? SqliteOf(DbConnection connection) =>
+        connection as SqliteConnection ?? (connection as PreparedStatementConnection)?.Inner;
+
     /// <summary>Statements kept compiled now.</summary>
     internal int KeptCount => _kept.Count;
 

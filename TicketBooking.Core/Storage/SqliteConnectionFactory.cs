@@ -65,7 +65,7 @@ public sealed class SqliteConnectionFactory : ConnectionFactory
     /// change; within the process the single writer thread is the only one asking for it.
     /// </summary>
     internal override DbTransaction BeginWrite(DbConnection connection) =>
-        (connection is PreparedStatementConnection writer ? writer.Inner : (SqliteConnection)connection).BeginTransaction(deferred: false);
+        (PreparedStatementConnection.SqliteOf(connection) ?? throw new ArgumentException("Not a SQLite connection.", nameof(connection))).BeginTransaction(deferred: false);
 
     internal override StoreFault Classify(Exception exception) => exception is SqliteException
     {

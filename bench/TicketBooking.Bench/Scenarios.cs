@@ -46,7 +46,7 @@ internal static class Scenarios
     {
         "baseline" => BaselineAsync(api, options),
         "onsale" => OnSaleAsync(app, api, options),
-        "holds" => HoldsAsync(app, api, options, ownAddresses: name.EndsWith(LimitedSuffix, StringComparison.Ordinal)),
+        "holds" => HoldsAsync(app, api, options, ownAddresses: IsLimited(name)),
         "confirm" => ConfirmAsync(app, api, options),
         "fanout" => FanoutAsync(app, api, options),
         "mixed" => MixedAsync(app, api, options),
@@ -61,7 +61,9 @@ internal static class Scenarios
     /// <summary>The heading of a scenario's results: its name, marked when the app and the client were pinned to their cores.</summary>
     public static string Label(string name, bool pinned) => pinned ? $"{name} (pinned)" : name;
 
-    private static string BaseName(string name) => name.EndsWith(LimitedSuffix, StringComparison.Ordinal) ? name[..^LimitedSuffix.Length] : name;
+    private static bool IsLimited(string name) => name.EndsWith(LimitedSuffix, StringComparison.Ordinal);
+
+    private static string BaseName(string name) => IsLimited(name) ? name[..^LimitedSuffix.Length] : name;
 
     /// <summary>Scenarios with the same key run on one app; a different key gets an app of its own.</summary>
     public static string SettingsKey(string name, BenchOptions options) =>
@@ -76,12 +78,12 @@ internal static class Scenarios
             "circuits" => CircuitsScenario.Settings(options.Circuits),
             _ => [],
         };
-        return name.EndsWith(LimitedSuffix, StringComparison.Ordinal) ? new(settings.Concat(LimitedSettings)) : settings;
+        return IsLimited(name) ? new(settings.Concat(LimitedSettings)) : settings;
     }
 
     /// <summary>
-    /// Every per-buyer and per-address limit on, with allowances no scenario reaches (all its buyers come from one
-    /// loopback address): what the limits cost is measured, nothing is refused.
+    /// Every per-buyer and per-address limit on, with allowances no scenario reaches (holds-limited puts 25 buyers behind
+    /// each address, the other scenarios all theirs behind one): what the limits cost is measured, nothing is refused.
     /// </summary>
     private static readonly Dictionary<string, string> LimitedSettings = new()
     {
