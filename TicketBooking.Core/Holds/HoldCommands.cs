@@ -32,7 +32,7 @@ internal static class HoldCommands
         GROUP BY i.tier_id
         """;
 
-    private const string HeldFromClientSql = """
+    internal const string HeldFromClientSql = """
         SELECT COALESCE(CAST(SUM(quantity) AS BIGINT), 0) AS Tickets, MIN(expires_at) AS FirstExpiry
         FROM holds
         WHERE client = @client AND concert_id = @concertId AND expires_at > @now AND buyer_id <> @buyer

@@ -1,4 +1,3 @@
-using Dapper;
 using TicketBooking.Core.Bookings;
 using TicketBooking.Tests.Support;
 
@@ -21,8 +20,7 @@ public sealed class BookingReadPlanTests
         var (bookings, items, tickets) = BookingService.ReadSql(ofBuyer, one);
         foreach (var sql in new[] { bookings, items, tickets })
         {
-            var plan = connection.Query($"EXPLAIN QUERY PLAN {sql}", new { buyer = Guid.NewGuid().ToString(), bookingId = Guid.NewGuid().ToString() })
-                .Select(step => (string)((IDictionary<string, object>)step)["detail"]).ToList();
+            var plan = QueryPlan.Of(connection, sql, new { buyer = Guid.NewGuid().ToString(), bookingId = Guid.NewGuid().ToString() });
             plan.Should().NotBeEmpty();
             plan.Where(step => step.StartsWith("SCAN", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(step, @"^SCAN (b|i|k|bookings|booking_items|tickets)\b"))
                 .Should().BeEmpty($"no step may walk a whole table of sales; the plan was: {string.Join(" | ", plan)}");
