@@ -61,7 +61,7 @@ internal static class ConcertEndpoints
     private static readonly ReadOnlyMemory<byte> KeepAliveComment = Encoding.UTF8.GetBytes(": keep-alive\n\n");
 
     // Every subscriber of a concert receives the same snapshot instance: serialize it once, not once per stream.
-    private static readonly ConditionalWeakTable<AvailabilitySnapshot, string> Serialized = [];
+    private static readonly ConditionalWeakTable<AvailabilitySnapshot, StrongBox<SseItem<string>>> Serialized = [];
     private static readonly ConditionalWeakTable<AvailabilitySnapshot, string> SerializedSeats = [];
 
     public static IEndpointRouteBuilder MapConcertEndpoints(this IEndpointRouteBuilder routes)
@@ -167,23 +167,26 @@ internal static class ConcertEndpoints
 
         await using var updates = subscription.ReadAllAsync(ending.Token).GetAsyncEnumerator(ending.Token);
         var next = updates.MoveNextAsync().AsTask();
+        Task? keepAlive = null;
         while (true)
         {
-            using (var quiet = CancellationTokenSource.CreateLinkedTokenSource(ending.Token))
+            if (!next.IsCompleted)
             {
-                var keepAlive = Task.Delay(KeepAliveInterval, time, quiet.Token);
+                // One keep-alive timer at a time, armed again only after it fires: a timer made and cancelled for every
+                // snapshot was lock contention on the runtime's timer queue with thousands of viewers (docs/performance.md).
+                keepAlive ??= Task.Delay(KeepAliveInterval, time, ending.Token);
+                await Task.WhenAny(next, keepAlive);
                 // When the client goes away or the lifetime is up the delay is cancelled; fall through to `next`, which
                 // then ends too (the iterator must not be disposed while a MoveNextAsync is pending).
-                if (await Task.WhenAny(next, keepAlive) == keepAlive && !keepAlive.IsCanceled)
+                if (!next.IsCompleted && keepAlive.IsCompletedSuccessfully)
                 {
                     // SseItem cannot carry a comment. The formatter writes and flushes each item as it is yielded
                     // and is now waiting on this iterator, so the response stream is ours to write between items.
                     await response.Body.WriteAsync(KeepAliveComment, cancellationToken);
                     await response.Body.FlushAsync(cancellationToken);
+                    keepAlive = null;
                     continue;
                 }
-
-                await quiet.CancelAsync();
             }
 
             if (!await next)
@@ -245,10 +248,10 @@ internal static class ConcertEndpoints
 
     /// <summary>A string item is written as is; the JSON is the same camelCase the rest of the API uses.</summary>
     private static SseItem<string> Item(AvailabilitySnapshot snapshot, JsonSerializerOptions json) =>
-        new(Serialized.GetValue(snapshot, s => JsonSerializer.Serialize(AvailabilityResponse.From(s), json)), AvailabilityEvent)
+        Serialized.GetValue(snapshot, s => new StrongBox<SseItem<string>>(new(JsonSerializer.Serialize(AvailabilityResponse.From(s), json), AvailabilityEvent)
         {
-            EventId = snapshot.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
+            EventId = s.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        })).Value;
 
     private sealed class OnDispose(Action action) : IDisposable
     {

@@ -297,6 +297,7 @@ internal static class Scenarios
         var readers = await fanout.ConnectAsync(api, concertId, stop.Token);
         var connected = connectClock.Elapsed;
         var rssConnected = app.ResidentMegabytes();
+        await LoadStart.FireAsync();
 
         var latencies = new Latencies();
         var missed = 0;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using TicketBooking.Core.Availability;
+using TicketBooking.Tests.Support;
 
 namespace TicketBooking.Tests.Core.Availability;
 
@@ -149,6 +150,42 @@ public sealed class AvailabilityBroadcasterTests
         _broadcaster.Publish(Snapshot(_concert, 2, available: 8));
 
         await seen[1].Task.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public void Viewers_joining_and_leaving_while_changes_are_published_leave_exactly_the_ones_still_watching_with_the_latest()
+    {
+        const int Threads = 8;
+        const int EachThread = 500;
+        var publisher = new Thread(() =>
+        {
+            for (var version = 1; version <= 2_000; version++)
+            {
+                _broadcaster.Publish(Snapshot(_concert, version, available: version % 10));
+            }
+        });
+
+        publisher.Start();
+        var kept = ThreadRace.Run(Threads, _ =>
+        {
+            var mine = Enumerable.Range(0, EachThread).Select(_ => _broadcaster.Subscribe(_concert)).ToList();
+            // Every other one leaves again, in the order it came, while the others stay.
+            mine.Where((_, i) => i % 2 == 1).ToList().ForEach(s => s.Dispose());
+            return mine.Where((_, i) => i % 2 == 0).ToList();
+        }).SelectMany(s => s).ToList();
+        publisher.Join();
+
+        _broadcaster.SubscriberCountFor(_concert).Should().Be(Threads * EachThread / 2);
+        _broadcaster.Publish(Snapshot(_concert, 2_001, available: 1));
+        kept.Should().AllSatisfy(s =>
+        {
+            s.TryRead(out var latest).Should().BeTrue();
+            latest!.Version.Should().Be(2_001);
+        });
+
+        kept.ForEach(s => s.Dispose());
+        _broadcaster.SubscriberCountFor(_concert).Should().Be(0);
+        _broadcaster.SubscriberCount.Should().Be(0);
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
