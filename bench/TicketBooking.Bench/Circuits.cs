@@ -165,6 +165,8 @@ internal static class CircuitsScenario
         var rssBefore = app.ResidentMegabytes();
         var circuits = new System.Collections.Concurrent.ConcurrentBag<BlazorCircuit>();
         var failures = 0;
+        // --trace profiles the changes, not the opening (which runs on Load too).
+        var atChanges = LoadStart.Disarm();
         var opened = await Load.RunAsync(32, count, TimeSpan.FromMinutes(10), async (_, _) =>
         {
             try
@@ -180,6 +182,8 @@ internal static class CircuitsScenario
         });
         await Task.Delay(TimeSpan.FromSeconds(5)); // let the renders settle
         var rssOpen = app.ResidentMegabytes();
+        LoadStart.Arm(atChanges);
+        await LoadStart.FireAsync();
 
         // One ticket held at a time; each change is timed until the last circuit drew it.
         var toAll = new Latencies();

@@ -138,4 +138,7 @@ internal static class LoadStart
     public static void Arm(Func<Task>? action) => _once = action;
 
     public static Task FireAsync() => Interlocked.Exchange(ref _once, null)?.Invoke() ?? Task.CompletedTask;
+
+    /// <summary>Takes the armed action back, for a scenario whose setup runs load of its own (opening circuits).</summary>
+    public static Func<Task>? Disarm() => Interlocked.Exchange(ref _once, null);
 }
