@@ -107,7 +107,6 @@ internal sealed class AppUnderTest : IAsyncDisposable
         }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["DOTNET_gcServer"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
@@ -170,7 +169,6 @@ internal sealed class AppUnderTest : IAsyncDisposable
             ["Organizer__Password"] = password,
             ["RateLimits__Enabled"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
-            ["DOTNET_gcServer"] = "1",
         });
         return new AppUnderTest(cluster.Balancer, password, cluster, cluster.PostgresConnectionString!, instances);
     }
