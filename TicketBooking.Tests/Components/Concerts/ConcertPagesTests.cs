@@ -166,20 +166,46 @@ public sealed class ConcertPageTests : ComponentTest
     [Fact]
     public async Task A_published_snapshot_rerenders_the_count_and_after_disposal_nothing_arrives()
     {
-        var concert = await ConcertAsync(("VIP", 10_000, 10));
+        var concert = await ConcertAsync(("VIP", 10_000, 6));
         var cut = Render<ConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
         cut.WaitForElements("[data-tier]");
         cut.WaitForAssertion(() => Engine.Broadcaster.SubscriberCountFor(concert.Id).Should().Be(1));
 
         await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 3)));
-        cut.WaitForAssertion(() => cut.Find("[data-testid=available-VIP]").TextContent.Should().Be("7"));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=available-VIP]").TextContent.Should().Be("3"));
 
         await DisposeComponentsAsync();
         var renders = cut.RenderCount;
-        await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 3)));
+        await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 3))); // sells out: a live page would render whole
 
         Engine.Broadcaster.SubscriberCountFor(concert.Id).Should().Be(0);
         cut.RenderCount.Should().Be(renders);
+    }
+
+    [Fact]
+    public async Task A_change_in_counts_alone_redraws_the_tier_table_in_place_and_a_sell_out_the_whole_page()
+    {
+        var concert = await ConcertAsync(("VIP", 10_000, 9), ("GA", 1_000, 100));
+        await HoldAsync(concert.Id, ("VIP", 1));
+        var cut = Render<ConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
+        cut.WaitForAssertion(() => cut.Find("#qty-VIP").GetAttribute("value").Should().Be("1", "the page starts from the buyer's hold, its last step after subscribing"));
+        Engine.Broadcaster.SubscriberCountFor(concert.Id).Should().Be(1);
+        var header = cut.FindComponent<TicketBooking.Web.Components.Shared.PageTrail>(); // renders whenever the page does
+        var pageRenders = header.RenderCount;
+        var picker = cut.FindComponents<TicketBooking.Web.Components.Shared.QuantityPicker>().Single(p => p.Instance.Id == "qty-VIP").Instance;
+
+        await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 4)));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=available-VIP]").TextContent.Should().Be("4"));
+        header.RenderCount.Should().Be(pageRenders, "only the tier table shows the new count");
+        cut.Find("#qty-VIP").GetAttribute("value").Should().Be("1", "the buyer's choice survives a redraw of the table");
+        cut.Find("#qty-VIP").GetAttribute("max").Should().Be("4");
+        cut.FindComponents<TicketBooking.Web.Components.Shared.QuantityPicker>().Should().Contain(p => ReferenceEquals(p.Instance, picker),
+            "the row is redrawn, not rebuilt, so the buyer's focus on its picker survives a sale");
+
+        await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 4)));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=available-VIP]").TextContent.Should().Be("0"));
+        header.RenderCount.Should().BeGreaterThan(pageRenders, "a tier selling out changes more than its row");
+        cut.Find("[data-testid=available-GA]").TextContent.Should().Be("100");
     }
 
     [Fact]

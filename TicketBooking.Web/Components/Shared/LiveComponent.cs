@@ -15,8 +15,22 @@ public abstract class LiveComponent : ComponentBase, IDisposable
     [Inject]
     protected AvailabilityBroadcaster Broadcaster { get; set; } = default!;
 
-    /// <summary>Follows one concert, or every concert when <paramref name="concertId"/> is null. Replaces an earlier follow.</summary>
+    /// <summary>Follows one concert, or every concert when <paramref name="concertId"/> is null, rendering again after each change. Replaces an earlier follow.</summary>
     protected void Follow(Guid? concertId, Func<AvailabilitySnapshot, Task> onSnapshot)
+    {
+        ArgumentNullException.ThrowIfNull(onSnapshot);
+        Follow(concertId, async snapshot =>
+        {
+            await onSnapshot(snapshot);
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// Follows as above; <paramref name="onSnapshot"/> answers whether the whole component must render again, or
+    /// false when it refreshed the only part the change shows (a <c>Refreshable</c>) itself.
+    /// </summary>
+    protected void Follow(Guid? concertId, Func<AvailabilitySnapshot, Task<bool>> onSnapshot)
     {
         _subscription?.Dispose();
         _subscription = Broadcaster.Subscribe(concertId, snapshot => InvokeAsync(async () =>
@@ -28,8 +42,10 @@ public abstract class LiveComponent : ComponentBase, IDisposable
 
             try
             {
-                await onSnapshot(snapshot);
-                StateHasChanged();
+                if (await onSnapshot(snapshot))
+                {
+                    StateHasChanged();
+                }
             }
 #pragma warning disable CA1031 // Handed to the renderer, which shows the error boundary; the publisher must not see it.
             catch (Exception exception)
