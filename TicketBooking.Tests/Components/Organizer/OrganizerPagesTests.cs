@@ -30,11 +30,18 @@ public sealed class OrganizerPagesTests : ComponentTest
         var concert = await ConcertAsync(("VIP", 10_000, 10));
         var cut = Render<OrganizerHome>();
         cut.WaitForAssertion(() => cut.Find("tbody tr").TextContent.Should().Contain("Test Artist").And.Contain("10 of 10"));
+        var rows = RowsOf(cut);
 
         await Engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 4)));
 
         cut.WaitForAssertion(() => cut.Find("tbody tr").TextContent.Should().Contain("6 of 10"));
+        RowsOf(cut).Should().Equal(rows, ReferenceEquals, "a sale redraws the row (and keeps focus on its link); it does not rebuild it");
     }
+
+    /// <summary>The table's row components: the same instances after a change means the rows were redrawn in place.</summary>
+    private static List<object> RowsOf<TPage>(IRenderedComponent<TPage> cut)
+        where TPage : class, Microsoft.AspNetCore.Components.IComponent =>
+        [.. cut.FindComponents<MudBlazor.MudTr>().Select(r => (object)r.Instance)];
 
     [Fact]
     public async Task Creating_a_concert_validates_each_field_and_then_opens_its_dashboard()
@@ -102,11 +109,13 @@ public sealed class OrganizerPagesTests : ComponentTest
         var concert = await ConcertAsync(("VIP", 10_000, 10), ("GA", 1_000, 100));
         var cut = Render<ManageConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
         cut.WaitForAssertion(() => cut.Find("[data-testid=held-VIP]").TextContent.Should().Be("0"));
+        var rows = RowsOf(cut);
 
         var buyer = BuyerId.New();
         await Engine.Holds.PlaceAsync(buyer, TestEngine.Request(concert.Id, ("VIP", 3)));
         cut.WaitForAssertion(() => cut.Find("[data-testid=held-VIP]").TextContent.Should().Be("3"));
         cut.Find("[data-testid=available-VIP]").TextContent.Should().Be("7");
+        RowsOf(cut).Should().Equal(rows, ReferenceEquals, "a sale redraws the rows; it does not rebuild them");
 
         cut.Find("#capacity-value").Change("2");
         await cut.FindAll("form")[0].SubmitAsync();
