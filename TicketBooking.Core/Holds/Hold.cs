@@ -91,12 +91,7 @@ public abstract record HoldResult
     /// <summary>The concert's waiting room is open and the request had no admission that is still good; nothing was held.</summary>
     public sealed record AdmissionRequired(OnSale.AdmissionCheck Reason) : HoldResult
     {
-        public string Message => Reason switch
-        {
-            OnSale.AdmissionCheck.Missing => "Tickets for this concert are sold through its waiting room. Get in line; when it is your turn you can choose tickets.",
-            OnSale.AdmissionCheck.Expired => "Your turn to buy has ended. Get in line again to choose tickets.",
-            _ => "This admission is not valid for you and this concert. Get in line in the waiting room.",
-        };
+        public string Message => OnSale.AdmissionChecks.Explain(Reason);
     }
 }
 

@@ -41,6 +41,7 @@ internal static class HoldCommands
     public static HoldResult Place(WriteContext context, HoldPlacement placement)
     {
         var (buyer, request, client, options, limits, _, _, _) = placement;
+        Guid? admittedEntry = null;
         var tiers = ReadTiers(context, request.ConcertId);
         if (tiers.Count == 0)
         {
@@ -60,10 +61,14 @@ internal static class HoldCommands
             }
 
             // While the room is open only an admitted buyer may hold; checked here, so no page or client can skip it.
-            if ((placement.Room ?? DefaultRoom).IsOpen(DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt), DateTimeOffset.FromUnixTimeMilliseconds(tiers[0].StartsAt), context.Now)
-                && OnSale.WaitingRoomCommands.CheckAdmission(context, buyer, request.ConcertId, placement.Admission) is { } notAdmitted)
+            if ((placement.Room ?? DefaultRoom).IsOpen(DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt), DateTimeOffset.FromUnixTimeMilliseconds(tiers[0].StartsAt), context.Now))
             {
-                return notAdmitted;
+                if (OnSale.WaitingRoomCommands.CheckAdmission(context, buyer, request.ConcertId, placement.Admission) is { } notAdmitted)
+                {
+                    return new HoldResult.AdmissionRequired(notAdmitted);
+                }
+
+                admittedEntry = placement.Admission!.EntryId;
             }
         }
 
@@ -125,6 +130,11 @@ internal static class HoldCommands
         if (seats?.Refusal is { } refusal)
         {
             return refusal;
+        }
+
+        if (admittedEntry is { } entryId)
+        {
+            OnSale.WaitingRoomCommands.Held(context, entryId);
         }
 
         return new HoldResult.Held(Write(context, placement, tiers, existing, seats?.Seats));

@@ -21,6 +21,17 @@ public enum AdmissionCheck
     Expired,
 }
 
+/// <summary>What a buyer refused for want of an admission is told, for holds and waiting lists alike.</summary>
+public static class AdmissionChecks
+{
+    public static string Explain(AdmissionCheck check) => check switch
+    {
+        AdmissionCheck.Missing => "Tickets for this concert are sold through its waiting room. Get in line; when it is your turn you can choose tickets.",
+        AdmissionCheck.Expired => "Your turn to buy has ended. Get in line again to choose tickets.",
+        _ => "This admission is not valid for you and this concert. Get in line in the waiting room.",
+    };
+}
+
 /// <summary>An admission whose signature checked out: the waiting-room entry it admits and until when.</summary>
 public sealed record VerifiedAdmission(AdmissionCheck Check, Guid EntryId = default, DateTimeOffset ExpiresAt = default);
 

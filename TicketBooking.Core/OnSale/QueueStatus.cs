@@ -19,7 +19,9 @@ public enum QueueState
 /// <summary>
 /// A buyer's place in a concert's waiting room, as of <see cref="AsOf"/> (when the room was in that state). <see cref="Position"/> is 1 for the next to be admitted and is
 /// <c>null</c> before the sale opens (everyone in the room is then shuffled). <see cref="Admission"/> is the signed
-/// proof a hold request carries while <see cref="State"/> is <see cref="QueueState.Admitted"/>.
+/// proof a hold request carries while <see cref="State"/> is <see cref="QueueState.Admitted"/>, until
+/// <see cref="AdmissionExpiresAt"/>; while <see cref="HoldFirst"/>, that is the first-hold deadline, and the turn lasts its
+/// whole window once the buyer holds tickets.
 /// </summary>
 public sealed record QueueStatus(
     Guid ConcertId,
@@ -33,7 +35,8 @@ public sealed record QueueStatus(
     DateTimeOffset OnSaleAt,
     int InLine,
     DateTimeOffset AsOf,
-    int? TicketsLeft = null)
+    int? TicketsLeft = null,
+    bool HoldFirst = false)
 {
     public int? AheadOfYou => Position - 1;
 }
@@ -109,4 +112,10 @@ public abstract record JoinRoomResult
 
     /// <summary>The concert has started.</summary>
     public sealed record SalesClosed : JoinRoomResult;
+
+    /// <summary>The caller's address already has <see cref="Max"/> places in this room (<c>WaitingRoom:PlacesPerAddress</c>).</summary>
+    public sealed record AddressFull(int Max) : JoinRoomResult
+    {
+        public string Message => $"{Max} people from your network are already in line for this concert, as many as one network may have. When one of them has had their turn, another can get in line.";
+    }
 }

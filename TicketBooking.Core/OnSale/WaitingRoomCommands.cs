@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Dapper;
-using TicketBooking.Core.Holds;
 using TicketBooking.Core.Storage;
 
 namespace TicketBooking.Core.OnSale;
@@ -18,10 +17,14 @@ internal static class WaitingRoomCommands
         """;
 
     private const string InsertSql = """
-        INSERT INTO queue_entries (id, concert_id, buyer_id, arrived_at, seq, state)
+        INSERT INTO queue_entries (id, concert_id, buyer_id, arrived_at, seq, state, client)
         VALUES (@id, @concertId, @buyer, @now,
                 CASE WHEN @placed = 1 THEN COALESCE((SELECT MAX(seq) FROM queue_entries WHERE concert_id = @concertId), 0) + 1 END,
-                'waiting')
+                'waiting', @client)
+        """;
+
+    private const string PlacesFromClientSql = """
+        SELECT COUNT(*) FROM queue_entries WHERE concert_id = @concertId AND client = @client AND state IN ('waiting', 'admitted')
         """;
 
     private const string OpenRoomsSql = """
@@ -42,8 +45,12 @@ internal static class WaitingRoomCommands
 
     public sealed record Joined(JoinRoomResult? Refusal, Guid EntryId = default);
 
-    /// <summary>Gets the buyer in line, or finds them there already. After the sale opened they may be admitted at once.</summary>
-    public static Joined Join(WriteContext context, BuyerId buyer, Guid concertId, WaitingRoomOptions options)
+    /// <summary>
+    /// Gets the buyer in line, or finds them there already. After the sale opened they may be admitted at once. One client
+    /// address (<paramref name="client"/>; <c>null</c> for in-process callers) holds at most <c>PlacesPerAddress</c> live
+    /// places in a room, so identities minted behind one address cannot crowd the line.
+    /// </summary>
+    public static Joined Join(WriteContext context, BuyerId buyer, Guid concertId, string? client, WaitingRoomOptions options)
     {
         var schedule = ReadSchedule(context.Connection, context.Transaction, concertId);
         if (schedule is null)
@@ -73,6 +80,12 @@ internal static class WaitingRoomCommands
             return new Joined(null, existing);
         }
 
+        if (client is not null && options.PlacesPerAddress > 0
+            && context.Connection.ExecuteScalar<long>(PlacesFromClientSql, new { concertId, client }, context.Transaction) >= options.PlacesPerAddress)
+        {
+            return new Joined(new JoinRoomResult.AddressFull(options.PlacesPerAddress));
+        }
+
         // From the moment of the sale, arrivals queue behind everyone who came before it, in arrival order.
         var placed = context.NowMs >= onSaleMs;
         if (placed)
@@ -81,7 +94,7 @@ internal static class WaitingRoomCommands
         }
 
         var id = Guid.CreateVersion7(context.Now);
-        context.Connection.Execute(InsertSql, new { id, concertId, buyer = buyer.Value, now = context.NowMs, placed }, context.Transaction);
+        context.Connection.Execute(InsertSql, new { id, concertId, buyer = buyer.Value, now = context.NowMs, placed, client }, context.Transaction);
         if (placed)
         {
             Admit(context, concertId, schedule.OnSaleAt!.Value, schedule.StartsAt, options);
@@ -139,11 +152,15 @@ internal static class WaitingRoomCommands
     }
 
     private const string LapseSql = """
-        UPDATE queue_entries SET state = 'lapsed', ended_at = admission_expires_at
-        WHERE concert_id = @concertId AND state = 'admitted' AND admission_expires_at <= @now
+        UPDATE queue_entries SET state = 'lapsed', ended_at = COALESCE(hold_by, admission_expires_at)
+        WHERE concert_id = @concertId AND state = 'admitted' AND COALESCE(hold_by, admission_expires_at) <= @now
         """;
 
-    /// <summary>Admissions whose time ran out end, freeing their places in the active set.</summary>
+    /// <summary>
+    /// Admissions whose time ran out end, freeing their places in the active set: the whole window, or for a buyer who has
+    /// not held yet, the first-hold window (<c>WaitingRoom:FirstHoldWindow</c>). So admitted identities that never buy
+    /// cannot keep others out: the room only admits as many buyers as there are tickets left beyond those not holding.
+    /// </summary>
     private static void Lapse(WriteContext context, Guid concertId) =>
         context.Connection.Execute(LapseSql, new { concertId, now = context.NowMs }, context.Transaction);
 
@@ -158,7 +175,7 @@ internal static class WaitingRoomCommands
         """;
 
     private const string AdmitSql = """
-        UPDATE queue_entries SET state = 'admitted', admitted_at = @now, admission_expires_at = @expiresAt
+        UPDATE queue_entries SET state = 'admitted', admitted_at = @now, admission_expires_at = @expiresAt, hold_by = @holdBy
         WHERE id IN (SELECT id FROM queue_entries WHERE concert_id = @concertId AND state = 'waiting' AND seq IS NOT NULL ORDER BY seq LIMIT @count)
         """;
 
@@ -190,7 +207,8 @@ internal static class WaitingRoomCommands
         }
 
         var expiresAt = Math.Min(context.NowMs + (long)options.AdmissionWindow.TotalMilliseconds, startsAt);
-        return context.Connection.Execute(AdmitSql, new { concertId, now = context.NowMs, expiresAt, count }, context.Transaction);
+        var holdBy = Math.Min(context.NowMs + (long)options.FirstHoldWindow.TotalMilliseconds, expiresAt);
+        return context.Connection.Execute(AdmitSql, new { concertId, now = context.NowMs, expiresAt, holdBy, count }, context.Transaction);
     }
 
     private const string EndTurnSql = """
@@ -206,31 +224,37 @@ internal static class WaitingRoomCommands
         context.Connection.Execute(EndTurnSql, new { concertId, buyer = buyer.Value, now = context.NowMs }, context.Transaction) > 0;
 
     private const string AdmittedSql = """
-        SELECT admission_expires_at FROM queue_entries
+        SELECT COALESCE(hold_by, admission_expires_at) FROM queue_entries
         WHERE id = @entryId AND concert_id = @concertId AND buyer_id = @buyer AND state = 'admitted'
         """;
 
     /// <summary>
-    /// Null when the buyer may hold in an open room: their admission verified and its entry is still admitted (not
-    /// ended by a booking, a release or the clock). Otherwise the refusal that says why.
+    /// Null when the buyer may hold (or join a waiting list) in an open room: their admission verified and its entry is
+    /// still admitted (not ended by a booking, a release, the clock, or a first hold that never came). Otherwise why not.
     /// </summary>
-    public static HoldResult.AdmissionRequired? CheckAdmission(WriteContext context, BuyerId buyer, Guid concertId, VerifiedAdmission? admission)
+    public static AdmissionCheck? CheckAdmission(WriteContext context, BuyerId buyer, Guid concertId, VerifiedAdmission? admission)
     {
         var check = admission?.Check ?? AdmissionCheck.Missing;
         if (check != AdmissionCheck.Valid)
         {
-            return new HoldResult.AdmissionRequired(check);
+            return check;
         }
 
         var expiresAt = context.Connection.QuerySingleOrDefault<long?>(AdmittedSql, new { entryId = admission!.EntryId, concertId, buyer = buyer.Value }, context.Transaction);
         // A genuine admission whose entry is no longer admitted: the turn ended (booked, released, ran out).
-        return expiresAt > context.NowMs ? null : new HoldResult.AdmissionRequired(AdmissionCheck.Expired);
+        return expiresAt > context.NowMs ? null : AdmissionCheck.Expired;
     }
+
+    private const string HeldSql = "UPDATE queue_entries SET hold_by = NULL WHERE id = @entryId AND hold_by IS NOT NULL";
+
+    /// <summary>The admitted buyer holds tickets: their turn now lasts its whole window (<c>AdmissionWindow</c>).</summary>
+    public static void Held(WriteContext context, Guid entryId) =>
+        context.Connection.Execute(HeldSql, new { entryId }, context.Transaction);
 
     private const string SnapshotSql = """
         SELECT COUNT(*) FILTER (WHERE state = 'waiting') AS Waiting,
                COUNT(*) FILTER (WHERE seq IS NULL) AS Unplaced,
-               COUNT(*) FILTER (WHERE state = 'admitted' AND admission_expires_at > @now) AS Active,
+               COUNT(*) FILTER (WHERE state = 'admitted' AND COALESCE(hold_by, admission_expires_at) > @now) AS Active,
                COALESCE(MAX(seq) FILTER (WHERE state <> 'waiting'), 0) AS AdmittedThrough,
                COUNT(*) FILTER (WHERE admitted_at > @now - 60000) AS LastMinute,
                (SELECT COALESCE(CAST(SUM(capacity - sold - held) AS BIGINT), 0) FROM tiers WHERE concert_id = @concertId) AS TicketsLeft
@@ -251,15 +275,15 @@ internal static class WaitingRoomCommands
     }
 
     private const string StatusSql = """
-        SELECT q.id AS EntryId, q.state AS State, q.seq AS Seq, q.admission_expires_at AS AdmissionExpiresAt, c.on_sale_at AS OnSaleAt,
-               q.arrived_at AS ArrivedAt
+        SELECT q.id AS EntryId, q.state AS State, q.seq AS Seq, q.admission_expires_at AS AdmissionExpiresAt, q.hold_by AS HoldBy,
+               c.on_sale_at AS OnSaleAt, q.arrived_at AS ArrivedAt
         FROM queue_entries q JOIN concerts c ON c.id = q.concert_id
         WHERE q.concert_id = @concertId AND q.buyer_id = @buyer
         ORDER BY q.state IN ('waiting', 'admitted') DESC, q.arrived_at DESC, q.id DESC
         LIMIT 1
         """;
 
-    internal sealed record StatusRow(Guid EntryId, string State, long? Seq, long? AdmissionExpiresAt, long OnSaleAt, long ArrivedAt);
+    internal sealed record StatusRow(Guid EntryId, string State, long? Seq, long? AdmissionExpiresAt, long? HoldBy, long OnSaleAt, long ArrivedAt);
 
     /// <summary>The buyer's newest entry in the concert's room, or null when they never got in line.</summary>
     public static StatusRow? Status(System.Data.IDbConnection connection, BuyerId buyer, Guid concertId) =>

@@ -26,6 +26,20 @@ public sealed class WaitingRoomOptions
     [Range(typeof(TimeSpan), "00:00:30", "1.00:00:00")]
     public TimeSpan AdmissionWindow { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// An admitted buyer who holds no tickets within this loses the admission and the next in line is let in; once they
+    /// hold, the turn lasts <see cref="AdmissionWindow"/>. Identities that take a turn and never buy cannot stall the room.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:30", "1.00:00:00")]
+    public TimeSpan FirstHoldWindow { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Most live places (waiting or admitted) one client address may have in one room: an office or a family still fits,
+    /// identities minted behind one address cannot fill the line. 0 turns it off (as <c>RateLimits:Enabled=false</c> does).
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int PlacesPerAddress { get; set; } = 4;
+
     /// <summary>How often the room admits the next buyers and ends lapsed admissions.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan PumpInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -25,10 +25,14 @@ public sealed partial class WaitingRoomService(
 
     public WaitingRoomHub Hub => hub;
 
-    /// <summary>Gets the buyer in line for the concert; joining again keeps their place (it belongs to the buyer).</summary>
-    public async Task<JoinRoomResult> JoinAsync(BuyerId buyer, Guid concertId)
+    /// <summary>
+    /// Gets the buyer in line for the concert; joining again keeps their place (it belongs to the buyer).
+    /// <paramref name="client"/> is the caller's network (an IPv4 address or an IPv6 /64): one network has at most
+    /// <see cref="WaitingRoomOptions.PlacesPerAddress"/> places in a room.
+    /// </summary>
+    public async Task<JoinRoomResult> JoinAsync(BuyerId buyer, Guid concertId, string? client = null)
     {
-        var joined = await writer.ExecuteAsync(context => WaitingRoomCommands.Join(context, buyer, concertId, _options)).ConfigureAwait(false);
+        var joined = await writer.ExecuteAsync(context => WaitingRoomCommands.Join(context, buyer, concertId, client, _options)).ConfigureAwait(false);
         if (joined.Refusal is { } refusal)
         {
             return refusal;
@@ -59,7 +63,9 @@ public sealed partial class WaitingRoomService(
         RoomSnapshot Counted() => WaitingRoomCommands.Snapshot(connection, transaction, concertId, onSaleAt, now, _options);
         // Only a snapshot taken since the buyer got in line counts them (a joiner is never told nobody is in line).
         var room = hub.Latest(concertId) is { } latest && latest.OnSaleAt == onSaleAt && latest.TakenAt.ToUnixTimeMilliseconds() >= row.ArrivedAt ? latest : Counted();
-        var expiresAt = row.AdmissionExpiresAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
+        // Until the buyer first holds, their turn ends at the first-hold deadline; the admission itself is good for the
+        // whole turn, so it still works after that first hold.
+        var expiresAt = (row.HoldBy ?? row.AdmissionExpiresAt) is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
         var state = row.State switch
         {
             "waiting" => QueueState.Waiting,
@@ -70,7 +76,11 @@ public sealed partial class WaitingRoomService(
         var status = new QueueStatus(concertId, row.EntryId, state, row.Seq, null, null, expiresAt, null, onSaleAt, room.Waiting, now);
         return state switch
         {
-            QueueState.Admitted => status with { Admission = tokens.Issue(buyer, concertId, row.EntryId, expiresAt!.Value) },
+            QueueState.Admitted => status with
+            {
+                Admission = tokens.Issue(buyer, concertId, row.EntryId, DateTimeOffset.FromUnixTimeMilliseconds(row.AdmissionExpiresAt!.Value)),
+                HoldFirst = row.HoldBy is not null,
+            },
             // A pushed snapshot newer than the row read here (it already counts this buyer admitted): count in this read.
             QueueState.Waiting => room.Project(status) ?? Counted().Project(status) ?? status,
             _ => status,

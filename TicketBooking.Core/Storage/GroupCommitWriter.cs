@@ -27,7 +27,7 @@ public sealed partial class GroupCommitWriter : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<GroupCommitWriter> _logger;
     private readonly int _maxBatch;
-    private readonly TimeSpan _offerWindow;
+    private readonly Waitlist.OfferRules _offerRules;
     private readonly Waitlist.WaitlistNotices _notices;
     private readonly Email.OutboxSignal _outbox;
     private readonly Cluster.ClusterFeed _feed;
@@ -43,6 +43,7 @@ public sealed partial class GroupCommitWriter : IDisposable
         TimeProvider time,
         IOptions<StorageOptions> options,
         IOptions<Waitlist.WaitlistOptions> waitlist,
+        IOptions<Limits.BuyerLimitOptions> limits,
         Waitlist.WaitlistNotices notices,
         Email.OutboxSignal outbox,
         Cluster.ClusterFeed feed,
@@ -51,7 +52,8 @@ public sealed partial class GroupCommitWriter : IDisposable
         _feed = feed;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(waitlist);
-        _offerWindow = waitlist.Value.OfferWindow;
+        ArgumentNullException.ThrowIfNull(limits);
+        _offerRules = Waitlist.OfferRules.From(waitlist.Value, limits.Value);
         _notices = notices;
         _outbox = outbox;
         _connections = connections;
@@ -185,7 +187,7 @@ public sealed partial class GroupCommitWriter : IDisposable
         }
 
         var connection = _connection ??= _connections.OpenWriter();
-        return WriteTransaction.Run(_connections, connection, _time.GetUtcNow(), [.. batch.Select(item => (Action<WriteContext>)item.Run)], _offerWindow, _feed);
+        return WriteTransaction.Run(_connections, connection, _time.GetUtcNow(), [.. batch.Select(item => (Action<WriteContext>)item.Run)], _offerRules, _feed);
     }
 
     private void ResetConnection()

@@ -6,7 +6,7 @@ namespace TicketBooking.Core.Storage;
 /// What a write command sees while it runs: the writer's connection inside an open write transaction
 /// (<see cref="ConnectionFactory.BeginWrite"/>), the one "now" of that transaction, and what it must announce after commit.
 /// </summary>
-internal sealed class WriteContext(DbConnection connection, DbTransaction transaction, DateTimeOffset now, TimeSpan? offerWindow = null)
+internal sealed class WriteContext(DbConnection connection, DbTransaction transaction, DateTimeOffset now, Waitlist.OfferRules? offerRules = null)
 {
     private readonly HashSet<Guid> _changedConcerts = [];
     private readonly HashSet<Guid> _unserved = [];
@@ -20,8 +20,8 @@ internal sealed class WriteContext(DbConnection connection, DbTransaction transa
 
     public long NowMs { get; } = now.ToUnixTimeMilliseconds();
 
-    /// <summary>How long a waiting-list offer made in this transaction holds its seats (<c>Waitlist:OfferWindow</c>).</summary>
-    public TimeSpan OfferWindow { get; } = offerWindow ?? Waitlist.WaitlistOptions.DefaultOfferWindow;
+    /// <summary>What a waiting-list offer made in this transaction must respect: its window and the ticket maximums.</summary>
+    public Waitlist.OfferRules OfferRules { get; } = offerRules ?? Waitlist.OfferRules.Default;
 
     public IReadOnlyCollection<Guid> ChangedConcerts => _changedConcerts;
 

@@ -21,14 +21,14 @@ internal static class WriteTransaction
     /// commits. On any exception nothing is committed.
     /// </summary>
     public static Committed Run(
-        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IEnumerable<Action<WriteContext>> commands, TimeSpan? offerWindow = null, Cluster.ClusterFeed? feed = null)
+        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IEnumerable<Action<WriteContext>> commands, Waitlist.OfferRules? offerRules = null, Cluster.ClusterFeed? feed = null)
     {
         var list = commands as IReadOnlyList<Action<WriteContext>> ?? [.. commands];
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return RunOnce(connections, connection, now, list, offerWindow, feed);
+                return RunOnce(connections, connection, now, list, offerRules, feed);
             }
             catch (Exception exception) when (attempt < connections.ConflictRetries && connections.Classify(exception) == StoreFault.Conflict)
             {
@@ -40,10 +40,10 @@ internal static class WriteTransaction
     }
 
     private static Committed RunOnce(
-        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IReadOnlyList<Action<WriteContext>> commands, TimeSpan? offerWindow, Cluster.ClusterFeed? feed)
+        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IReadOnlyList<Action<WriteContext>> commands, Waitlist.OfferRules? offerRules, Cluster.ClusterFeed? feed)
     {
         using var transaction = connections.BeginWrite(connection);
-        var context = new WriteContext(connection, transaction, now, offerWindow);
+        var context = new WriteContext(connection, transaction, now, offerRules);
         foreach (var command in commands)
         {
             command(context);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Dapper;
 using TicketBooking.Core.Holds;
+using TicketBooking.Core.Limits;
 using TicketBooking.Core.Seating;
 using TicketBooking.Core.Storage;
 
@@ -37,7 +38,7 @@ internal static class WaitlistCommands
         """;
 
     private const string LineSql = """
-        SELECT id AS Id, tier_id AS TierId, buyer_id AS BuyerId, email AS Email, quantity AS Quantity, leave_token AS LeaveToken
+        SELECT id AS Id, tier_id AS TierId, buyer_id AS BuyerId, email AS Email, quantity AS Quantity, leave_token AS LeaveToken, client AS Client
         FROM waitlist WHERE concert_id = @concertId AND status = 'waiting'
         ORDER BY tier_id, seq
         """;
@@ -47,6 +48,9 @@ internal static class WaitlistCommands
     /// <summary>
     /// Gives a concert's free tickets to its waiting lines (first fit, place kept), sets aside what nobody in line can
     /// use yet, and puts set-aside tickets back on sale once nobody waits. Cheap when nobody waits: two indexed lookups.
+    /// An entry whose offer would take its buyer past <see cref="OfferRules.MaxTicketsPerBuyer"/> or its address past
+    /// <see cref="OfferRules.MaxHeldTicketsPerAddress"/> is passed over without a claim on the tickets: they go to the next
+    /// entry that fits, or on sale, exactly as if it were not in line.
     /// </summary>
     public static void Serve(WriteContext context, Guid concertId)
     {
@@ -66,16 +70,21 @@ internal static class WaitlistCommands
             var aside = setAside.GetValueOrDefault(tier.Id);
             var free = tier.Capacity - tier.Sold - tier.Held + aside;
             var offered = new List<LineRow>();
+            var owed = false;
             foreach (var entry in lines[tier.Id])
             {
-                if (entry.Quantity <= free)
+                if (entry.Quantity > free)
+                {
+                    owed = true; // place kept: what is free now waits for this entry too
+                }
+                else if (WithinLimits(context, concertId, tier.Id, entry, offered))
                 {
                     offered.Add(entry);
                     free -= entry.Quantity;
                 }
             }
 
-            var keep = offered.Count < lines[tier.Id].Count() ? free : 0;
+            var keep = owed ? free : 0;
             if (offered.Count == 0 && keep == aside)
             {
                 continue;
@@ -109,13 +118,53 @@ internal static class WaitlistCommands
 
     private const string NewCheckoutSql = "UPDATE holds SET hold_id = @holdId WHERE buyer_id = @buyer AND concert_id = @concertId";
 
-    // An offer joins the buyer's checkout; on a tier they already hold it adds to the row and keeps the later expiry.
+    // Tickets of the tier the buyer has bought, and holds now (an offer joins that hold).
+    private const string OwnTicketsSql = """
+        SELECT (SELECT COALESCE(CAST(SUM(i.quantity) AS BIGINT), 0) FROM bookings b JOIN booking_items i ON i.booking_id = b.id
+                WHERE b.buyer_id = @buyer AND b.concert_id = @concertId AND i.tier_id = @tierId)
+             + (SELECT COALESCE(CAST(SUM(h.quantity) AS BIGINT), 0) FROM holds h
+                WHERE h.buyer_id = @buyer AND h.concert_id = @concertId AND h.tier_id = @tierId AND h.expires_at > @now)
+        """;
+
+    // Tickets of the concert held now from the address by other buyers, and by this buyer from anywhere (the offer adds to them).
+    private const string HeldForAddressSql = """
+        SELECT (SELECT COALESCE(CAST(SUM(quantity) AS BIGINT), 0) FROM holds
+                WHERE client = @client AND concert_id = @concertId AND expires_at > @now AND buyer_id <> @buyer)
+             + (SELECT COALESCE(CAST(SUM(quantity) AS BIGINT), 0) FROM holds
+                WHERE buyer_id = @buyer AND concert_id = @concertId AND expires_at > @now)
+        """;
+
+    /// <summary>
+    /// Whether offering <paramref name="entry"/> its tickets keeps its buyer within the per-buyer maximum for the tier and
+    /// its address within the per-address cap for the concert, counting the offers already planned in this pass.
+    /// </summary>
+    private static bool WithinLimits(WriteContext context, Guid concertId, long tierId, LineRow entry, List<LineRow> planned)
+    {
+        var rules = context.OfferRules;
+        var own = context.Connection.ExecuteScalar<long>(OwnTicketsSql, new { buyer = entry.BuyerId, concertId, tierId, now = context.NowMs }, context.Transaction);
+        if (own + entry.Quantity > rules.MaxTicketsPerBuyer)
+        {
+            return false;
+        }
+
+        if (entry.Client is null || rules.MaxHeldTicketsPerAddress == 0)
+        {
+            return true;
+        }
+
+        var held = context.Connection.ExecuteScalar<long>(HeldForAddressSql, new { client = entry.Client, buyer = entry.BuyerId, concertId, now = context.NowMs }, context.Transaction);
+        var plannedHere = planned.Where(p => p.Client == entry.Client && p.BuyerId != entry.BuyerId).Sum(p => p.Quantity);
+        return held + plannedHere + entry.Quantity <= rules.MaxHeldTicketsPerAddress;
+    }
+
+    // An offer joins the buyer's checkout; on a tier they already hold it adds to the row and keeps the later expiry. The
+    // tickets count as held from the address the buyer joined from.
     private const string OfferRowSql = """
         INSERT INTO holds (buyer_id, concert_id, tier_id, hold_id, quantity, created_at, expires_at, last_activity_at, client, waitlist_id)
-        VALUES (@buyer, @concertId, @tierId, @holdId, @quantity, @now, @expiresAt, @now, NULL, @entryId)
+        VALUES (@buyer, @concertId, @tierId, @holdId, @quantity, @now, @expiresAt, @now, @client, @entryId)
         ON CONFLICT (buyer_id, concert_id, tier_id) DO UPDATE SET
             quantity = holds.quantity + excluded.quantity, expires_at = MAX(holds.expires_at, excluded.expires_at),
-            waitlist_id = excluded.waitlist_id
+            client = COALESCE(excluded.client, holds.client), waitlist_id = excluded.waitlist_id
         """;
 
     private const string MarkOfferedSql = "UPDATE waitlist SET status = 'offered', offered_at = @now, offer_expires_at = @expiresAt WHERE id = @entryId AND status = 'waiting'";
@@ -127,11 +176,11 @@ internal static class WaitlistCommands
         var connection = context.Connection;
         var buyer = new BuyerId(entry.BuyerId);
         // Sales close when the show starts, and so does an offer.
-        var expiresAt = Math.Min(context.NowMs + (long)context.OfferWindow.TotalMilliseconds, tier.StartsAt);
+        var expiresAt = Math.Min(context.NowMs + (long)context.OfferRules.OfferWindow.TotalMilliseconds, tier.StartsAt);
         var holdId = Guid.CreateVersion7(context.Now);
         var quantity = (int)entry.Quantity;
         connection.Execute(NewCheckoutSql, new { holdId, buyer = buyer.Value, concertId }, context.Transaction);
-        connection.Execute(OfferRowSql, new { buyer = buyer.Value, concertId, tierId = tier.Id, holdId, quantity, now = context.NowMs, expiresAt, entryId = entry.Id }, context.Transaction);
+        connection.Execute(OfferRowSql, new { buyer = buyer.Value, concertId, tierId = tier.Id, holdId, quantity, now = context.NowMs, expiresAt, client = entry.Client, entryId = entry.Id }, context.Transaction);
         connection.Execute(AdjustHeldSql, new { delta = quantity, tierId = tier.Id }, context.Transaction);
 
         IReadOnlyList<string>? seats = null;
@@ -190,26 +239,31 @@ internal static class WaitlistCommands
     }
 
     private const string ActiveEntrySql = """
-        SELECT id FROM waitlist WHERE tier_id = @tierId AND buyer_id = @buyer AND email_key = @emailKey AND status IN ('waiting', 'offered')
+        SELECT id FROM waitlist WHERE tier_id = @tierId AND buyer_id = @buyer AND status IN ('waiting', 'offered')
         """;
 
-    // Bought, plus held now (an offer joins that hold): together with the entry they stay within the per-buyer maximum.
-    private const string OwnTicketsSql = """
-        SELECT (SELECT COALESCE(CAST(SUM(i.quantity) AS BIGINT), 0) FROM bookings b JOIN booking_items i ON i.booking_id = b.id
-                WHERE b.buyer_id = @buyer AND b.concert_id = @concertId AND i.tier_id = @tierId)
-             + (SELECT COALESCE(CAST(SUM(h.quantity) AS BIGINT), 0) FROM holds h
-                WHERE h.buyer_id = @buyer AND h.concert_id = @concertId AND h.tier_id = @tierId AND h.expires_at > @now)
-        """;
+    private const string WaitingCountSql = "SELECT COUNT(*) FROM waitlist WHERE concert_id = @concertId AND tier_id = @tierId AND status = 'waiting'";
+
+    // A "you're on the list" e-mail went to this address within the hour.
+    private const string MailedLatelySql = "SELECT EXISTS (SELECT 1 FROM waitlist WHERE email_key = @emailKey AND created_at > @since AND joined_mail = 1)";
 
     private const string InsertEntrySql = """
-        INSERT INTO waitlist (id, concert_id, tier_id, buyer_id, email, email_key, quantity, seq, status, leave_token, created_at)
+        INSERT INTO waitlist (id, concert_id, tier_id, buyer_id, email, email_key, quantity, seq, status, leave_token, created_at, client, joined_mail)
         VALUES (@id, @concertId, @tierId, @buyer, @email, @emailKey, @quantity,
-                COALESCE((SELECT MAX(seq) FROM waitlist WHERE tier_id = @tierId), 0) + 1, 'waiting', @token, @now)
+                COALESCE((SELECT MAX(seq) FROM waitlist WHERE tier_id = @tierId), 0) + 1, 'waiting', @token, @now, @client, @mail)
         """;
 
-    /// <summary>Puts the buyer in the tier's line, when the tier has nothing for sale; the confirmation e-mail carries a leave link.</summary>
-    public static JoinOutcome Join(WriteContext context, BuyerId buyer, JoinRequest request, int maxPerBuyer)
+    /// <summary>How often one address is told it joined a line: more joins within this get no e-mail (the page shows the place).</summary>
+    internal static readonly TimeSpan JoinedMailInterval = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Puts the buyer in the tier's line, when the tier has nothing for sale: one place per buyer and tier, within the
+    /// per-buyer maximum and the line's length, and, while the concert's waiting room is open, only with an admission of
+    /// their own, like a hold. The confirmation e-mail carries a leave link; an address gets at most one an hour.
+    /// </summary>
+    public static JoinOutcome Join(WriteContext context, WaitlistJoin join)
     {
+        var (buyer, request, client, limits, maxEntriesPerTier, room, admission) = join;
         var connection = context.Connection;
         var tiers = HoldCommands.ReadTiers(context, request.ConcertId);
         if (tiers.Count == 0)
@@ -222,9 +276,19 @@ internal static class WaitlistCommands
             return new JoinOutcome(new JoinResult.SalesClosed(), null);
         }
 
-        if (tiers[0].OnSaleAt > context.NowMs)
+        if (tiers[0].OnSaleAt is { } onSaleAt)
         {
-            return new JoinOutcome(new JoinResult.NotOnSaleYet(DateTimeOffset.FromUnixTimeMilliseconds(tiers[0].OnSaleAt!.Value)), null);
+            if (onSaleAt > context.NowMs)
+            {
+                return new JoinOutcome(new JoinResult.NotOnSaleYet(DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt)), null);
+            }
+
+            // Tickets that come back in an open room are the room's: only a buyer whose turn it is may wait for them.
+            if (room.IsOpen(DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt), DateTimeOffset.FromUnixTimeMilliseconds(tiers[0].StartsAt), context.Now)
+                && OnSale.WaitingRoomCommands.CheckAdmission(context, buyer, request.ConcertId, admission) is { } notAdmitted)
+            {
+                return new JoinOutcome(new JoinResult.AdmissionRequired(notAdmitted), null);
+            }
         }
 
         var tier = tiers.Find(t => t.Code.Equals(request.Tier, StringComparison.OrdinalIgnoreCase));
@@ -245,21 +309,27 @@ internal static class WaitlistCommands
             return new JoinOutcome(new JoinResult.TicketsAvailable(tier.Code, (int)available), null);
         }
 
-        var email = request.Email.Trim();
-        var emailKey = email.ToLowerInvariant();
-        if (connection.ExecuteScalar<Guid?>(ActiveEntrySql, new { tierId = tier.Id, buyer = buyer.Value, emailKey }, context.Transaction) is { } existing)
+        if (connection.ExecuteScalar<Guid?>(ActiveEntrySql, new { tierId = tier.Id, buyer = buyer.Value }, context.Transaction) is { } existing)
         {
             return new JoinOutcome(new JoinResult.AlreadyWaiting(WaitlistQueries.Entry(connection, context.Transaction, existing)!), existing);
         }
 
-        var bought = connection.ExecuteScalar<long>(OwnTicketsSql, new { buyer = buyer.Value, concertId = request.ConcertId, tierId = tier.Id, now = context.NowMs }, context.Transaction);
-        if (bought + request.Quantity > maxPerBuyer)
+        var own = connection.ExecuteScalar<long>(OwnTicketsSql, new { buyer = buyer.Value, concertId = request.ConcertId, tierId = tier.Id, now = context.NowMs }, context.Transaction);
+        if (own + request.Quantity > limits.MaxTicketsPerBuyer)
         {
-            return new JoinOutcome(new JoinResult.BuyerLimitReached(tier.Code, maxPerBuyer, (int)bought), null);
+            return new JoinOutcome(new JoinResult.BuyerLimitReached(tier.Code, limits.MaxTicketsPerBuyer, (int)own), null);
+        }
+
+        if (connection.ExecuteScalar<long>(WaitingCountSql, new { concertId = request.ConcertId, tierId = tier.Id }, context.Transaction) >= maxEntriesPerTier)
+        {
+            return new JoinOutcome(new JoinResult.LineFull(tier.Code, maxEntriesPerTier), null);
         }
 
         var id = Guid.CreateVersion7(context.Now);
         var token = Base64Url(RandomNumberGenerator.GetBytes(16));
+        var email = request.Email.Trim();
+        var emailKey = email.ToLowerInvariant();
+        var mail = !connection.ExecuteScalar<bool>(MailedLatelySql, new { emailKey, since = context.NowMs - (long)JoinedMailInterval.TotalMilliseconds }, context.Transaction);
         connection.Execute(InsertEntrySql, new
         {
             id,
@@ -271,13 +341,26 @@ internal static class WaitlistCommands
             quantity = request.Quantity,
             token,
             now = context.NowMs,
+            client,
+            mail,
         }, context.Transaction);
-        Email.Outbox.EnqueueWaitlistJoined(context, id, token);
+        if (mail)
+        {
+            Email.Outbox.EnqueueWaitlistJoined(context, id, token);
+        }
+
         context.WaitlistChanged(buyer, request.ConcertId);
         // The line grew: its counts are part of the snapshot, and seats already set aside may fit this entry at once.
         context.AvailabilityChanged(request.ConcertId);
         return new JoinOutcome(null, id);
     }
+
+    /// <summary>
+    /// One join as the writer runs it: who asks, from which client address (<c>null</c> for in-process callers), under which
+    /// limits, and the request's admission with its signature checked (needed while the concert's waiting room is open).
+    /// </summary>
+    internal sealed record WaitlistJoin(
+        BuyerId Buyer, JoinRequest Request, string? Client, BuyerLimitOptions Limits, int MaxEntriesPerTier, OnSale.WaitingRoomOptions Room, OnSale.VerifiedAdmission? Admission);
 
     /// <summary>What <see cref="Join"/> decided: a refusal, or the id of the entry (new, or the one already waiting).</summary>
     internal sealed record JoinOutcome(JoinResult? Refusal, Guid? EntryId);
@@ -340,5 +423,5 @@ internal static class WaitlistCommands
 
     private sealed record OwnEntryRow(Guid Id, Guid ConcertId, long TierId, Guid BuyerId, string Status);
 
-    private sealed record LineRow(Guid Id, long TierId, Guid BuyerId, string Email, long Quantity, string LeaveToken);
+    private sealed record LineRow(Guid Id, long TierId, Guid BuyerId, string Email, long Quantity, string LeaveToken, string? Client);
 }

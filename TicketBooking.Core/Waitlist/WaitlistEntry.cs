@@ -31,8 +31,11 @@ public sealed record WaitlistEntry(
     public bool Active => Status is WaitlistStatus.Waiting or WaitlistStatus.Offered;
 }
 
-/// <summary>What a buyer asks: to wait for this many tickets of a tier, told at this e-mail.</summary>
-public sealed record JoinRequest(Guid ConcertId, string Tier, int Quantity, string Email);
+/// <summary>
+/// What a buyer asks: to wait for this many tickets of a tier, told at this e-mail. While the concert's waiting room is
+/// open the request carries the buyer's <see cref="Admission"/>, as a hold does (DESIGN §14).
+/// </summary>
+public sealed record JoinRequest(Guid ConcertId, string Tier, int Quantity, string Email, string? Admission = null);
 
 public abstract record JoinResult
 {
@@ -56,11 +59,31 @@ public abstract record JoinResult
     /// <summary>The tier has tickets for sale right now: buy them instead.</summary>
     public sealed record TicketsAvailable(string Tier, int Available) : JoinResult;
 
-    /// <summary>This buyer already waits for this tier with this e-mail.</summary>
-    public sealed record AlreadyWaiting(WaitlistEntry Entry) : JoinResult;
+    /// <summary>This buyer already waits for this tier (one place per buyer and tier, whatever the e-mail).</summary>
+    public sealed record AlreadyWaiting(WaitlistEntry Entry) : JoinResult
+    {
+        public string Message => $"You are already on the {Entry.TierName} waiting list (for {Entry.Quantity} {(Entry.Quantity == 1 ? "ticket" : "tickets")}, told at {Entry.Email}). Leave it first to wait for a different number.";
+    }
 
-    /// <summary>With what the buyer already bought, the quantity passes the per-buyer maximum.</summary>
-    public sealed record BuyerLimitReached(string Tier, int Max, int AlreadyBought) : JoinResult;
+    /// <summary>With what the buyer already bought or holds, the quantity passes the per-buyer maximum.</summary>
+    public sealed record BuyerLimitReached(string Tier, int Max, int AlreadyBought) : JoinResult
+    {
+        public string Message => AlreadyBought == 0
+            ? $"At most {Max} {Tier} tickets per buyer."
+            : $"You already have {AlreadyBought} {Tier} tickets; at most {Max} per buyer, so you can wait for {Math.Max(0, Max - AlreadyBought)} more.";
+    }
+
+    /// <summary>The concert's waiting room is open and the request had no admission that is still good (DESIGN §14).</summary>
+    public sealed record AdmissionRequired(OnSale.AdmissionCheck Reason) : JoinResult
+    {
+        public string Message => OnSale.AdmissionChecks.Explain(Reason);
+    }
+
+    /// <summary>The tier's line is as long as it may be (<c>Waitlist:MaxEntriesPerTier</c>).</summary>
+    public sealed record LineFull(string Tier, int Max) : JoinResult
+    {
+        public string Message => $"The {Tier} waiting list is full: {Max:N0} people are already waiting. Please check again later.";
+    }
 }
 
 public abstract record LeaveResult

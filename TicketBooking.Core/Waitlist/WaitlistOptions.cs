@@ -11,4 +11,8 @@ public sealed class WaitlistOptions
     /// <summary>How long the seats of an offer are held for the buyer it was made to.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan OfferWindow { get; set; } = DefaultOfferWindow;
+
+    /// <summary>Most people waiting in one tier's line: a line longer than any tier could ever return is only e-mail and work.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxEntriesPerTier { get; set; } = 5_000;
 }

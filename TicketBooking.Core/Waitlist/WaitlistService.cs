@@ -13,11 +13,19 @@ namespace TicketBooking.Core.Waitlist;
 public sealed partial class WaitlistService(
     GroupCommitWriter writer,
     ConnectionFactory connections,
+    TimeProvider time,
     IOptions<HoldOptions> holds,
     IOptions<BuyerLimitOptions> limits,
+    IOptions<WaitlistOptions> options,
+    IOptions<OnSale.WaitingRoomOptions> room,
+    OnSale.AdmissionTokens admissions,
     ILogger<WaitlistService> logger)
 {
-    public async Task<JoinResult> JoinAsync(BuyerId buyer, JoinRequest request)
+    /// <summary>
+    /// Puts the buyer in a sold-out tier's line. <paramref name="client"/> is the caller's network (an IPv4 address or an
+    /// IPv6 /64): offers made later hold their tickets from there, within the per-address cap.
+    /// </summary>
+    public async Task<JoinResult> JoinAsync(BuyerId buyer, JoinRequest request, string? client = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (Validate(request) is { } invalid)
@@ -25,7 +33,10 @@ public sealed partial class WaitlistService(
             return invalid;
         }
 
-        var outcome = await writer.ExecuteAsync(context => WaitlistCommands.Join(context, buyer, request, limits.Value.MaxTicketsPerBuyer)).ConfigureAwait(false);
+        // The signature is checked here, off the writer's thread; the writer checks the entry is still admitted.
+        var admission = request.Admission is null ? null : admissions.Verify(request.Admission, buyer, request.ConcertId, time.GetUtcNow());
+        var join = new WaitlistCommands.WaitlistJoin(buyer, request, client, limits.Value, options.Value.MaxEntriesPerTier, room.Value, admission);
+        var outcome = await writer.ExecuteAsync(context => WaitlistCommands.Join(context, join)).ConfigureAwait(false);
         if (outcome.Refusal is { } refusal)
         {
             return refusal;

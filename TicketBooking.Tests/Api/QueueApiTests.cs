@@ -37,6 +37,25 @@ public sealed class QueueApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task In_an_open_room_joining_a_waiting_list_without_an_admission_is_403_with_the_rooms_address()
+    {
+        var concert = await _app.CreateConcertAsync(Now.AddMinutes(-1), ("GA", 1_000, 2));
+        using var buyer = ApiBuyer.For(_app);
+        using var skipper = ApiBuyer.For(_app);
+        var turn = await (await buyer.JoinQueueAsync(concert.Id)).ShouldBeAsync<QueueResponse>(HttpStatusCode.OK);
+        (await buyer.HoldAsync(concert.Id, turn.Admission, ("GA", 2))).StatusCode.Should().Be(HttpStatusCode.Created);
+
+        var problem = await (await skipper.JoinWaitlistAsync(concert.Id, "GA", 2)).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        await skipper.StartSessionAsync();
+        var withAdmission = await skipper.Client.PostAsJsonAsync("/api/waitlist", new { concertId = concert.Id, tier = "GA", quantity = 2, email = "skip@example.com", admission = turn.Admission });
+
+        problem["reason"]!.GetValue<string>().Should().Be("missing");
+        problem["room"]!.GetValue<string>().Should().Be($"/concerts/{concert.Id}/queue");
+        (await withAdmission.ShouldBeProblemAsync(HttpStatusCode.Forbidden))["reason"]!.GetValue<string>().Should().Be("invalid", "an admission is bound to its buyer");
+        (await skipper.WaitlistAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task In_an_open_room_a_hold_without_a_good_admission_of_your_own_is_403_with_the_rooms_address()
     {
         var concert = await _app.CreateConcertAsync(Now.AddMinutes(-1), ("GA", 1_000, 10));
@@ -44,7 +63,7 @@ public sealed class QueueApiTests : IAsyncLifetime
         using var stranger = ApiBuyer.For(_app);
         var admitted = await (await buyer.JoinQueueAsync(concert.Id)).ShouldBeAsync<QueueResponse>(HttpStatusCode.OK);
         admitted.State.Should().Be("admitted", "nobody was ahead");
-        admitted.AdmissionExpiresAt.Should().BeCloseTo(Now.AddMinutes(10), TimeSpan.FromSeconds(30));
+        admitted.AdmissionExpiresAt.Should().BeCloseTo(Now.AddMinutes(2), TimeSpan.FromSeconds(30), "the first-hold window until the buyer holds");
         var forged = admitted.Admission![..^2] + (admitted.Admission.EndsWith("AA", StringComparison.Ordinal) ? "BB" : "AA");
 
         foreach (var (who, admission, reason) in new[] { (buyer, (string?)null, "missing"), (buyer, forged, "invalid"), (stranger, admitted.Admission, "invalid") })
@@ -57,6 +76,9 @@ public sealed class QueueApiTests : IAsyncLifetime
 
         (await buyer.AvailabilityAsync(concert.Id)).Tiers.Single().Held.Should().Be(0, "a refused hold changes nothing");
         (await buyer.HoldAsync(concert.Id, admitted.Admission, ("GA", 2))).StatusCode.Should().Be(HttpStatusCode.Created);
+        var holding = await buyer.QueueAsync(concert.Id);
+        holding.AdmissionExpiresAt.Should().BeCloseTo(Now.AddMinutes(10), TimeSpan.FromSeconds(30), "holding gives the turn its whole window");
+        (await buyer.HoldAsync(concert.Id, admitted.Admission, ("GA", 3))).StatusCode.Should().Be(HttpStatusCode.Created, "the admission is good for the whole turn");
     }
 
     [Fact]

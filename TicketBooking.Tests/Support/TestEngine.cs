@@ -69,7 +69,9 @@ public sealed class TestEngine : IAsyncDisposable
         TempDatabase? database = null,
         Action<SeatingOptions>? seating = null,
         Action<TicketBooking.Core.OnSale.WaitingRoomOptions>? room = null,
-        StorageProvider provider = StorageProvider.Sqlite)
+        StorageProvider provider = StorageProvider.Sqlite,
+        Action<TicketBooking.Core.Limits.BuyerLimitOptions>? limits = null,
+        Action<TicketBooking.Core.Waitlist.WaitlistOptions>? waitlist = null)
     {
         var ownsDatabase = database is null;
         database ??= new TempDatabase(provider);
@@ -88,6 +90,8 @@ public sealed class TestEngine : IAsyncDisposable
             .Configure<PaymentOptions>(o => payments?.Invoke(o))
             .Configure<SeatingOptions>(o => seating?.Invoke(o))
             .Configure<TicketBooking.Core.OnSale.WaitingRoomOptions>(o => room?.Invoke(o))
+            .Configure<TicketBooking.Core.Limits.BuyerLimitOptions>(o => limits?.Invoke(o))
+            .Configure<TicketBooking.Core.Waitlist.WaitlistOptions>(o => waitlist?.Invoke(o))
             .AddTicketBookingCore()
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         services.GetRequiredService<DatabaseMigrator>().Migrate();

@@ -116,7 +116,7 @@ internal static class HoldEndpoints
             HoldResult.ConcertNotFound => Problems.ConcertNotFound(),
             HoldResult.SalesClosed => Problems.Conflict("Sales have closed.", "This concert has started; tickets are no longer sold."),
             HoldResult.NotOnSaleYet notYet => Problems.NotOnSaleYet(request.ConcertId, notYet.OnSaleAt),
-            HoldResult.AdmissionRequired notAdmitted => Problems.AdmissionRequired(request.ConcertId, notAdmitted),
+            HoldResult.AdmissionRequired notAdmitted => Problems.AdmissionRequired(request.ConcertId, notAdmitted.Reason),
             var other => throw new InvalidOperationException($"Unhandled hold result {other}"),
         };
     }

@@ -44,12 +44,12 @@ internal static class Problems
         string.Create(CultureInfo.InvariantCulture, $"Tickets go on sale at {onSaleAt:u}; nobody can hold them before. Get in line in the waiting room before then: everyone in it is given a random place at the sale."),
         new Dictionary<string, object?> { ["onSaleAt"] = onSaleAt, ["room"] = RoomPage(concertId), ["queue"] = RoomApi(concertId) });
 
-    /// <summary>403 while a concert's waiting room is open and the hold carried no admission that is still good.</summary>
-    public static ProblemHttpResult AdmissionRequired(Guid concertId, HoldResult.AdmissionRequired refusal) => TypedResults.Problem(
-        refusal.Message, statusCode: StatusCodes.Status403Forbidden, title: "Waiting room",
+    /// <summary>403 while a concert's waiting room is open and a hold or a waiting-list join carried no admission that is still good.</summary>
+    public static ProblemHttpResult AdmissionRequired(Guid concertId, Core.OnSale.AdmissionCheck reason) => TypedResults.Problem(
+        Core.OnSale.AdmissionChecks.Explain(reason), statusCode: StatusCodes.Status403Forbidden, title: "Waiting room",
         extensions: new Dictionary<string, object?>
         {
-            ["reason"] = refusal.Reason.ToString().ToLowerInvariant(),
+            ["reason"] = reason.ToString().ToLowerInvariant(),
             ["room"] = RoomPage(concertId),
             ["queue"] = RoomApi(concertId),
         });

@@ -5,7 +5,8 @@ using TicketBooking.Web.Limits;
 
 namespace TicketBooking.Web.Api;
 
-public sealed record WaitlistBody(Guid? ConcertId, string? Tier, int? Quantity, string? Email);
+/// <summary><see cref="Admission"/>: while the concert's waiting room is open, the admission from <c>/api/concerts/{id}/queue</c>, as for a hold.</summary>
+public sealed record WaitlistBody(Guid? ConcertId, string? Tier, int? Quantity, string? Email, string? Admission = null);
 
 /// <summary>
 /// A place in a tier's waiting line (DESIGN §13). <see cref="Position"/> (1 = next) and <see cref="TicketsAhead"/> while
@@ -36,7 +37,7 @@ internal static class WaitlistEndpoints
     {
         var group = routes.MapGroup("/api/waitlist").WithTags("Waiting list").WithBuyerSession();
         group.WithRequestTimeout(LimitsSetup.ApiTimeoutPolicy);
-        group.MapPost("/", JoinAsync).WithSummary("Join a sold-out tier's waiting list (409 while it has tickets for sale)");
+        group.MapPost("/", JoinAsync).WithSummary("Join a sold-out tier's waiting list (409 while it has tickets for sale; 403 without an admission while its waiting room is open)");
         group.MapGet("/", ListAsync).WithSummary("This buyer's waiting-list entries, newest first, with live positions");
         group.MapGet("/{id:guid}", GetAsync).WithSummary("One of this buyer's entries");
         group.MapDelete("/{id:guid}", LeaveAsync).WithSummary("Leave the waiting list; an offer held passes to the next in line");
@@ -72,7 +73,7 @@ internal static class WaitlistEndpoints
             return Problems.Invalid(errors);
         }
 
-        var (result, refused) = await requests.JoinWaitlistAsync(context.Requester(), new JoinRequest(body.ConcertId!.Value, body.Tier!.Trim(), body.Quantity!.Value, body.Email!));
+        var (result, refused) = await requests.JoinWaitlistAsync(context.Requester(), new JoinRequest(body.ConcertId!.Value, body.Tier!.Trim(), body.Quantity!.Value, body.Email!, body.Admission));
         if (refused is not null)
         {
             return Problems.TooManyRequests(context, refused);
@@ -90,10 +91,13 @@ internal static class WaitlistEndpoints
                 $"{available.Available} {available.Tier} {(available.Available == 1 ? "ticket is" : "tickets are")} for sale right now: buy them instead of waiting.",
                 new Dictionary<string, object?> { ["tier"] = available.Tier, ["available"] = available.Available }),
             JoinResult.AlreadyWaiting already => Problems.Conflict("Already on the waiting list.",
-                "You are already waiting for this tier with this e-mail address.", new Dictionary<string, object?> { ["entry"] = WaitlistEntryResponse.From(already.Entry) }),
+                already.Message, new Dictionary<string, object?> { ["entry"] = WaitlistEntryResponse.From(already.Entry) }),
             JoinResult.BuyerLimitReached reached => Problems.Conflict("Ticket limit reached.",
-                $"You already have {reached.AlreadyBought} {reached.Tier} tickets; at most {reached.Max} per buyer.",
+                reached.Message,
                 new Dictionary<string, object?> { ["tier"] = reached.Tier, ["maxPerBuyer"] = reached.Max, ["alreadyBought"] = reached.AlreadyBought }),
+            JoinResult.AdmissionRequired notAdmitted => Problems.AdmissionRequired(body.ConcertId!.Value, notAdmitted.Reason),
+            JoinResult.LineFull full => Problems.Conflict("The waiting list is full.", full.Message,
+                new Dictionary<string, object?> { ["tier"] = full.Tier, ["maxEntries"] = full.Max }),
             var other => throw new InvalidOperationException($"Unhandled waiting-list result {other}"),
         };
     }

@@ -30,18 +30,33 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
             : await holds.HeartbeatAsync(who.Buyer, concertId, active, visible).ConfigureAwait(false);
     }
 
-    /// <summary>Joining a waiting line asks for tickets like a hold does, so it spends the same budget.</summary>
+    /// <summary>
+    /// Joining a waiting line asks for tickets like a hold does, so it spends the same budget, and it sends e-mail, so
+    /// sign-ups are limited per address and per e-mail address too.
+    /// </summary>
     public async Task<Limited<Core.Waitlist.JoinResult>> JoinWaitlistAsync(Requester who, Core.Waitlist.JoinRequest request)
     {
         ArgumentNullException.ThrowIfNull(who);
-        return await fairUse.HoldAsync(who).ConfigureAwait(false) is { } refused ? refused : await waitlist.JoinAsync(who.Buyer, request).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(request);
+        return await fairUse.JoinWaitlistAsync(who, request.Email).ConfigureAwait(false) is { } refused
+            ? refused
+            : await waitlist.JoinAsync(who.Buyer, request, who.Address).ConfigureAwait(false);
     }
 
-    /// <summary>Getting in an on-sale's line is a write, so a script repeating it spends the hold budget too.</summary>
+    /// <summary>
+    /// Getting in an on-sale's line is a write, so a script repeating it spends the hold budget too; one address has at
+    /// most <c>WaitingRoom:PlacesPerAddress</c> places in a room.
+    /// </summary>
     public async Task<Limited<Core.OnSale.JoinRoomResult>> JoinQueueAsync(Requester who, Guid concertId)
     {
         ArgumentNullException.ThrowIfNull(who);
-        return await fairUse.HoldAsync(who).ConfigureAwait(false) is { } refused ? refused : await room.JoinAsync(who.Buyer, concertId).ConfigureAwait(false);
+        if (await fairUse.HoldAsync(who).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        var result = await room.JoinAsync(who.Buyer, concertId, who.Address).ConfigureAwait(false);
+        return result is Core.OnSale.JoinRoomResult.AddressFull full ? new Refusal("places-per-address", TimeSpan.FromMinutes(1), full.Message) : result;
     }
 
     /// <summary>Leaving a line only gives a place (or an offer) back, so it is never limited.</summary>

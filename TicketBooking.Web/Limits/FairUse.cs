@@ -21,6 +21,9 @@ public sealed partial class FairUse
     private readonly Budget _holdsPerBuyer;
     private readonly Budget _holdsPerAddress;
     private readonly Budget _heartbeats;
+    private readonly Budget _waitlistJoinsPerAddress;
+    private readonly Budget _waitlistJoinsPerEmail;
+    private readonly Budget _seatMaps;
     private readonly Budget _paymentsPerBuyer;
     private readonly Budget _paymentFailuresPerBuyer;
     private readonly Budget _paymentFailuresPerAddress;
@@ -46,6 +49,9 @@ public sealed partial class FairUse
         _holdsPerBuyer = new Budget("holds", rates.Value.HoldsPerMinute, Minute, time, store);
         _holdsPerAddress = new Budget("holds-per-address", l.HoldsPerMinutePerAddress, Minute, time, store);
         _heartbeats = new Budget("heartbeats", l.HeartbeatsPerMinute, Minute, time, store);
+        _waitlistJoinsPerAddress = new Budget("waitlist-joins-per-address", l.WaitlistJoinsPerHourPerAddress, Hour, time, store);
+        _waitlistJoinsPerEmail = new Budget("waitlist-joins-per-email", l.WaitlistJoinsPerHourPerEmail, Hour, time, store);
+        _seatMaps = new Budget("seat-maps", l.SeatMapsPerMinutePerAddress, Minute, time, store);
         _paymentsPerBuyer = new Budget("payments", rates.Value.BookingsPerMinute, Minute, time, store);
         _paymentFailuresPerBuyer = new Budget("payment-failures", l.PaymentFailuresPerHourPerBuyer, Hour, time, store);
         _paymentFailuresPerAddress = new Budget("payment-failures-per-address", l.PaymentFailuresPerHour, Hour, time, store);
@@ -77,6 +83,25 @@ public sealed partial class FairUse
             ?? await TakeAsync(_holdsPerAddress, who.Address, who.Address, wait => $"Too many checkouts from your network just now. Please try again in {Words(wait)}.",
                 (_holdsPerBuyer, who.Buyer.ToString())).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Joining a waiting line: a request for tickets like a hold (the hold budgets), and a sign-up that sends e-mail,
+    /// limited per address and per e-mail address named (kept as a hash, never as the address itself).
+    /// </summary>
+    public async ValueTask<Refusal?> JoinWaitlistAsync(Requester who, string email)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        return await HoldAsync(who).ConfigureAwait(false)
+            ?? await TakeAsync(_waitlistJoinsPerEmail, EmailKey(email), who.Address, wait => $"Too many waiting-list sign-ups for this e-mail address. Please try again in {Words(wait)}.").ConfigureAwait(false)
+            ?? await TakeAsync(_waitlistJoinsPerAddress, who.Address, who.Address, wait => $"Too many waiting-list sign-ups from your network. Please try again in {Words(wait)}.").ConfigureAwait(false);
+    }
+
+    private static string EmailKey(string email) =>
+        "email:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(email.Trim().ToLowerInvariant())).AsSpan(0, 16));
+
+    /// <summary>A whole seat map is about to be sent: megabytes for a big hall, so an address gets a budget of them.</summary>
+    public ValueTask<Refusal?> SeatMapAsync(string address) =>
+        TakeAsync(_seatMaps, address, address, wait => $"Too many seat maps from your network just now. Please try again in {Words(wait)}.");
 
     public ValueTask<Refusal?> HeartbeatAsync(Requester who)
     {

@@ -21,6 +21,21 @@ public sealed class LimitOptions
     [Range(1, 1_000_000)]
     public int HoldsPerMinutePerAddress { get; set; } = 120;
 
+    /// <summary>Waiting-list sign-ups per address: a script cycling identities cannot fill a line or send e-mail without end.</summary>
+    [Range(1, 1_000_000)]
+    public int WaitlistJoinsPerHourPerAddress { get; set; } = 30;
+
+    /// <summary>Waiting-list sign-ups naming one e-mail address, from anywhere: nobody can use the list to flood someone's inbox.</summary>
+    [Range(1, 1_000_000)]
+    public int WaitlistJoinsPerHourPerEmail { get; set; } = 10;
+
+    /// <summary>
+    /// Whole seat maps fetched per address (a map of a big hall is megabytes; <c>?since=</c> deltas and answers of 304 Not
+    /// Modified are not counted).
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int SeatMapsPerMinutePerAddress { get; set; } = 60;
+
     /// <summary>Checkout heartbeats per buyer; an open checkout sends two a minute plus one per visibility change.</summary>
     [Range(1, 1_000_000)]
     public int HeartbeatsPerMinute { get; set; } = 30;

@@ -28,6 +28,14 @@ internal static class LimitsSetup
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        // Places per address in a waiting room are a per-address limit too.
+        services.AddOptions<Core.OnSale.WaitingRoomOptions>().PostConfigure<IOptions<RateLimitOptions>>((room, rates) =>
+        {
+            if (!rates.Value.Enabled)
+            {
+                room.PlacesPerAddress = 0;
+            }
+        });
         services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((forwarded, proxies) =>
         {

@@ -45,7 +45,7 @@ public sealed class OnSaleTests : ComponentTest
         ((JoinRoomResult.InLine)await Engine.Room.JoinAsync(Buyer, concert.Id)).Status.State.Should().Be(QueueState.Admitted);
 
         var cut = Render<ConcertPage>(p => p.Add(x => x.ConcertId, concert.Id));
-        cut.WaitForAssertion(() => cut.Find("[data-testid=onsale-admitted]").TextContent.Should().Contain("It's your turn").And.Contain("10:00"));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=onsale-admitted]").TextContent.Should().Contain("It's your turn").And.Contain("Hold your tickets within 02:00"));
         cut.Find("button[aria-label='More GA tickets']").Click();
         cut.Find("button[aria-label='More GA tickets']").Click();
         await cut.Find("form").SubmitAsync();

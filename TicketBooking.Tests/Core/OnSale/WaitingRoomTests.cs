@@ -5,6 +5,7 @@ using TicketBooking.Core.Bookings;
 using TicketBooking.Core.Concerts;
 using TicketBooking.Core.Holds;
 using TicketBooking.Core.OnSale;
+using TicketBooking.Core.Waitlist;
 using TicketBooking.Tests.Support;
 
 namespace TicketBooking.Tests.Core.OnSale;
@@ -171,7 +172,8 @@ public abstract class WaitingRoomTests(StorageProvider provider) : IAsyncDisposa
         var admitted = (await _engine.Room.JoinAsync(first, concert.Id)).Should().BeOfType<JoinRoomResult.InLine>().Subject.Status;
         var waiting = (await _engine.Room.JoinAsync(second, concert.Id)).Should().BeOfType<JoinRoomResult.InLine>().Subject.Status;
         admitted.State.Should().Be(QueueState.Admitted, "nobody was waiting, so the first in line is admitted at once");
-        admitted.AdmissionExpiresAt.Should().Be(Now + _engine.Room.Options.AdmissionWindow);
+        admitted.AdmissionExpiresAt.Should().Be(Now + _engine.Room.Options.FirstHoldWindow, "a buyer who has not held yet has the first-hold window");
+        admitted.HoldFirst.Should().BeTrue();
         waiting.Position.Should().Be(1);
 
         _engine.Time.SetUtcNow(admitted.AdmissionExpiresAt!.Value);
@@ -183,6 +185,120 @@ public abstract class WaitingRoomTests(StorageProvider provider) : IAsyncDisposa
         (await _engine.Holds.PlaceAsync(first, TestEngine.Request(concert.Id, ("GA", 1)) with { Admission = admitted.Admission }))
             .Should().BeEquivalentTo(new HoldResult.AdmissionRequired(AdmissionCheck.Expired));
         (await _engine.Holds.PlaceAsync(second, TestEngine.Request(concert.Id, ("GA", 1)) with { Admission = next.Admission })).Should().BeOfType<HoldResult.Held>();
+    }
+
+    [Fact]
+    public async Task A_first_hold_gives_the_turn_its_whole_window_and_a_buyer_who_never_holds_loses_it_after_the_first_hold_window()
+    {
+        var concert = await OnSaleConcertAsync();
+        var (holder, idle) = (BuyerId.New(), BuyerId.New());
+        _engine.Time.SetUtcNow(concert.OnSaleAt!.Value);
+        var turn = ((JoinRoomResult.InLine)await _engine.Room.JoinAsync(holder, concert.Id)).Status;
+        var idleTurn = ((JoinRoomResult.InLine)await _engine.Room.JoinAsync(idle, concert.Id)).Status;
+        idleTurn.State.Should().Be(QueueState.Admitted);
+        var admittedAt = Now;
+
+        _engine.Time.Advance(TimeSpan.FromSeconds(90));
+        (await _engine.Holds.PlaceAsync(holder, TestEngine.Request(concert.Id, ("GA", 2)) with { Admission = turn.Admission })).Should().BeOfType<HoldResult.Held>();
+        var holding = (await _engine.Room.GetAsync(holder, concert.Id))!;
+        holding.Should().BeEquivalentTo(new { State = QueueState.Admitted, HoldFirst = false, AdmissionExpiresAt = admittedAt + _engine.Room.Options.AdmissionWindow });
+
+        _engine.Time.SetUtcNow(admittedAt + _engine.Room.Options.FirstHoldWindow);
+        await _engine.Room.PumpAsync();
+
+        (await _engine.Room.GetAsync(idle, concert.Id))!.State.Should().Be(QueueState.Expired, "two minutes without a hold end the turn");
+        (await _engine.Holds.PlaceAsync(idle, TestEngine.Request(concert.Id, ("GA", 1)) with { Admission = idleTurn.Admission }))
+            .Should().BeEquivalentTo(new HoldResult.AdmissionRequired(AdmissionCheck.Expired));
+        (await _engine.Room.GetAsync(holder, concert.Id))!.State.Should().Be(QueueState.Admitted);
+        (await _engine.Holds.PlaceAsync(holder, TestEngine.Request(concert.Id, ("GA", 3)) with { Admission = turn.Admission }))
+            .Should().BeOfType<HoldResult.Held>("a buyer who held keeps the whole turn to change their tickets");
+    }
+
+    [Fact]
+    public async Task Script_identities_get_at_most_four_places_an_address_and_those_that_never_hold_cannot_stall_the_room()
+    {
+        // Finding 3 of issue 34: 200 identities from 8 addresses took 47 of the first 50 admissions, then held nothing,
+        // and the room admitted nobody for ten minutes while 160 people waited.
+        var concert = await OnSaleConcertAsync(capacity: 20);
+        var identities = Enumerable.Range(0, 200).Select(i => (Buyer: BuyerId.New(), Address: $"203.0.113.{i % 8}")).ToList();
+        var real = Enumerable.Range(0, 10).Select(i => (Buyer: BuyerId.New(), Address: $"198.51.100.{i}")).ToList();
+        var joined = new List<JoinRoomResult>();
+        foreach (var (buyer, address) in identities)
+        {
+            joined.Add(await _engine.Room.JoinAsync(buyer, concert.Id, address));
+        }
+
+        foreach (var (buyer, address) in real)
+        {
+            (await _engine.Room.JoinAsync(buyer, concert.Id, address)).Should().BeOfType<JoinRoomResult.InLine>();
+        }
+
+        joined.OfType<JoinRoomResult.InLine>().Should().HaveCount(32, "four places for each of the eight addresses");
+        joined.OfType<JoinRoomResult.AddressFull>().Should().HaveCount(168).And.AllSatisfy(r => r.Max.Should().Be(4));
+
+        var holding = new HashSet<BuyerId>();
+        var start = concert.OnSaleAt!.Value;
+        for (var beat = 0; beat <= 8 * 60 && holding.Count < real.Count; beat++)
+        {
+            _engine.Time.SetUtcNow(start + TimeSpan.FromSeconds(beat));
+            await _engine.Room.PumpAsync();
+            foreach (var (buyer, _) in real.Where(r => !holding.Contains(r.Buyer)))
+            {
+                if (await _engine.Room.GetAsync(buyer, concert.Id) is { State: QueueState.Admitted } turn)
+                {
+                    (await _engine.Holds.PlaceAsync(buyer, TestEngine.Request(concert.Id, ("GA", 1)) with { Admission = turn.Admission })).Should().BeOfType<HoldResult.Held>();
+                    holding.Add(buyer);
+                }
+            }
+
+            (await IdleAdmissionsAsync(concert.Id)).Should().Be(0, $"at {beat} s nobody has been admitted longer than the first-hold window without holding");
+        }
+
+        holding.Should().HaveCount(10, "every real buyer got a turn within eight minutes (an idle turn lasts two)");
+        (await _engine.TierAsync(concert.Id, "GA")).Held.Should().Be(10);
+    }
+
+    [Fact]
+    public async Task A_place_of_an_address_at_its_cap_frees_when_that_turn_ends()
+    {
+        var concert = await OnSaleConcertAsync(room => room.PlacesPerAddress = 2);
+        _engine.Time.SetUtcNow(concert.OnSaleAt!.Value);
+        var family = Enumerable.Range(0, 3).Select(_ => BuyerId.New()).ToList();
+        var first = ((JoinRoomResult.InLine)await _engine.Room.JoinAsync(family[0], concert.Id, "192.0.2.1")).Status;
+        (await _engine.Room.JoinAsync(family[1], concert.Id, "192.0.2.1")).Should().BeOfType<JoinRoomResult.InLine>();
+        (await _engine.Room.JoinAsync(family[2], concert.Id, "192.0.2.1")).Should().BeEquivalentTo(new JoinRoomResult.AddressFull(2));
+        (await _engine.Room.JoinAsync(family[0], concert.Id, "192.0.2.1")).Should().BeOfType<JoinRoomResult.InLine>("a place already held is found again, never refused");
+        (await _engine.Room.JoinAsync(BuyerId.New(), concert.Id)).Should().BeOfType<JoinRoomResult.InLine>("in-process callers have no address");
+
+        (await _engine.Holds.PlaceAsync(family[0], TestEngine.Request(concert.Id, ("GA", 1)) with { Admission = first.Admission })).Should().BeOfType<HoldResult.Held>();
+        (await _engine.Bookings.ConfirmAsync(family[0], TestEngine.Payment(concert.Id), "family")).Should().BeOfType<ConfirmResult.Booked>();
+
+        (await _engine.Room.JoinAsync(family[2], concert.Id, "192.0.2.1")).Should().BeOfType<JoinRoomResult.InLine>("the first booked, so their place is free");
+    }
+
+    [Fact]
+    public async Task While_the_room_is_open_joining_a_waiting_list_needs_an_admission_as_a_hold_does()
+    {
+        // Finding 2 of issue 34: a buyer who never queued got 403 on a hold but 201 on the waiting list, and was offered the
+        // tickets an admitted buyer released.
+        var concert = await OnSaleConcertAsync(capacity: 2);
+        _engine.Time.SetUtcNow(concert.OnSaleAt!.Value);
+        var (admitted, waiting, skipper) = (BuyerId.New(), BuyerId.New(), BuyerId.New());
+        var turn = ((JoinRoomResult.InLine)await _engine.Room.JoinAsync(admitted, concert.Id)).Status;
+        var second = ((JoinRoomResult.InLine)await _engine.Room.JoinAsync(waiting, concert.Id)).Status;
+        second.State.Should().Be(QueueState.Admitted, "two tickets, two turns");
+        (await _engine.Holds.PlaceAsync(admitted, TestEngine.Request(concert.Id, ("GA", 2)) with { Admission = turn.Admission })).Should().BeOfType<HoldResult.Held>();
+
+        var skipped = await _engine.Waitlist.JoinAsync(skipper, new JoinRequest(concert.Id, "GA", 2, "skip@example.com"));
+        var borrowed = await _engine.Waitlist.JoinAsync(skipper, new JoinRequest(concert.Id, "GA", 2, "skip@example.com", second.Admission));
+        var rightful = await _engine.Waitlist.JoinAsync(waiting, new JoinRequest(concert.Id, "GA", 2, "wait@example.com", second.Admission));
+        await _engine.Holds.ReleaseAsync(admitted, concert.Id);
+
+        skipped.Should().BeEquivalentTo(new JoinResult.AdmissionRequired(AdmissionCheck.Missing));
+        borrowed.Should().BeEquivalentTo(new JoinResult.AdmissionRequired(AdmissionCheck.Invalid));
+        rightful.Should().BeOfType<JoinResult.Joined>();
+        (await _engine.Waitlist.ListAsync(skipper)).Should().BeEmpty();
+        (await _engine.Holds.GetAsync(waiting, concert.Id))!.Quantity.Should().Be(2, "the released tickets went to the buyer whose turn it was");
     }
 
     [Fact]
@@ -354,6 +470,18 @@ public abstract class WaitingRoomTests(StorageProvider provider) : IAsyncDisposa
     {
         await using var connection = await _engine.Connections.OpenAsync();
         return [.. (await connection.QueryAsync<Guid>("SELECT buyer_id FROM queue_entries WHERE concert_id = @concertId AND state = 'admitted'", new { concertId })).Select(g => new BuyerId(g))];
+    }
+
+    /// <summary>Admitted entries whose buyer holds nothing and whose admission is older than the first-hold window.</summary>
+    private async Task<long> IdleAdmissionsAsync(Guid concertId)
+    {
+        const string Sql = """
+            SELECT COUNT(*) FROM queue_entries q
+            WHERE q.concert_id = @concertId AND q.state = 'admitted' AND q.admitted_at <= @now - @window
+              AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.buyer_id = q.buyer_id AND h.concert_id = q.concert_id)
+            """;
+        await using var connection = await _engine.Connections.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>(Sql, new { concertId, now = Now.ToUnixTimeMilliseconds(), window = (long)_engine.Room.Options.FirstHoldWindow.TotalMilliseconds });
     }
 
     private async Task<List<DateTimeOffset>> AdmissionTimesAsync(Guid concertId)

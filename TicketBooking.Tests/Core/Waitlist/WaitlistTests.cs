@@ -41,17 +41,213 @@ public abstract class WaitlistTests(StorageProvider provider) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_buyer_waits_once_per_tier_and_email_whatever_the_spelling()
+    public async Task Five_emails_make_one_place_a_buyer_waits_once_per_tier()
     {
         await SellOutGaAsync();
         var buyer = BuyerId.New();
-        var first = Joined(await JoinAsync(buyer, "GA", 2, "Sam@Example.com"));
+        var first = Joined(await JoinAsync(buyer, "GA", 10, "sam@example.com"));
 
-        var again = await JoinAsync(buyer, "GA", 3, "sam@example.com");
+        foreach (var email in new[] { "Sam@Example.com", "sam+2@example.com", "other@example.com", "x@example.org" })
+        {
+            (await JoinAsync(buyer, "GA", 10, email)).Should().BeOfType<JoinResult.AlreadyWaiting>().Which.Entry.Id.Should().Be(first.Id);
+        }
 
-        again.Should().BeOfType<JoinResult.AlreadyWaiting>().Which.Entry.Id.Should().Be(first.Id);
-        Joined(await JoinAsync(buyer, "GA", 1, "other@example.com")).Position.Should().Be(2);
-        (await CountAsync("SELECT COUNT(*) FROM waitlist")).Should().Be(2);
+        (await CountAsync("SELECT COUNT(*) FROM waitlist")).Should().Be(1, "five e-mails are still one buyer");
+        Joined(await JoinAsync(BuyerId.New(), "GA", 1, "sam@example.com")).Position.Should().Be(2, "another buyer may give the same e-mail");
+    }
+
+    [Fact]
+    public async Task Tickets_coming_back_never_take_one_waiting_buyer_past_ten()
+    {
+        // Finding 1 of issue 34: the buyer joined five times with five e-mails, and three holders releasing gave them 30.
+        var holders = new[] { BuyerId.New(), BuyerId.New(), BuyerId.New() };
+        var concert = await _engine.CreateConcertAsync(("GA", 1_000, 30));
+        foreach (var holder in holders)
+        {
+            (await _engine.Holds.PlaceAsync(holder, TestEngine.Request(concert.Id, ("GA", 10)))).Should().BeOfType<HoldResult.Held>();
+        }
+
+        var attacker = BuyerId.New();
+        var honest = BuyerId.New();
+        var joins = new List<JoinResult>();
+        foreach (var email in Enumerable.Range(1, 5).Select(i => $"me{i}@example.com"))
+        {
+            joins.Add(await Waitlist.JoinAsync(attacker, new JoinRequest(concert.Id, "GA", 10, email)));
+        }
+
+        var honestEntry = Joined(await Waitlist.JoinAsync(honest, new JoinRequest(concert.Id, "GA", 10, "honest@example.com")));
+        foreach (var holder in holders)
+        {
+            await _engine.Holds.ReleaseAsync(holder, concert.Id);
+        }
+
+        joins.OfType<JoinResult.Joined>().Should().ContainSingle();
+        joins.Skip(1).Should().AllBeOfType<JoinResult.AlreadyWaiting>();
+        (await _engine.Holds.GetAsync(attacker, concert.Id))!.Quantity.Should().Be(10);
+        (await Waitlist.GetAsync(honest, honestEntry.Id))!.Status.Should().Be(WaitlistStatus.Offered, "the next ten go to the honest buyer behind");
+        (await _engine.TierAsync(concert.Id, "GA")).Should().BeEquivalentTo(new { Held = 20, Available = 10 });
+    }
+
+    [Fact]
+    public async Task An_offer_never_takes_an_address_past_forty_and_goes_to_the_next_entry_instead()
+    {
+        var holders = Enumerable.Range(0, 6).Select(_ => BuyerId.New()).ToList();
+        var concert = await _engine.CreateConcertAsync(("GA", 1_000, 60));
+        foreach (var (holder, i) in holders.Select((h, i) => (h, i)))
+        {
+            (await _engine.Holds.PlaceAsync(holder, TestEngine.Request(concert.Id, ("GA", 10)), $"198.51.100.{i}")).Should().BeOfType<HoldResult.Held>();
+        }
+
+        const string Script = "203.0.113.7";
+        var identities = Enumerable.Range(0, 5).Select(_ => BuyerId.New()).ToList();
+        var entries = new List<WaitlistEntry>();
+        foreach (var identity in identities)
+        {
+            entries.Add(Joined(await Waitlist.JoinAsync(identity, new JoinRequest(concert.Id, "GA", 10, "script@example.com"), Script)));
+        }
+
+        var honest = BuyerId.New();
+        var honestEntry = Joined(await Waitlist.JoinAsync(honest, new JoinRequest(concert.Id, "GA", 10, "fan@example.com"), "198.51.100.20"));
+        foreach (var holder in holders.Take(5))
+        {
+            await _engine.Holds.ReleaseAsync(holder, concert.Id);
+        }
+
+        var offered = new List<BuyerId>();
+        foreach (var identity in identities)
+        {
+            if ((await _engine.Holds.GetAsync(identity, concert.Id)) is not null)
+            {
+                offered.Add(identity);
+            }
+        }
+
+        offered.Should().Equal(identities.Take(4), "four offers of ten reach the address's cap of 40");
+        (await Waitlist.GetAsync(identities[4], entries[4].Id))!.Should().BeEquivalentTo(new { Status = WaitlistStatus.Waiting, Position = 1 }, "passed over, place kept");
+        (await Waitlist.GetAsync(honest, honestEntry.Id))!.Status.Should().Be(WaitlistStatus.Offered);
+        (await ScalarAsync<long>("SELECT SUM(quantity) FROM holds WHERE client = @client", new { client = Script })).Should().Be(40, "offers hold from the address the buyer joined from");
+        (await _engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("GA", 1)), Script))
+            .Should().BeOfType<HoldResult.AddressLimitReached>("the offers count against the address for holds too");
+    }
+
+    [Fact]
+    public async Task An_offer_never_takes_a_buyer_past_the_per_buyer_maximum_even_if_it_was_lowered_after_they_joined()
+    {
+        using var database = new TempDatabase(provider);
+        var buyer = BuyerId.New();
+        var seller = BuyerId.New();
+        Guid concertId;
+        Guid entryId;
+        await using (var before = TestEngine.Start(provider: provider, database: database))
+        {
+            concertId = (await before.CreateConcertAsync(("GA", 1_000, 10))).Id;
+            (await before.Holds.PlaceAsync(seller, TestEngine.Request(concertId, ("GA", 6)))).Should().BeOfType<HoldResult.Held>();
+            (await before.Holds.PlaceAsync(buyer, TestEngine.Request(concertId, ("GA", 4)))).Should().BeOfType<HoldResult.Held>();
+            entryId = Joined(await before.Waitlist.JoinAsync(buyer, new JoinRequest(concertId, "GA", 6, "fan@example.com"))).Id;
+        }
+
+        await using var after = TestEngine.Start(provider: provider, database: database, limits: l => l.MaxTicketsPerBuyer = 8);
+        var next = BuyerId.New();
+        var nextEntry = Joined(await after.Waitlist.JoinAsync(next, new JoinRequest(concertId, "GA", 6, "next@example.com")));
+        await after.Holds.ReleaseAsync(seller, concertId);
+
+        (await after.Holds.GetAsync(buyer, concertId))!.Quantity.Should().Be(4, "4 held + 6 offered would pass the new maximum of 8");
+        (await after.Waitlist.GetAsync(buyer, entryId))!.Status.Should().Be(WaitlistStatus.Waiting);
+        (await after.Waitlist.GetAsync(next, nextEntry.Id))!.Status.Should().Be(WaitlistStatus.Offered);
+    }
+
+    [Fact]
+    public async Task Joining_and_leaving_in_a_loop_sends_an_address_one_email_an_hour()
+    {
+        // Finding 7 of issue 34: a join/leave loop sent 122 e-mails to one victim's address in 30 s.
+        await SellOutGaAsync();
+        var buyer = BuyerId.New();
+        for (var i = 0; i < 122; i++)
+        {
+            var entry = Joined(await JoinAsync(buyer, "GA", 1, i % 2 == 0 ? "victim@example.com" : "Victim@Example.com"));
+            (await Waitlist.LeaveAsync(buyer, entry.Id)).Should().BeOfType<LeaveResult.Left>();
+            _engine.Time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        (await CountAsync("SELECT COUNT(*) FROM outbox WHERE kind = 'waitlist-joined'")).Should().Be(1);
+        _engine.Time.Advance(TimeSpan.FromHours(1));
+        Joined(await JoinAsync(BuyerId.New(), "GA", 1, "victim@example.com"));
+        (await CountAsync("SELECT COUNT(*) FROM outbox WHERE kind = 'waitlist-joined'")).Should().Be(2, "an hour after the last one, another may go");
+    }
+
+    [Fact]
+    public async Task A_tiers_line_is_at_most_max_entries_long_and_a_place_that_leaves_can_be_taken()
+    {
+        await _engine.DisposeAsync();
+        _engine = TestEngine.Start(provider: provider, waitlist: w => w.MaxEntriesPerTier = 5);
+        _concert = await _engine.CreateConcertAsync(("GA", 1_000, 10), ("VIP", 10_000, 5));
+        await SellOutGaAsync();
+        var entries = new List<(BuyerId Buyer, WaitlistEntry Entry)>();
+        for (var i = 0; i < 5; i++)
+        {
+            var buyer = BuyerId.New();
+            entries.Add((buyer, Joined(await JoinAsync(buyer, "GA", 1))));
+        }
+
+        var late = BuyerId.New();
+        (await JoinAsync(late, "GA", 1)).Should().BeEquivalentTo(new JoinResult.LineFull("GA", 5));
+        await Waitlist.LeaveAsync(entries[0].Buyer, entries[0].Entry.Id);
+        Joined(await JoinAsync(late, "GA", 1)).Position.Should().Be(5);
+        (await CountAsync("SELECT COUNT(*) FROM waitlist WHERE status = 'waiting'")).Should().Be(5);
+    }
+
+    [Fact]
+    public async Task No_entry_is_offered_without_the_hold_that_carries_it_through_releases_expiries_and_cancellations()
+    {
+        // Finding 8 of issue 34: an offer merged into a hold, and after the hold was released the entry stayed 'offered'.
+        var owner = BuyerId.New();
+        await HoldAsync(owner, "GA", 10);
+        var booking = ((ConfirmResult.Booked)await _engine.Bookings.ConfirmAsync(owner, Confirm(), "owner")).Booking;
+        var cancellations = _engine.Services.GetRequiredService<CancellationService>();
+        var (x, y, z) = (BuyerId.New(), BuyerId.New(), BuyerId.New());
+
+        // An offer merged into an open checkout, then the checkout released.
+        await HoldAsync(x, "VIP", 1);
+        var first = Joined(await JoinAsync(x, "GA", 2));
+        (await cancellations.CancelAsync(new Canceller.Buyer(owner), booking.Id, [.. booking.Tickets.Take(2).Select(t => t.Id)])).Should().BeOfType<CancelResult.Cancelled>();
+        (await _engine.Holds.GetAsync(x, _concert.Id))!.Quantity.Should().Be(3, "the offer joined the checkout");
+        await OffersCarriedAsync(1);
+        await _engine.Holds.ReleaseAsync(x, _concert.Id);
+        (await Waitlist.GetAsync(x, first.Id))!.Status.Should().Be(WaitlistStatus.Expired);
+        await OffersCarriedAsync(0);
+
+        // An offer that ran out, unswept, and the same row reused by a new checkout of the buyer.
+        await HoldAsync(y, "GA", 2);
+        var second = Joined(await JoinAsync(x, "GA", 2));
+        _engine.Time.Advance(_engine.HoldOptions.Duration);
+        await _engine.Holds.SweepExpiredAsync();
+        (await Waitlist.GetAsync(x, second.Id))!.Status.Should().Be(WaitlistStatus.Offered, "y's hold ran out and went to x");
+        _engine.Time.Advance(OfferWindow);
+        await HoldAsync(x, "GA", 2); // the expired offer's row is still there: the new checkout takes it over
+        (await Waitlist.GetAsync(x, second.Id))!.Status.Should().Be(WaitlistStatus.Expired);
+        await OffersCarriedAsync(0);
+
+        // An offer from a cancellation, then its buyer leaves the line; and a booking of x cancelled with z waiting.
+        var third = Joined(await JoinAsync(z, "GA", 2));
+        (await cancellations.CancelAsync(new Canceller.Buyer(owner), booking.Id, [.. booking.Tickets.Skip(2).Take(2).Select(t => t.Id)])).Should().BeOfType<CancelResult.Cancelled>();
+        await OffersCarriedAsync(1);
+        await Waitlist.LeaveAsync(z, third.Id);
+        await OffersCarriedAsync(0);
+        var xs = ((ConfirmResult.Booked)await _engine.Bookings.ConfirmAsync(x, Confirm(), "x")).Booking;
+        await HoldAsync(BuyerId.New(), "GA", 2);
+        var fourth = Joined(await JoinAsync(z, "GA", 2));
+        (await cancellations.CancelAsync(new Canceller.Buyer(x), xs.Id, null)).Should().BeOfType<CancelResult.Cancelled>();
+        (await Waitlist.GetAsync(z, fourth.Id))!.Status.Should().Be(WaitlistStatus.Offered);
+        await OffersCarriedAsync(1);
+    }
+
+    /// <summary>Every entry marked offered has the hold row that names it, and every hold row names an offered entry or none.</summary>
+    private async Task OffersCarriedAsync(int offers)
+    {
+        (await CountAsync("SELECT COUNT(*) FROM waitlist w WHERE w.status = 'offered' AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.waitlist_id = w.id)"))
+            .Should().Be(0, "an entry is offered only while a hold carries it");
+        (await CountAsync("SELECT COUNT(*) FROM holds h JOIN waitlist w ON w.id = h.waitlist_id WHERE w.status <> 'offered'")).Should().Be(0);
+        (await CountAsync("SELECT COUNT(*) FROM waitlist WHERE status = 'offered'")).Should().Be(offers);
     }
 
     [Fact]
