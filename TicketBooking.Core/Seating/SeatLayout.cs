@@ -60,9 +60,16 @@ public static class SeatLayouts
             errors.Add("Add at least one section.");
         }
 
-        foreach (var section in plan.Sections.Where(s => s.Rows < 1 || s.SeatsPerRow < 1 || s.Rows > 200 || s.SeatsPerRow > 200))
+        foreach (var section in plan.Sections.Where(s => s.Rows < 1 || s.SeatsPerRow < 1 || s.Rows > 200 || s.SeatsPerRow > 200).Take(10))
         {
             errors.Add($"Section {section.Name}: rows and seats per row must be between 1 and 200.");
+        }
+
+        // Counted before a seat is made: a small plan can ask for millions.
+        var total = plan.Sections.Sum(s => (long)Math.Max(0, s.Rows) * Math.Max(0, s.SeatsPerRow));
+        if (total > MaxSeats)
+        {
+            errors.Add($"A layout has at most {MaxSeats:N0} seats; these sections make {total:N0}.");
         }
 
         if (plan.SeatSpacing <= 0 || plan.RowSpacing <= 0 || plan.FirstRowDistance <= 0)
@@ -77,9 +84,9 @@ public static class SeatLayouts
 
         // Widths of the sections at the front row, laid out left to right and centred on the stage.
         var widths = plan.Sections.Select(s => (s.SeatsPerRow - 1) * plan.SeatSpacing).ToList();
-        var total = widths.Sum() + (SectionGap * (plan.Sections.Count - 1));
-        var seats = new List<LayoutSeat>();
-        var left = -total / 2;
+        var width = widths.Sum() + (SectionGap * (plan.Sections.Count - 1));
+        var seats = new List<LayoutSeat>((int)total);
+        var left = -width / 2;
         for (var s = 0; s < plan.Sections.Count; s++)
         {
             var section = plan.Sections[s];
@@ -104,13 +111,20 @@ public static class SeatLayouts
         return Validate(seats);
     }
 
-    /// <summary>Reads an uploaded layout; every problem is named (up to ten), and nothing is half-read.</summary>
+    /// <summary>
+    /// Reads an uploaded layout; every problem is named (up to ten), and nothing is half-read. Seats are counted as they
+    /// are read: a layout of more than <see cref="MaxSeats"/> is refused at the first seat too many.
+    /// </summary>
     public static LayoutResult Parse(string json)
     {
         UploadedLayout? uploaded;
         try
         {
             uploaded = JsonSerializer.Deserialize<UploadedLayout>(json, Json);
+        }
+        catch (TooManySeatsException)
+        {
+            return new LayoutResult([], [$"A layout has at most {MaxSeats:N0} seats; this one has more."]);
         }
         catch (JsonException exception)
         {
@@ -171,7 +185,41 @@ public static class SeatLayouts
     public static IEnumerable<SeatSpot> Spots(IEnumerable<LayoutSeat> seats, Func<string, bool> isFree) =>
         seats.Select(s => new SeatSpot(s.Label, s.Section, s.Row, s.Number, s.X, s.Y, s.Accessible, !s.NotForSale && isFree(s.Label)));
 
-    private sealed record UploadedLayout(List<UploadedSeat?>? Seats);
+    private sealed record UploadedLayout([property: JsonConverter(typeof(BoundedSeatsConverter))] List<UploadedSeat?>? Seats);
+
+    private sealed class TooManySeatsException() : JsonException($"More than {MaxSeats} seats.");
+
+    /// <summary>Reads the seats one by one and stops at the first past <see cref="MaxSeats"/>, before the rest is read.</summary>
+    private sealed class BoundedSeatsConverter : JsonConverter<List<UploadedSeat?>>
+    {
+        public override List<UploadedSeat?>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return null;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw new JsonException("\"seats\" must be a list.");
+            }
+
+            var seats = new List<UploadedSeat?>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (seats.Count == MaxSeats)
+                {
+                    throw new TooManySeatsException();
+                }
+
+                seats.Add(JsonSerializer.Deserialize<UploadedSeat?>(ref reader, options));
+            }
+
+            return seats;
+        }
+
+        public override void Write(Utf8JsonWriter writer, List<UploadedSeat?> value, JsonSerializerOptions options) => throw new NotSupportedException();
+    }
 
     private sealed record UploadedSeat(string? Section, string? Row, int? Number, double? X, double? Y, bool? Accessible, bool? NotForSale);
 }

@@ -48,6 +48,15 @@ internal static class ApiSetup
 
     public static bool IsApi(this HttpRequest request) => request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The largest body this API request may have: its route's own limit (a layout upload's), else the API's.</summary>
+    public static long MaxBodyBytes(this HttpRequest request) => SeatEndpoints.IsLayoutUpload(request) ? MaxLayoutBodyBytes : MaxRequestBodyBytes;
+
+    /// <summary>413, worded for the person who sent it.</summary>
+    public static IResult BodyTooLarge(long max) => TypedResults.Problem(
+        $"The request body is too large (at most {(max >= 1024 * 1024 ? $"{max / (1024 * 1024)} MB" : $"{max / 1024} KB")}). Nothing was changed.",
+        statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "Request too large");
+
     /// <summary>API requests get problem details for bare status codes and a bounded body.</summary>
     public static IApplicationBuilder UseApiConventions(this IApplicationBuilder app) =>
         app.UseWhen(context => context.Request.IsApi(), api =>
@@ -55,13 +64,10 @@ internal static class ApiSetup
             api.UseStatusCodePages();
             api.Use((context, next) =>
             {
-                var max = SeatEndpoints.IsLayoutUpload(context.Request) ? MaxLayoutBodyBytes : MaxRequestBodyBytes;
+                var max = context.Request.MaxBodyBytes();
                 if (context.Request.ContentLength > max)
                 {
-                    return Problems.Write(context, TypedResults.Problem(
-                        $"The request body is too large (at most {max / 1024} KB).",
-                        statusCode: StatusCodes.Status413PayloadTooLarge,
-                        title: "Request too large"));
+                    return Problems.Write(context, BodyTooLarge(max));
                 }
 
                 if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)

@@ -8,7 +8,10 @@ namespace TicketBooking.Web.Limits;
 /// <summary>
 /// An API request's body must arrive within <see cref="LimitOptions.RequestBodyTimeout"/>, and it is read in full
 /// before the request takes one of the API's concurrency slots: a client trickling bytes (slower than the body
-/// timeout, faster than Kestrel's minimum data rate) holds no slot and is cut with 408 when the time is up.
+/// timeout, faster than Kestrel's minimum data rate) holds no slot and is cut with 408 when the time is up. A body
+/// larger than its route allows (<see cref="ApiSetup.MaxBodyBytes"/>: 4 MB for a layout upload, 32 KB otherwise) is
+/// cut with 413. The pipeline runs this after authorization, so a request that may not reach its endpoint is refused
+/// before a byte of its body is read.
 /// </summary>
 internal static partial class RequestBodyDeadline
 {
@@ -17,13 +20,21 @@ internal static partial class RequestBodyDeadline
         {
             var timeout = context.RequestServices.GetRequiredService<IOptions<LimitOptions>>().Value.RequestBodyTimeout;
             var time = context.RequestServices.GetRequiredService<TimeProvider>();
-            context.Request.EnableBuffering(bufferThreshold: (int)ApiSetup.MaxRequestBodyBytes, bufferLimit: ApiSetup.MaxRequestBodyBytes);
+            var max = context.Request.MaxBodyBytes();
+            context.Request.Body = new BoundedBody(context.Request.Body, max);
+            context.Request.EnableBuffering(bufferThreshold: (int)max);
             using (var deadline = new CancellationTokenSource(timeout, time))
             using (var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, context.RequestAborted))
             {
                 try
                 {
                     await context.Request.Body.DrainAsync(linked.Token);
+                }
+                catch (Exception exception) when (exception is BodyTooLargeException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+                {
+                    // A body without a Content-Length that went past its route's limit (ours, or Kestrel's, which is the same).
+                    await Problems.Write(context, ApiSetup.BodyTooLarge(max));
+                    return;
                 }
                 catch (OperationCanceledException) when (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
                 {
@@ -43,4 +54,46 @@ internal static partial class RequestBodyDeadline
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cut a request from {Client}: its body took longer than {Seconds} s")]
     private static partial void LogSlowBody(ILogger logger, string client, double seconds);
+
+    private sealed class BodyTooLargeException() : IOException("The request body is larger than its route allows.");
+
+    /// <summary>A request body that refuses to be read past <paramref name="max"/> bytes, whatever server is underneath.</summary>
+    private sealed class BoundedBody(Stream inner, long max) : Stream
+    {
+        private long _read;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        private int Count(int read)
+        {
+            _read += read;
+            return _read > max ? throw new BodyTooLargeException() : read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }
