@@ -422,7 +422,9 @@ internal static class BookingCommands
                 concertId = failed.ConcertId,
                 holdId = failed.HoldId,
             }, context.Transaction);
-            if (unpinned > 0 && pin.OriginalExpiresAt <= context.NowMs)
+            // Announced even when the hold is still active: its seats now free up sooner than anyone read, and a seat map
+            // shared until the first hold ends (SeatMaps) must be read again.
+            if (unpinned > 0)
             {
                 context.AvailabilityChanged(failed.ConcertId);
             }

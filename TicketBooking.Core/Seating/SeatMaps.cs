@@ -1,11 +1,87 @@
+using System.Collections.Concurrent;
 using Dapper;
 using TicketBooking.Core.Storage;
 
 namespace TicketBooking.Core.Seating;
 
-/// <summary>Reads a concert's seat map (DESIGN §18): every seat's state exact at the moment of reading.</summary>
-public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time)
+/// <summary>
+/// A concert's seat map as everyone but its holders sees it, read once for every version of the concert's seats and
+/// shared by every viewer until the version changes or the first hold on a seat may run out (then those seats are free,
+/// whether or not the sweeper has deleted the hold yet). <see cref="Tag"/> names exactly this content.
+/// </summary>
+public sealed class SharedSeatMap
 {
+    private readonly Dictionary<string, int> _index;
+
+    internal SharedSeatMap(SeatMap map, long validUntilMs)
+    {
+        Map = map;
+        ValidUntil = DateTimeOffset.FromUnixTimeMilliseconds(validUntilMs);
+        Tag = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{map.Version}.{validUntilMs}");
+        _index = new Dictionary<string, int>(map.Seats.Count, StringComparer.Ordinal);
+        for (var i = 0; i < map.Seats.Count; i++)
+        {
+            _index[map.Seats[i].Label] = i;
+        }
+    }
+
+    /// <summary>Every seat, held and sold ones <see cref="SeatStatus.Taken"/>.</summary>
+    public SeatMap Map { get; }
+
+    /// <summary>When the first hold on one of these seats may run out, after which the map must be read again.</summary>
+    public DateTimeOffset ValidUntil { get; }
+
+    /// <summary>The version and the validity together: two shared maps with one tag have the same seats and statuses.</summary>
+    public string Tag { get; }
+
+    /// <summary>
+    /// The map as the holder of <paramref name="own"/> sees it (those seats <see cref="SeatStatus.Yours"/>), or <c>null</c>
+    /// when one of them is not taken on this map (it was held after this version was read): then read the viewer's own map.
+    /// </summary>
+    public SeatMap? For(IReadOnlyCollection<string> own)
+    {
+        ArgumentNullException.ThrowIfNull(own);
+        if (own.Count == 0)
+        {
+            return Map;
+        }
+
+        var seats = Map.Seats.ToArray();
+        foreach (var label in own)
+        {
+            if (!_index.TryGetValue(label, out var i) || seats[i].Status != SeatStatus.Taken)
+            {
+                return null;
+            }
+
+            seats[i] = seats[i] with { Status = SeatStatus.Yours };
+        }
+
+        return Map with { Seats = seats };
+    }
+
+    internal bool FreshAt(long version, DateTimeOffset now) => Map.Version >= version && now < ValidUntil;
+}
+
+/// <summary>
+/// Reads a concert's seat map (DESIGN §18): every seat's state exact at the moment of reading. A whole map is read from
+/// the database once per version of the concert (<see cref="SharedAsync"/>) and each viewer's own seats are laid over
+/// it: a 20,000-seat map is megabytes, and a crowd asks for it at once.
+/// </summary>
+public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time, Microsoft.Extensions.Options.IOptions<Holds.HoldOptions> holds)
+{
+    // A hold's end only ever moves earlier by a hidden tab or a lost connection, and then to no sooner than HiddenGrace
+    // from that moment (a failed charge's un-pinning is announced, so it changes the version): a map shared for no longer
+    // than that after it was read cannot show a seat taken whose hold has ended.
+    private readonly long _longestShare = (long)holds.Value.HiddenGrace.TotalMilliseconds;
+
+    private readonly ConcurrentDictionary<Guid, SharedSeatMap> _shared = new();
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _reading = new();
+    private long _reads;
+
+    /// <summary>How many whole maps were read from the database: once per concert and version, whatever the number of viewers.</summary>
+    public long Reads => Interlocked.Read(ref _reads);
+
     private const string VersionSql = "SELECT availability_version FROM concerts WHERE id = @concertId";
 
     // A seat held by a hold that has run out is free from its expires_at on, swept or not.
@@ -24,14 +100,117 @@ public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time)
         """;
 
     /// <summary>
-    /// The concert's seats as <paramref name="viewer"/> sees them (their own held seats are <see cref="SeatStatus.Yours"/>),
+    /// The concert's seats as <paramref name="viewer"/> sees it (their own held seats are <see cref="SeatStatus.Yours"/>),
     /// or with <paramref name="since"/> only those changed after that version; <c>null</c> when there is no such concert.
     /// </summary>
     public async Task<SeatMap?> GetAsync(Guid concertId, BuyerId? viewer, long? since = null, CancellationToken cancellationToken = default)
     {
+        if (since is not null)
+        {
+            return await ReadAsync(concertId, viewer, since, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (await SharedAsync(concertId, cancellationToken).ConfigureAwait(false) is not { } shared)
+        {
+            return null;
+        }
+
+        return viewer is { } buyer
+            ? shared.For(await OwnSeatsAsync(concertId, buyer, cancellationToken).ConfigureAwait(false))
+              ?? await ReadAsync(concertId, viewer, null, cancellationToken).ConfigureAwait(false)
+            : shared.Map;
+    }
+
+    private const string FirstExpirySql = """
+        SELECT MIN(h.expires_at) FROM holds h JOIN tiers t ON t.id = h.tier_id
+        WHERE h.concert_id = @concertId AND h.expires_at > @now AND t.kind = 'reserved'
+        """;
+
+    /// <summary>
+    /// The concert's whole map for nobody in particular, read once per version and shared (a few viewers asking at the
+    /// same moment wait for one read); <c>null</c> when there is no such concert.
+    /// </summary>
+    public async Task<SharedSeatMap?> SharedAsync(Guid concertId, CancellationToken cancellationToken = default)
+    {
+        long version;
+        await using (var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await connection.ExecuteScalarAsync<long?>(new CommandDefinition(VersionSql, new { concertId }, cancellationToken: cancellationToken)).ConfigureAwait(false) is not { } current)
+            {
+                return null;
+            }
+
+            version = current;
+        }
+
+        if (_shared.TryGetValue(concertId, out var cached) && cached.FreshAt(version, time.GetUtcNow()))
+        {
+            return cached;
+        }
+
+        var reading = _reading.GetOrAdd(concertId, _ => new SemaphoreSlim(1, 1));
+        await reading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Someone else may have read it (or a newer version) while this one waited.
+            if (_shared.TryGetValue(concertId, out cached) && cached.FreshAt(version, time.GetUtcNow()))
+            {
+                return cached;
+            }
+
+            if (await ReadSharedAsync(concertId, cancellationToken).ConfigureAwait(false) is not { } shared)
+            {
+                return null;
+            }
+
+            _shared[concertId] = shared;
+            Interlocked.Increment(ref _reads);
+            return shared;
+        }
+        finally
+        {
+            reading.Release();
+        }
+    }
+
+    private async Task<SharedSeatMap?> ReadSharedAsync(Guid concertId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginSnapshot();
+        if (await ReadAsync(connection, transaction, concertId, null, null, now, cancellationToken).ConfigureAwait(false) is not { } map)
+        {
+            return null;
+        }
+
+        var firstExpiry = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(FirstExpirySql, new { concertId, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new SharedSeatMap(map, Math.Min(firstExpiry ?? long.MaxValue, now.ToUnixTimeMilliseconds() + _longestShare));
+    }
+
+    private const string OwnSeatsSql = """
+        SELECT s.label FROM seats s
+        JOIN holds h ON h.buyer_id = s.held_by AND h.concert_id = s.concert_id AND h.tier_id = s.tier_id
+        WHERE s.held_by = @viewer AND s.concert_id = @concertId AND h.expires_at > @now
+        """;
+
+    /// <summary>The seats <paramref name="viewer"/> holds now for the concert (by a hold that has not run out).</summary>
+    public async Task<IReadOnlyList<string>> OwnSeatsAsync(Guid concertId, BuyerId viewer, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (await connection.QueryAsync<string>(new CommandDefinition(OwnSeatsSql, new { viewer = viewer.Value, concertId, now = time.GetUtcNow() }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+    }
+
+    private async Task<SeatMap?> ReadAsync(Guid concertId, BuyerId? viewer, long? since, CancellationToken cancellationToken)
+    {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         // One read transaction: the version and the seats come from the same WAL snapshot.
         using var transaction = connection.BeginSnapshot();
+        return await ReadAsync(connection, transaction, concertId, viewer, since, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<SeatMap?> ReadAsync(
+        System.Data.Common.DbConnection connection, System.Data.IDbTransaction transaction, Guid concertId, BuyerId? viewer, long? since, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var version = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(VersionSql, new { concertId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (version is null)
         {
@@ -43,7 +222,7 @@ public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time)
             concertId,
             viewer = viewer?.Value,
             since,
-            now = time.GetUtcNow(),
+            now,
             sold = nameof(SeatStatus.Taken),
             held = nameof(SeatStatus.Taken),
         }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);

@@ -168,6 +168,50 @@ public sealed class SeatApiTests(AppFixture fixture) : IClassFixture<AppFixture>
         map.Seats.Single(s => s.Label == "G-A-2").Accessible.Should().BeTrue();
     }
 
+    [Fact]
+    public async Task A_big_map_is_serialized_once_per_version_for_every_viewer_and_a_repeat_with_its_etag_is_304()
+    {
+        // Finding 5 of issue 34: a 20,000-seat map was 3 MB and 85-100 ms of CPU for every request.
+        var concert = await _app.CreateSeatedConcertAsync(rows: 100, seatsPerRow: 200);
+        var bodies = _app.GetService<SeatMapBodies>();
+        var maps = _app.GetService<TicketBooking.Core.Seating.SeatMaps>();
+        var viewers = Enumerable.Range(0, 10).Select(_ => ApiBuyer.For(_app)).ToList();
+        (await HoldSeatsAsync(viewers[0], concert.Id, "A-A-100", "A-A-101")).StatusCode.Should().Be(HttpStatusCode.Created);
+        var (serialized, read) = (bodies.Serializations, maps.Reads);
+
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 200; i++)
+        {
+            answers.Add(await viewers[i % viewers.Count].Client.GetAsync(new Uri($"/api/concerts/{concert.Id}/seats", UriKind.Relative)));
+        }
+
+        (bodies.Serializations, maps.Reads).Should().Be((serialized + 1, read + 1), "two hundred requests of one version: one read, one serialization");
+        answers.Should().OnlyContain(a => a.StatusCode == HttpStatusCode.OK && a.Headers.ETag != null);
+        var holders = await answers[0].ShouldBeAsync<SeatMapResponse>(HttpStatusCode.OK);
+        var others = await answers[1].ShouldBeAsync<SeatMapResponse>(HttpStatusCode.OK);
+        holders.Seats.Should().HaveCount(20_000);
+        holders.Seats.Where(s => s.Status != "available").Select(s => (s.Label, s.Status)).Should().Equal(("A-A-100", "yours"), ("A-A-101", "yours"));
+        others.Seats.Where(s => s.Status != "available").Select(s => (s.Label, s.Status)).Should().Equal(("A-A-100", "taken"), ("A-A-101", "taken"));
+        answers[0].Headers.ETag.Should().NotBe(answers[1].Headers.ETag, "the holder's map is not the others'");
+        answers[1].Headers.ETag.Should().Be(answers[3].Headers.ETag);
+        answers[0].Headers.CacheControl.Should().Match<System.Net.Http.Headers.CacheControlHeaderValue>(c => c.Private && c.NoCache);
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, $"/api/concerts/{concert.Id}/seats");
+        again.Headers.IfNoneMatch.Add(answers[1].Headers.ETag!);
+        using var notModified = await viewers[1].Client.SendAsync(again);
+        notModified.StatusCode.Should().Be(HttpStatusCode.NotModified);
+        notModified.Headers.ETag.Should().Be(answers[1].Headers.ETag);
+
+        (await HoldSeatsAsync(viewers[1], concert.Id, "A-B-1", "A-B-2")).StatusCode.Should().Be(HttpStatusCode.Created);
+        using var stale = new HttpRequestMessage(HttpMethod.Get, $"/api/concerts/{concert.Id}/seats");
+        stale.Headers.IfNoneMatch.Add(answers[1].Headers.ETag!);
+        using var changed = await viewers[1].Client.SendAsync(stale);
+        (await changed.ShouldBeAsync<SeatMapResponse>(HttpStatusCode.OK)).Seats.Where(s => s.Status == "yours").Select(s => s.Label).Should().Equal("A-B-1", "A-B-2");
+        (bodies.Serializations, maps.Reads).Should().Be((serialized + 2, read + 2), "a new version, one more of each");
+        answers.ForEach(a => a.Dispose());
+        viewers.ForEach(v => v.Dispose());
+    }
+
     private static async Task<HttpResponseMessage> HoldSeatsAsync(ApiBuyer buyer, Guid concertId, params string[] seats)
     {
         await buyer.StartSessionAsync();

@@ -31,6 +31,7 @@ internal static class ApiSetup
             json.MaxDepth = 16;
         });
 
+        services.AddSingleton<SeatMapBodies>();
         services.AddTicketBookingOverloadShedding();
         services.AddTicketBookingLimits();
         services.AddOpenApi(openApi => openApi.AddOperationTransformer((operation, context, _) =>

@@ -66,17 +66,69 @@ internal static class SeatEndpoints
         return routes;
     }
 
-    private static async Task<Results<Ok<SeatMapResponse>, ValidationProblem, ProblemHttpResult>> GetAsync(
-        Guid id, long? since, SeatMaps maps, HttpContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// A delta (<c>?since=</c>) is read for the caller. A whole map is the one serialized for everybody at this version,
+    /// with the caller's own seats written as theirs, behind an ETag (a repeat with <c>If-None-Match</c> is 304); sending
+    /// one counts against the caller's address (<c>Limits:SeatMapsPerMinutePerAddress</c>).
+    /// </summary>
+    private static async Task<Results<SeatMapResult, StatusCodeHttpResult, Ok<SeatMapResponse>, ValidationProblem, ProblemHttpResult>> GetAsync(
+        Guid id, long? since, SeatMaps maps, SeatMapBodies bodies, FairUse fairUse, HttpContext context, CancellationToken cancellationToken)
     {
         if (since is < 0)
         {
             return Problems.Invalid("since", "Give a version from an earlier answer (0 or more).");
         }
 
-        return await maps.GetAsync(id, context.User.GetBuyerId(), since, cancellationToken) is { } map
-            ? TypedResults.Ok(SeatMapResponse.From(map))
-            : Problems.ConcertNotFound();
+        var viewer = context.User.GetBuyerId();
+        if (since is not null)
+        {
+            return await maps.GetAsync(id, viewer, since, cancellationToken) is { } delta ? TypedResults.Ok(SeatMapResponse.From(delta)) : Problems.ConcertNotFound();
+        }
+
+        if (await maps.SharedAsync(id, cancellationToken) is not { } shared)
+        {
+            return Problems.ConcertNotFound();
+        }
+
+        var own = await maps.OwnSeatsAsync(id, viewer, cancellationToken);
+        var body = bodies.For(shared);
+        var etag = body.ETag(own);
+        if (context.Request.Headers.IfNoneMatch.Any(tags => tags is not null && tags.Split(',').Any(tag => tag.Trim() is var t && (t == etag || t == "*"))))
+        {
+            Validators(context.Response, etag);
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        if (await fairUse.SeatMapAsync(ClientAddress.Of(context)) is { } refused)
+        {
+            return Problems.TooManyRequests(context, refused);
+        }
+
+        if (!body.Covers(own))
+        {
+            // The caller's seats were held after this version was read: their own exact map, once.
+            return await maps.GetAsync(id, viewer, null, cancellationToken) is { } map ? TypedResults.Ok(SeatMapResponse.From(map)) : Problems.ConcertNotFound();
+        }
+
+        Validators(context.Response, etag);
+        return new SeatMapResult(body, own);
+    }
+
+    /// <summary>Caches may keep the map but must ask each time (the seats change every second of an on-sale).</summary>
+    private static void Validators(HttpResponse response, string etag)
+    {
+        response.Headers.CacheControl = "private, no-cache";
+        response.Headers.ETag = etag;
+    }
+
+    /// <summary>A whole seat map written from its shared bytes.</summary>
+    internal sealed class SeatMapResult(SeatMapBody body, IReadOnlyList<string> own) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            ArgumentNullException.ThrowIfNull(httpContext);
+            return body.WriteAsync(httpContext.Response, own, httpContext.RequestAborted);
+        }
     }
 
     private static async Task<Results<Ok<ConcertResponse>, ValidationProblem, ProblemHttpResult>> UploadLayoutAsync(

@@ -94,7 +94,7 @@ public sealed class MigrationTests
                 INSERT INTO bookings (id, reference, buyer_id, concert_id, hold_id, buyer_name, buyer_email, total_cents, status, created_at)
                 VALUES (@bookingId, 'ABCD-2345', @buyer, @concertId, @holdId, 'Ada', 'ada@example.com', 23000, 'confirmed', 0);
                 INSERT INTO booking_items (booking_id, tier_id, quantity, unit_price_cents) VALUES (@bookingId, 2, 3, 1000), (@bookingId, 1, 2, 10000);
-                """, new { concertId = concertId.ToString(), bookingId = bookingId.ToString(), buyer = buyer.Value, holdId = Guid.NewGuid().ToString() });
+                """, new { concertId = concertId.ToString(), bookingId = bookingId.ToString(), buyer = buyer.Value.ToString(), holdId = Guid.NewGuid().ToString() }); // text, as the app stores ids (no type handler is registered before the engine starts)
         }
 
         await using var engine = TestEngine.Start(database: database);
