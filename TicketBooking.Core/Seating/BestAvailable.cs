@@ -13,9 +13,9 @@ public sealed record SeatChoice(IReadOnlyList<string> Labels, bool Together);
 /// Best available seats (DESIGN §18), a pure function of the seats' state: the block of <c>n</c> neighbouring available
 /// seats in one row that leaves no orphan (a lone available seat between taken seats or a row's end), nearest the stage
 /// centre (to a hundredth of a seat; among equally near blocks, as on a row curved around the stage, the one nearest
-/// the centre line); failing that, the nearest block that leaves an orphan; failing that, the <c>n</c> nearest seats,
-/// apart. Accessible seats are only offered when asked for, and then preferred. Remaining ties go to the lower label,
-/// so one state always gives one answer.
+/// the centre line); failing that, the nearest block that leaves an orphan; failing that, seats apart: the fewest new
+/// orphans, then the fewest groups, then the nearest. Accessible seats are only offered when asked for, and then
+/// preferred. Remaining ties go to the lower label, so one state always gives one answer.
 /// </summary>
 public static class BestAvailable
 {
@@ -57,10 +57,138 @@ public static class BestAvailable
             return new SeatChoice([.. best.Row.Skip(best.Start).Take(quantity).Select(s => s.Label)], Together: true);
         }
 
-        var apart = rows.SelectMany(r => r).Where(Eligible)
+        if (Apart(rows, quantity, stage, Eligible) is { } pieces)
+        {
+            return new SeatChoice(pieces, Together: false);
+        }
+
+        // Accessible seats the buyer did not ask for split the free seats so that one group per run of free seats cannot
+        // make up the quantity: the nearest seats, wherever they are.
+        var nearest = rows.SelectMany(r => r).Where(Eligible)
             .OrderBy(s => Math.Round(Distance(s, stage), 2)).ThenBy(s => Math.Round(Math.Abs(s.X - stage.X), 6)).ThenBy(s => s.Label, StringComparer.Ordinal)
             .Take(quantity).ToList();
-        return apart.Count == quantity ? new SeatChoice([.. apart.Select(s => s.Label)], Together: false) : null;
+        return nearest.Count == quantity ? new SeatChoice([.. nearest.Select(s => s.Label)], Together: false) : null;
+    }
+
+    /// <summary>One group of neighbouring seats taken from a run of free seats, and what taking it costs.</summary>
+    private sealed record Piece(int Run, List<SeatSpot> Row, int Start, int Length, int Orphans, double Distance);
+
+    /// <summary>Pieces chosen so far (a list from the last one back) and their costs together.</summary>
+    private sealed record Plan(Piece? Last, Plan? Before, int Orphans, int Pieces, double Distance)
+    {
+        public static readonly Plan Empty = new(null, null, 0, 0, 0);
+
+        public Plan With(Piece piece) => new(piece, this, Orphans + piece.Orphans, Pieces + 1, Distance + piece.Distance);
+
+        public IEnumerable<string> Labels()
+        {
+            for (var plan = this; plan?.Last is { } piece; plan = plan.Before)
+            {
+                foreach (var seat in piece.Row.GetRange(piece.Start, piece.Length))
+                {
+                    yield return seat.Label;
+                }
+            }
+        }
+
+        public bool BetterThan(Plan? other) => other is null
+            || (Orphans, Pieces).CompareTo((other.Orphans, other.Pieces)) is var order && (order < 0 || (order == 0 && Math.Round(Distance, 6) < Math.Round(other.Distance, 6)));
+    }
+
+    /// <summary>
+    /// Seats apart, when no block of <paramref name="quantity"/> is free: the choice that leaves the fewest new lone seats,
+    /// then splits the party into the fewest groups, then sits nearest the stage. At most one group is taken from each run
+    /// of free seats (a second group from the same run never leaves fewer lone seats), so this is a small knapsack over the
+    /// runs: for each group size only the <paramref name="quantity"/> best runs can be in the answer. <c>null</c> when
+    /// such groups cannot make up the quantity.
+    /// </summary>
+    private static List<string>? Apart(List<List<SeatSpot>> rows, int quantity, (double X, double Y) stage, Func<SeatSpot, bool> eligible)
+    {
+        var pieces = new List<Piece>();
+        var run = 0;
+        foreach (var row in rows)
+        {
+            foreach (var (start, length) in FreeRuns(row))
+            {
+                for (var size = 1; size <= Math.Min(quantity, length); size++)
+                {
+                    Piece? best = null;
+                    for (var first = start; first + size <= start + length; first++)
+                    {
+                        if (!IsBlock(row, first, size, eligible))
+                        {
+                            continue;
+                        }
+
+                        // A seat left alone in a run of two or more is a new lone seat; a run of one was alone before.
+                        var orphans = length == 1 ? 0 : (first - start == 1 ? 1 : 0) + (start + length - (first + size) == 1 ? 1 : 0);
+                        var distance = 0d;
+                        for (var i = first; i < first + size; i++)
+                        {
+                            distance += Math.Round(Distance(row[i], stage), 2);
+                        }
+
+                        if (best is null || (orphans, Math.Round(distance, 6)).CompareTo((best.Orphans, Math.Round(best.Distance, 6))) < 0)
+                        {
+                            best = new Piece(run, row, first, size, orphans, distance);
+                        }
+                    }
+
+                    if (best is not null)
+                    {
+                        pieces.Add(best);
+                    }
+                }
+
+                run++;
+            }
+        }
+
+        var candidates = pieces
+            .GroupBy(p => p.Length)
+            .SelectMany(size => size.OrderBy(p => p.Orphans).ThenBy(p => Math.Round(p.Distance, 6)).ThenBy(p => p.Run).Take(quantity))
+            .GroupBy(p => p.Run)
+            .OrderBy(r => r.Key);
+        var plans = new Plan?[quantity + 1];
+        plans[0] = Plan.Empty;
+        foreach (var runPieces in candidates)
+        {
+            var next = (Plan?[])plans.Clone();
+            foreach (var piece in runPieces)
+            {
+                for (var taken = quantity - piece.Length; taken >= 0; taken--)
+                {
+                    if (plans[taken]?.With(piece) is { } plan && plan.BetterThan(next[taken + piece.Length]))
+                    {
+                        next[taken + piece.Length] = plan;
+                    }
+                }
+            }
+
+            plans = next;
+        }
+
+        return plans[quantity] is { } chosen ? [.. chosen.Labels().Reverse()] : null;
+    }
+
+    /// <summary>Each run of neighbouring available seats in a row, as (first index, length).</summary>
+    private static IEnumerable<(int Start, int Length)> FreeRuns(List<SeatSpot> row)
+    {
+        for (var i = 0; i < row.Count; i++)
+        {
+            if (!row[i].Available)
+            {
+                continue;
+            }
+
+            var start = i;
+            while (i + 1 < row.Count && row[i + 1].Available && Neighbours(row, i, i + 1))
+            {
+                i++;
+            }
+
+            yield return (start, i - start + 1);
+        }
     }
 
     /// <summary>

@@ -40,6 +40,23 @@ public sealed class BestAvailableTests
     }
 
     [Fact]
+    public void On_rows_where_every_third_seat_is_taken_a_party_is_split_without_leaving_a_seat_alone_that_it_could_avoid()
+    {
+        // Finding 9 of issue 34: on such rows best available gave A-A-5, A-A-6, A-A-3 and left A-A-2 alone.
+        var front = Row("x..x..x..x", "A", y: 1);
+        var back = Row("x.xx..x..x", "B", y: 2);
+
+        var choice = BestAvailable.Choose(front.Concat(back), 3, Stage)!;
+        var onlyPairs = BestAvailable.Choose(front, 3, Stage)!;
+
+        choice.Together.Should().BeFalse("no three seats side by side are free");
+        choice.Labels.Should().BeEquivalentTo(["S-A-5", "S-A-6", "S-B-2"], "the nearest pair stays whole and the third seat is one that was alone already");
+        onlyPairs.Labels.Should().Contain(["S-A-5", "S-A-6"]).And.HaveCount(3, "one lone seat is unavoidable here: the nearest pair is whole and one other pair is split");
+        NewOrphans(front, [.. onlyPairs.Labels.Select(l => front.Single(s => s.Label == l))]).Should().Be(1);
+        BestAvailable.Choose(Row("..x..x..x.."), 4, Stage)!.Labels.Should().BeEquivalentTo(["S-A-4", "S-A-5", "S-A-7", "S-A-8"], "two whole pairs, nearest the centre, rather than four seats leaving two alone");
+    }
+
+    [Fact]
     public void An_aisle_in_the_numbering_separates_seats_like_the_end_of_a_row()
     {
         var seats = new List<SeatSpot>
@@ -95,6 +112,12 @@ public sealed class BestAvailableTests
             else
             {
                 choice.Together.Should().BeFalse(context);
+                var eligibleSeats = seats.Where(eligible).ToList();
+                if (eligibleSeats.Count <= 16 && seats.All(s => !s.Available || eligible(s)))
+                {
+                    var fewest = Subsets(eligibleSeats, quantity).Min(subset => NewOrphans(seats, subset));
+                    NewOrphans(seats, chosen).Should().Be(fewest, $"{context}: apart, no lone seat is left that another choice would not leave");
+                }
             }
 
             if (orphanFree.Count > 0)
@@ -151,6 +174,36 @@ public sealed class BestAvailableTests
                 }
             }
         }
+    }
+
+    /// <summary>Every way to pick <paramref name="size"/> of <paramref name="items"/>.</summary>
+    private static IEnumerable<List<SeatSpot>> Subsets(List<SeatSpot> items, int size, int from = 0)
+    {
+        if (size == 0)
+        {
+            yield return [];
+            yield break;
+        }
+
+        for (var i = from; i <= items.Count - size; i++)
+        {
+            foreach (var rest in Subsets(items, size - 1, i + 1))
+            {
+                rest.Insert(0, items[i]);
+                yield return rest;
+            }
+        }
+    }
+
+    /// <summary>Brute force: how many free seats taking these leaves alone that were not alone before.</summary>
+    private static int NewOrphans(List<SeatSpot> seats, IReadOnlyCollection<SeatSpot> taken)
+    {
+        var labels = taken.Select(s => s.Label).ToHashSet();
+        bool FreeBefore(SeatSpot s) => s.Available;
+        bool FreeAfter(SeatSpot s) => s.Available && !labels.Contains(s.Label);
+        bool Alone(SeatSpot s, Func<SeatSpot, bool> free) =>
+            free(s) && !seats.Any(n => n.Section == s.Section && n.Row == s.Row && Math.Abs(n.Number - s.Number) == 1 && free(n));
+        return seats.Count(s => Alone(s, FreeAfter) && !Alone(s, FreeBefore));
     }
 
     /// <summary>Brute force: does taking these seats leave a lone free seat that was not alone before?</summary>
