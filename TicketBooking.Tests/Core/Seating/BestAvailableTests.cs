@@ -207,13 +207,5 @@ public sealed class BestAvailableTests
     }
 
     /// <summary>Brute force: does taking these seats leave a lone free seat that was not alone before?</summary>
-    private static bool LeavesNewOrphan(List<SeatSpot> seats, IReadOnlyCollection<SeatSpot> taken)
-    {
-        var labels = taken.Select(s => s.Label).ToHashSet();
-        bool FreeBefore(SeatSpot s) => s.Available;
-        bool FreeAfter(SeatSpot s) => s.Available && !labels.Contains(s.Label);
-        bool Alone(SeatSpot s, Func<SeatSpot, bool> free) =>
-            free(s) && !seats.Any(n => n.Section == s.Section && n.Row == s.Row && Math.Abs(n.Number - s.Number) == 1 && free(n));
-        return seats.Any(s => Alone(s, FreeAfter) && !Alone(s, FreeBefore));
-    }
+    private static bool LeavesNewOrphan(List<SeatSpot> seats, IReadOnlyCollection<SeatSpot> taken) => NewOrphans(seats, taken) > 0;
 }
