@@ -13,9 +13,10 @@ public sealed class SharedSeatMap
 {
     private readonly Dictionary<string, int> _index;
 
-    internal SharedSeatMap(SeatMap map, long validUntilMs)
+    internal SharedSeatMap(SeatMap map, long validUntilMs, DateTimeOffset readAt)
     {
         Map = map;
+        ReadAt = readAt;
         ValidUntil = DateTimeOffset.FromUnixTimeMilliseconds(validUntilMs);
         Tag = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{map.Version}.{validUntilMs}");
         _index = new Dictionary<string, int>(map.Seats.Count, StringComparer.Ordinal);
@@ -27,6 +28,9 @@ public sealed class SharedSeatMap
 
     /// <summary>Every seat, held and sold ones <see cref="SeatStatus.Taken"/>.</summary>
     public SeatMap Map { get; }
+
+    /// <summary>When it was read from the database.</summary>
+    public DateTimeOffset ReadAt { get; }
 
     /// <summary>When the first hold on one of these seats may run out, after which the map must be read again.</summary>
     public DateTimeOffset ValidUntil { get; }
@@ -60,13 +64,19 @@ public sealed class SharedSeatMap
         return Map with { Seats = seats };
     }
 
-    internal bool FreshAt(long version, DateTimeOffset now) => Map.Version >= version && now < ValidUntil;
+    /// <summary>
+    /// Whether this map may be handed out now: it is of the current version, or it is younger than
+    /// <see cref="SeatMaps.LongestReuse"/> (its own version says which it is, and deltas since it bring a viewer up to
+    /// date), and no hold on its seats may have ended since it was read.
+    /// </summary>
+    internal bool FreshAt(long version, DateTimeOffset now) => (Map.Version >= version || now - ReadAt < SeatMaps.LongestReuse) && now < ValidUntil;
 }
 
 /// <summary>
-/// Reads a concert's seat map (DESIGN §18): every seat's state exact at the moment of reading. A whole map is read from
-/// the database once per version of the concert (<see cref="SharedAsync"/>) and each viewer's own seats are laid over
-/// it: a 20,000-seat map is megabytes, and a crowd asks for it at once.
+/// Reads a concert's seat map (DESIGN §18): every seat's state exact as of the version it carries. A whole map is read
+/// from the database once per version of the concert, at most once a second while it keeps changing
+/// (<see cref="SharedAsync"/>), and each viewer's own seats are laid over it: a 20,000-seat map is megabytes, and a
+/// crowd asks for it at once.
 /// </summary>
 public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time, Microsoft.Extensions.Options.IOptions<Holds.HoldOptions> holds)
 {
@@ -74,6 +84,13 @@ public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time, M
     // from that moment (a failed charge's un-pinning is announced, so it changes the version): a map shared for no longer
     // than that after it was read cannot show a seat taken whose hold has ended.
     private readonly long _longestShare = (long)holds.Value.HiddenGrace.TotalMilliseconds;
+
+    /// <summary>
+    /// How long one read of a whole map serves every viewer while the concert keeps changing. During an on-sale every hold
+    /// makes a new version; reading and serializing a 20,000-seat map for each would be hundreds a second. Each map carries
+    /// its version, and a viewer catches up with the deltas since it (the stream's <c>seats</c> events, or <c>?since=</c>).
+    /// </summary>
+    public static readonly TimeSpan LongestReuse = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<Guid, SharedSeatMap> _shared = new();
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _reading = new();
@@ -184,7 +201,7 @@ public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time, M
         }
 
         var firstExpiry = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(FirstExpirySql, new { concertId, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return new SharedSeatMap(map, Math.Min(firstExpiry ?? long.MaxValue, now.ToUnixTimeMilliseconds() + _longestShare));
+        return new SharedSeatMap(map, Math.Min(firstExpiry ?? long.MaxValue, now.ToUnixTimeMilliseconds() + _longestShare), now);
     }
 
     private const string OwnSeatsSql = """

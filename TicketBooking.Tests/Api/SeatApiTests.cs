@@ -172,10 +172,12 @@ public sealed class SeatApiTests(AppFixture fixture) : IClassFixture<AppFixture>
     public async Task A_big_map_is_serialized_once_per_version_for_every_viewer_and_a_repeat_with_its_etag_is_304()
     {
         // Finding 5 of issue 34: a 20,000-seat map was 3 MB and 85-100 ms of CPU for every request.
-        var concert = await _app.CreateSeatedConcertAsync(rows: 100, seatsPerRow: 200);
-        var bodies = _app.GetService<SeatMapBodies>();
-        var maps = _app.GetService<TicketBooking.Core.Seating.SeatMaps>();
-        var viewers = Enumerable.Range(0, 10).Select(_ => ApiBuyer.For(_app)).ToList();
+        var clock = new TestClock();
+        await using var app = new TicketBookingApp(time: clock);
+        var concert = await app.CreateSeatedConcertAsync(rows: 100, seatsPerRow: 200);
+        var bodies = app.GetService<SeatMapBodies>();
+        var maps = app.GetService<TicketBooking.Core.Seating.SeatMaps>();
+        var viewers = Enumerable.Range(0, 10).Select(_ => ApiBuyer.For(app)).ToList();
         (await HoldSeatsAsync(viewers[0], concert.Id, "A-A-100", "A-A-101")).StatusCode.Should().Be(HttpStatusCode.Created);
         var (serialized, read) = (bodies.Serializations, maps.Reads);
 
@@ -196,6 +198,16 @@ public sealed class SeatApiTests(AppFixture fixture) : IClassFixture<AppFixture>
         answers[1].Headers.ETag.Should().Be(answers[3].Headers.ETag);
         answers[0].Headers.CacheControl.Should().Match<System.Net.Http.Headers.CacheControlHeaderValue>(c => c.Private && c.NoCache);
 
+        using var compressed = new HttpRequestMessage(HttpMethod.Get, $"/api/concerts/{concert.Id}/seats");
+        compressed.Headers.AcceptEncoding.ParseAdd("gzip");
+        using var gzipped = await viewers[2].Client.SendAsync(compressed);
+        gzipped.Content.Headers.ContentEncoding.Should().Equal("gzip");
+        gzipped.Content.Headers.ContentLength.Should().BeLessThan(answers[1].Content.Headers.ContentLength!.Value / 4);
+        await using (var unzip = new System.IO.Compression.GZipStream(await gzipped.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress))
+        {
+            (await System.Text.Json.JsonSerializer.DeserializeAsync<SeatMapResponse>(unzip, ApiBuyer.Json)).Should().BeEquivalentTo(others, o => o.WithStrictOrdering());
+        }
+
         using var again = new HttpRequestMessage(HttpMethod.Get, $"/api/concerts/{concert.Id}/seats");
         again.Headers.IfNoneMatch.Add(answers[1].Headers.ETag!);
         using var notModified = await viewers[1].Client.SendAsync(again);
@@ -203,6 +215,7 @@ public sealed class SeatApiTests(AppFixture fixture) : IClassFixture<AppFixture>
         notModified.Headers.ETag.Should().Be(answers[1].Headers.ETag);
 
         (await HoldSeatsAsync(viewers[1], concert.Id, "A-B-1", "A-B-2")).StatusCode.Should().Be(HttpStatusCode.Created);
+        clock.Advance(TicketBooking.Core.Seating.SeatMaps.LongestReuse);
         using var stale = new HttpRequestMessage(HttpMethod.Get, $"/api/concerts/{concert.Id}/seats");
         stale.Headers.IfNoneMatch.Add(answers[1].Headers.ETag!);
         using var changed = await viewers[1].Client.SendAsync(stale);
@@ -210,6 +223,20 @@ public sealed class SeatApiTests(AppFixture fixture) : IClassFixture<AppFixture>
         (bodies.Serializations, maps.Reads).Should().Be((serialized + 2, read + 2), "a new version, one more of each");
         answers.ForEach(a => a.Dispose());
         viewers.ForEach(v => v.Dispose());
+    }
+
+    [Fact]
+    public async Task A_generator_plan_of_28_million_seats_is_400_at_once()
+    {
+        var concert = await _app.CreateConcertAsync(("HALL", 4_000, 10));
+        using var organizer = ApiBuyer.For(_app);
+        await organizer.SignInAsOrganizerAsync();
+        var plan = new { sections = Enumerable.Range(1, 700).Select(i => new { name = $"S{i}", rows = 200, seatsPerRow = 200 }), curved = true };
+
+        var refused = await (await organizer.Client.PostAsJsonAsync($"/api/admin/concerts/{concert.Id}/tiers/HALL/layout/generate", plan)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+
+        refused["errors"]!["layout"]!.AsArray().Select(e => e!.GetValue<string>()).Should().Contain("A layout has at most 20,000 seats; these sections make 28,000,000.");
+        (await _app.GetService<TicketBooking.Core.Concerts.ConcertCatalog>().GetAsync(concert.Id))!.Tier("HALL")!.Reserved.Should().BeFalse();
     }
 
     private static async Task<HttpResponseMessage> HoldSeatsAsync(ApiBuyer buyer, Guid concertId, params string[] seats)

@@ -85,6 +85,13 @@ internal static class SeatEndpoints
             return await maps.GetAsync(id, viewer, since, cancellationToken) is { } delta ? TypedResults.Ok(SeatMapResponse.From(delta)) : Problems.ConcertNotFound();
         }
 
+        // A request that cannot be answered 304 is a whole map: refused before the database is asked anything.
+        var revalidating = context.Request.Headers.IfNoneMatch.Count > 0;
+        if (!revalidating && await fairUse.SeatMapAsync(ClientAddress.Of(context)) is { } refused)
+        {
+            return Problems.TooManyRequests(context, refused);
+        }
+
         if (await maps.SharedAsync(id, cancellationToken) is not { } shared)
         {
             return Problems.ConcertNotFound();
@@ -93,15 +100,18 @@ internal static class SeatEndpoints
         var own = await maps.OwnSeatsAsync(id, viewer, cancellationToken);
         var body = bodies.For(shared);
         var etag = body.ETag(own);
-        if (context.Request.Headers.IfNoneMatch.Any(tags => tags is not null && tags.Split(',').Any(tag => tag.Trim() is var t && (t == etag || t == "*"))))
+        if (revalidating)
         {
-            Validators(context.Response, etag);
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        }
+            if (context.Request.Headers.IfNoneMatch.Any(tags => tags is not null && tags.Split(',').Any(tag => tag.Trim() is var t && (t == "*" || Opaque(t) == Opaque(etag)))))
+            {
+                Validators(context.Response, etag);
+                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            }
 
-        if (await fairUse.SeatMapAsync(ClientAddress.Of(context)) is { } refused)
-        {
-            return Problems.TooManyRequests(context, refused);
+            if (await fairUse.SeatMapAsync(ClientAddress.Of(context)) is { } refusedAfterAll)
+            {
+                return Problems.TooManyRequests(context, refusedAfterAll);
+            }
         }
 
         if (!body.Covers(own))
@@ -113,6 +123,9 @@ internal static class SeatEndpoints
         Validators(context.Response, etag);
         return new SeatMapResult(body, own);
     }
+
+    /// <summary>The weak comparison of RFC 9110 §8.8.3.2: <c>W/"x"</c> and <c>"x"</c> match.</summary>
+    private static string Opaque(string tag) => tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;
 
     /// <summary>Caches may keep the map but must ask each time (the seats change every second of an on-sale).</summary>
     private static void Validators(HttpResponse response, string etag)
@@ -127,7 +140,8 @@ internal static class SeatEndpoints
         public Task ExecuteAsync(HttpContext httpContext)
         {
             ArgumentNullException.ThrowIfNull(httpContext);
-            return body.WriteAsync(httpContext.Response, own, httpContext.RequestAborted);
+            var gzip = httpContext.Request.GetTypedHeaders().AcceptEncoding.Any(e => e.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) && (e.Quality ?? 1) > 0);
+            return body.WriteAsync(httpContext.Response, own, gzip, httpContext.RequestAborted);
         }
     }
 

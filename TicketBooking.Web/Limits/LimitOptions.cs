@@ -34,7 +34,7 @@ public sealed class LimitOptions
     /// Modified are not counted).
     /// </summary>
     [Range(1, 1_000_000)]
-    public int SeatMapsPerMinutePerAddress { get; set; } = 60;
+    public int SeatMapsPerMinutePerAddress { get; set; } = 20;
 
     /// <summary>Checkout heartbeats per buyer; an open checkout sends two a minute plus one per visibility change.</summary>
     [Range(1, 1_000_000)]

@@ -8,8 +8,8 @@ using System.Text.Json.Nodes;
 namespace TicketBooking.Bench;
 
 /// <summary>
-/// The attacks of issue 10, run against the app with its default settings (limits on), each on a freshly started app
-/// and database, and reported as figures. Client addresses are real: each simulated client connects from its own loopback
+/// The attacks of issues 10 and 34 (<see cref="LineAbuse"/>), run against the app with its default settings (limits on),
+/// each on a freshly started app and database, and reported as figures. Client addresses are real: each simulated client connects from its own loopback
 /// address (127.0.0.0/8), so nothing depends on trusting X-Forwarded-For. Bounded in count and time.
 /// <c>dotnet run -c Release --project bench/TicketBooking.Bench -- abuse [--app PUBLISHED_DIR] [--label NAME] [--streams 15000] [--only slow,card]</c>
 /// </summary>
@@ -57,6 +57,10 @@ internal static class Abuse
         await Run("paying near expiry", async () => await PayingNearExpiryAsync(await Start(
             ("Holds:Duration", "00:00:04"), ("Holds:HiddenGrace", "00:00:02"), ("Payments:Delay", "00:00:02"))));
         await Run("what a booking pays for", async () => await StatedCheckoutAsync(await Start()));
+        await Run("waitlist five e-mails", async () => await LineAbuse.FiveEmailsAsync(await Start()));
+        await Run("waitlist skipping the room", async () => await LineAbuse.SkipTheRoomAsync(await Start()));
+        await Run("room identities", async () => await LineAbuse.StallTheRoomAsync(await Start()));
+        await Run("seat map", async () => await LineAbuse.SeatMapAsync(await Start()));
 
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"### {label}").AppendLine();
@@ -523,11 +527,11 @@ internal static class Abuse
     private static int Held(JsonNode availability) =>
         availability["tiers"]!.AsArray().Where(t => t!["code"]!.GetValue<string>() is "VIP" or "FRONT_ROW").Sum(t => t!["held"]!.GetValue<int>());
 
-    private static string Ms(Latencies latencies, double quantile) =>
+    internal static string Ms(Latencies latencies, double quantile) =>
         latencies.Count == 0 ? "–" : $"{latencies.Percentile(quantile * 100):0} ms";
 
     /// <summary>How many answers had each status: "201: 10, 401: 20".</summary>
-    private sealed class Statuses
+    internal sealed class Statuses
     {
         private readonly System.Collections.Concurrent.ConcurrentDictionary<HttpStatusCode, int> _counts = new();
 
@@ -542,7 +546,7 @@ internal static class Abuse
         return app.ResidentMegabytes();
     }
 
-    private static async Task<T?> TryAsync<T>(Func<Task<T>> action)
+    internal static async Task<T?> TryAsync<T>(Func<Task<T>> action)
     {
         try
         {
