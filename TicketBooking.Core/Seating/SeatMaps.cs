@@ -13,10 +13,11 @@ public sealed class SharedSeatMap
 {
     private readonly Dictionary<string, int> _index;
 
-    internal SharedSeatMap(SeatMap map, long validUntilMs, DateTimeOffset readAt)
+    internal SharedSeatMap(SeatMap map, long validUntilMs, DateTimeOffset readAt, int layout)
     {
         Map = map;
         ReadAt = readAt;
+        Layout = layout;
         ValidUntil = DateTimeOffset.FromUnixTimeMilliseconds(validUntilMs);
         Tag = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{map.Version}.{validUntilMs}");
         _index = new Dictionary<string, int>(map.Seats.Count, StringComparer.Ordinal);
@@ -31,6 +32,9 @@ public sealed class SharedSeatMap
 
     /// <summary>When it was read from the database.</summary>
     public DateTimeOffset ReadAt { get; }
+
+    /// <summary>How many times the concert's seats had been laid out or flagged anew when it was read (<see cref="SeatMaps.Redrawn"/>).</summary>
+    internal int Layout { get; }
 
     /// <summary>When the first hold on one of these seats may run out, after which the map must be read again.</summary>
     public DateTimeOffset ValidUntil { get; }
@@ -69,7 +73,8 @@ public sealed class SharedSeatMap
     /// <see cref="SeatMaps.LongestReuse"/> (its own version says which it is, and deltas since it bring a viewer up to
     /// date), and no hold on its seats may have ended since it was read.
     /// </summary>
-    internal bool FreshAt(long version, DateTimeOffset now) => (Map.Version >= version || now - ReadAt < SeatMaps.LongestReuse) && now < ValidUntil;
+    internal bool FreshAt(long version, int layout, DateTimeOffset now) =>
+        layout == Layout && (Map.Version >= version || now - ReadAt < SeatMaps.LongestReuse) && now < ValidUntil;
 }
 
 /// <summary>
@@ -93,6 +98,7 @@ public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time, M
     public static readonly TimeSpan LongestReuse = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<Guid, SharedSeatMap> _shared = new();
+    private readonly ConcurrentDictionary<Guid, int> _layouts = new();
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _reading = new();
     private long _reads;
 
@@ -160,7 +166,8 @@ public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time, M
             version = current;
         }
 
-        if (_shared.TryGetValue(concertId, out var cached) && cached.FreshAt(version, time.GetUtcNow()))
+        var layout = _layouts.GetValueOrDefault(concertId);
+        if (_shared.TryGetValue(concertId, out var cached) && cached.FreshAt(version, layout, time.GetUtcNow()))
         {
             return cached;
         }
@@ -170,12 +177,13 @@ public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time, M
         try
         {
             // Someone else may have read it (or a newer version) while this one waited.
-            if (_shared.TryGetValue(concertId, out cached) && cached.FreshAt(version, time.GetUtcNow()))
+            layout = _layouts.GetValueOrDefault(concertId);
+            if (_shared.TryGetValue(concertId, out cached) && cached.FreshAt(version, layout, time.GetUtcNow()))
             {
                 return cached;
             }
 
-            if (await ReadSharedAsync(concertId, cancellationToken).ConfigureAwait(false) is not { } shared)
+            if (await ReadSharedAsync(concertId, layout, cancellationToken).ConfigureAwait(false) is not { } shared)
             {
                 return null;
             }
@@ -190,7 +198,17 @@ public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time, M
         }
     }
 
-    private async Task<SharedSeatMap?> ReadSharedAsync(Guid concertId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The concert's seats themselves changed (laid out anew, flagged): maps read before are not handed out again, even
+    /// within <see cref="LongestReuse"/>. Called after the change committed; a read that began before it is not reused.
+    /// </summary>
+    public void Redrawn(Guid concertId)
+    {
+        _layouts.AddOrUpdate(concertId, 1, (_, layout) => layout + 1);
+        _shared.TryRemove(concertId, out _);
+    }
+
+    private async Task<SharedSeatMap?> ReadSharedAsync(Guid concertId, int layout, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -201,7 +219,7 @@ public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time, M
         }
 
         var firstExpiry = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(FirstExpirySql, new { concertId, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return new SharedSeatMap(map, Math.Min(firstExpiry ?? long.MaxValue, now.ToUnixTimeMilliseconds() + _longestShare), now);
+        return new SharedSeatMap(map, Math.Min(firstExpiry ?? long.MaxValue, now.ToUnixTimeMilliseconds() + _longestShare), now, layout);
     }
 
     private const string OwnSeatsSql = """
@@ -216,6 +234,10 @@ public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time, M
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return (await connection.QueryAsync<string>(new CommandDefinition(OwnSeatsSql, new { viewer = viewer.Value, concertId, now = time.GetUtcNow() }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
     }
+
+    /// <summary>Every seat as <paramref name="viewer"/> sees it, read now: for the few who must see the latest at once (an organizer).</summary>
+    public Task<SeatMap?> ReadNowAsync(Guid concertId, BuyerId? viewer, CancellationToken cancellationToken = default) =>
+        ReadAsync(concertId, viewer, null, cancellationToken);
 
     private async Task<SeatMap?> ReadAsync(Guid concertId, BuyerId? viewer, long? since, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace TicketBooking.Core.Seating;
 /// What organizers change about seats: a tier's layout and seats' flags. Through the single writer, like every
 /// inventory change; a seat somebody holds or bought is never removed or taken off sale.
 /// </summary>
-public sealed class SeatingAdmin(GroupCommitWriter writer, ConcertCatalog catalog)
+public sealed class SeatingAdmin(GroupCommitWriter writer, ConcertCatalog catalog, SeatMaps maps)
 {
     private const string ConcertSeatsSql = """
         SELECT s.label AS Label, t.code AS Tier, s.held_by IS NOT NULL OR s.ticket_id IS NOT NULL AS Taken
@@ -139,6 +139,9 @@ public sealed class SeatingAdmin(GroupCommitWriter writer, ConcertCatalog catalo
     private static HoldCommands.TierRow? Tier(WriteContext context, Guid concertId, string code) =>
         HoldCommands.ReadTiers(context, concertId).Find(t => t.Code.Equals(code, StringComparison.OrdinalIgnoreCase));
 
-    private async Task<AdminResult> SavedAsync(Guid concertId) =>
-        await catalog.GetAsync(concertId).ConfigureAwait(false) is { } concert ? new AdminResult.Saved(concert) : new AdminResult.NotFound("There is no such concert.");
+    private async Task<AdminResult> SavedAsync(Guid concertId)
+    {
+        maps.Redrawn(concertId);
+        return await catalog.GetAsync(concertId).ConfigureAwait(false) is { } concert ? new AdminResult.Saved(concert) : new AdminResult.NotFound("There is no such concert.");
+    }
 }

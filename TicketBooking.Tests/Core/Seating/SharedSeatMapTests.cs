@@ -80,14 +80,24 @@ public sealed class SharedSeatMapTests : IAsyncLifetime
         await ShouldBeExactAsync(holder);
     }
 
+    [Fact]
+    public async Task A_map_read_before_the_organizer_redrew_the_seats_is_never_handed_out_again()
+    {
+        (await _engine.SeatMaps.GetAsync(_concert.Id, null))!.Seats.Should().OnlyContain(s => s.Status == SeatStatus.Available);
+
+        (await _engine.Seating.SetFlagsAsync(_concert.Id, ["A-E-10"], accessible: null, notForSale: true)).Should().BeOfType<TicketBooking.Core.Concerts.AdminResult.Saved>();
+
+        (await _engine.SeatMaps.GetAsync(_concert.Id, null))!.Seats.Single(s => s.Label == "A-E-10").Status.Should().Be(SeatStatus.NotForSale, "a redrawn hall is read again at once, not within a second");
+    }
+
     private async Task HoldAsync(BuyerId buyer, params string[] seats) =>
         (await _engine.Holds.PlaceAsync(buyer, new HoldRequest(_concert.Id, [new HoldItem("SEATS", seats.Length, seats)]))).Should().BeOfType<HoldResult.Held>();
 
-    /// <summary>The shared map as <paramref name="viewer"/> gets it equals their own read of every seat (since -1: uncached).</summary>
+    /// <summary>The shared map as <paramref name="viewer"/> gets it equals their own read of every seat now.</summary>
     private async Task ShouldBeExactAsync(BuyerId viewer)
     {
         var shared = (await _engine.SeatMaps.GetAsync(_concert.Id, viewer))!;
-        var exact = (await _engine.SeatMaps.GetAsync(_concert.Id, viewer, since: -1))!;
+        var exact = (await _engine.SeatMaps.ReadNowAsync(_concert.Id, viewer))!;
         shared.Version.Should().Be(exact.Version);
         shared.Seats.Should().Equal(exact.Seats);
     }
