@@ -6,7 +6,7 @@ namespace TicketBooking.Tests.Support;
 
 /// <summary>
 /// Every page of the app, as a buyer walks them (concerts, a concert with tickets chosen, checkout with and without
-/// field errors, the confirmation, the seated hall's map and list, a waiting list joined and offered, an on-sale's countdown and waiting room, My bookings, Find my booking, not found) and then as the organizer (sign-in, home,
+/// field errors, the confirmation, the seated hall's map and list, a waiting list joined and offered, an on-sale's countdown, waiting room and turn, My bookings, Find my booking, not found) and then as the organizer (sign-in, home,
 /// a concert's dashboard after that sale, its door, a new concert). Each stop is handed to <paramref name="visit"/> once the page
 /// is interactive, in the colours the browser asked for, and has stopped moving. The confirmation shows the tickets' QR
 /// codes; the door page is visited ready and after refusing a code.
@@ -105,6 +105,15 @@ public static class PageTour
         await Expect(page.GetByTestId("queue-position")).ToHaveTextAsync("3");
         await StopAsync("waiting-room");
         ahead.ForEach(b => b.Dispose());
+
+        // Another sale with nobody ahead: the room lets the buyer in at once and the concert page says how long they have.
+        var open = await app.CreateConcertAsync(now.AddMinutes(-1), ("GA", 1_000, 100));
+        await page.GotoInteractiveAsync($"/concerts/{open.Id}/queue");
+        await page.WaitForPathAsync($"/concerts/{open.Id}");
+        await Expect(page.GetByTestId("onsale-admitted")).ToContainTextAsync("Hold your tickets within");
+        // The room's "It's your turn" snackbar fades in after the page changed: judge it once it is there and at rest.
+        await page.Locator(".mud-snackbar").WaitForAsync();
+        await StopAsync("onsale-turn");
 
         await GoAsync("/bookings", "my-bookings");
         await GoAsync("/bookings/find", "find-booking");
