@@ -36,7 +36,7 @@ public sealed class RequestBodyLimitTests : IAsyncLifetime
         var hall = SeatLayouts.Generate(new LayoutPlan([new SectionPlan("L", 100, 100), new SectionPlan("R", 100, 100)], Curved: true)).Seats;
         var layout = JsonSerializer.Serialize(new { seats = hall.Select(s => new { s.Section, s.Row, s.Number, s.X, s.Y }) }, ApiBuyer.Json);
         Encoding.UTF8.GetByteCount(layout).Should().BeGreaterThan(1_200_000, "a 20,000-seat hall is over a megabyte");
-        var tooBig = layout.Insert(1, $"\"padding\":\"{new string(' ', 5 * 1024 * 1024)}\",");
+        var tooBig = layout.Insert(1, $"\"padding\":\"{new string(' ', (5 * 1024 * 1024) - Encoding.UTF8.GetByteCount(layout))}\",");
 
         var address = new Uri($"/api/admin/concerts/{concert.Id}/tiers/HALL/layout", UriKind.Relative);
         using var uploaded = await organizer.Client.PutAsync(address, Json(layout));

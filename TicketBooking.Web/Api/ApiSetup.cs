@@ -66,14 +66,16 @@ internal static class ApiSetup
             api.Use((context, next) =>
             {
                 var max = context.Request.MaxBodyBytes();
+                if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                {
+                    // Kestrel's own limit leaves room to read past the route's and throw the rest away, so that a client
+                    // still sending gets its 413 rather than a reset connection (RequestBodyDeadline).
+                    limit.MaxRequestBodySize = max + (max / 2);
+                }
+
                 if (context.Request.ContentLength > max)
                 {
                     return Problems.Write(context, BodyTooLarge(max));
-                }
-
-                if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-                {
-                    limit.MaxRequestBodySize = max;
                 }
 
                 return next(context);

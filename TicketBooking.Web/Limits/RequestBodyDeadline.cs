@@ -21,7 +21,8 @@ internal static partial class RequestBodyDeadline
             var timeout = context.RequestServices.GetRequiredService<IOptions<LimitOptions>>().Value.RequestBodyTimeout;
             var time = context.RequestServices.GetRequiredService<TimeProvider>();
             var max = context.Request.MaxBodyBytes();
-            context.Request.Body = new BoundedBody(context.Request.Body, max);
+            var body = context.Request.Body;
+            context.Request.Body = new BoundedBody(body, max);
             context.Request.EnableBuffering(bufferThreshold: (int)max);
             using (var deadline = new CancellationTokenSource(timeout, time))
             using (var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, context.RequestAborted))
@@ -30,9 +31,17 @@ internal static partial class RequestBodyDeadline
                 {
                     await context.Request.Body.DrainAsync(linked.Token);
                 }
-                catch (Exception exception) when (exception is BodyTooLargeException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+                catch (BodyTooLargeException)
                 {
-                    // A body without a Content-Length that went past its route's limit (ours, or Kestrel's, which is the same).
+                    // A body without a Content-Length went past its route's limit. What a client sends a little past it is
+                    // read and thrown away (within the same deadline and Kestrel's limit, half as much again), so it gets
+                    // this answer instead of a connection reset while it is still writing; a bigger one is cut by Kestrel.
+                    await DiscardAsync(body, linked.Token);
+                    await Problems.Write(context, ApiSetup.BodyTooLarge(max));
+                    return;
+                }
+                catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                {
                     await Problems.Write(context, ApiSetup.BodyTooLarge(max));
                     return;
                 }
@@ -51,6 +60,18 @@ internal static partial class RequestBodyDeadline
             context.Request.Body.Position = 0;
             await next(context);
         }));
+
+    private static async Task DiscardAsync(Stream body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await body.DrainAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is BadHttpRequestException or OperationCanceledException or IOException)
+        {
+            // Too much, too slow or gone: Kestrel closes the connection after the answer.
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cut a request from {Client}: its body took longer than {Seconds} s")]
     private static partial void LogSlowBody(ILogger logger, string client, double seconds);
