@@ -41,7 +41,7 @@ internal static class HoldCommands
     public static HoldResult Place(WriteContext context, HoldPlacement placement)
     {
         var (buyer, request, client, options, limits, _, _, _) = placement;
-        Guid? admittedEntry = null;
+        var admitted = false;
         var tiers = ReadTiers(context, request.ConcertId);
         if (tiers.Count == 0)
         {
@@ -68,7 +68,7 @@ internal static class HoldCommands
                     return new HoldResult.AdmissionRequired(notAdmitted);
                 }
 
-                admittedEntry = placement.Admission!.EntryId;
+                admitted = true;
             }
         }
 
@@ -132,9 +132,9 @@ internal static class HoldCommands
             return refusal;
         }
 
-        if (admittedEntry is { } entryId)
+        if (admitted)
         {
-            OnSale.WaitingRoomCommands.Held(context, entryId);
+            OnSale.WaitingRoomCommands.Held(context, buyer, request.ConcertId);
         }
 
         return new HoldResult.Held(Write(context, placement, tiers, existing, seats?.Seats));

@@ -245,11 +245,17 @@ internal static class WaitingRoomCommands
         return expiresAt > context.NowMs ? null : AdmissionCheck.Expired;
     }
 
-    private const string HeldSql = "UPDATE queue_entries SET hold_by = NULL WHERE id = @entryId AND hold_by IS NOT NULL";
+    private const string HeldSql = """
+        UPDATE queue_entries SET hold_by = NULL
+        WHERE concert_id = @concertId AND buyer_id = @buyer AND state = 'admitted' AND hold_by IS NOT NULL
+        """;
 
-    /// <summary>The admitted buyer holds tickets: their turn now lasts its whole window (<c>AdmissionWindow</c>).</summary>
-    public static void Held(WriteContext context, Guid entryId) =>
-        context.Connection.Execute(HeldSql, new { entryId }, context.Transaction);
+    /// <summary>
+    /// The buyer holds tickets (a hold of their own, or a waiting-list offer): if it is their turn in the concert's room,
+    /// it now lasts its whole window (<c>AdmissionWindow</c>).
+    /// </summary>
+    public static void Held(WriteContext context, BuyerId buyer, Guid concertId) =>
+        context.Connection.Execute(HeldSql, new { concertId, buyer = buyer.Value }, context.Transaction);
 
     private const string SnapshotSql = """
         SELECT COUNT(*) FILTER (WHERE state = 'waiting') AS Waiting,

@@ -65,9 +65,10 @@ public static class SeatLayouts
             errors.Add($"Section {section.Name}: rows and seats per row must be between 1 and 200.");
         }
 
-        // Counted before a seat is made: a small plan can ask for millions.
-        var total = plan.Sections.Sum(s => (long)Math.Max(0, s.Rows) * Math.Max(0, s.SeatsPerRow));
-        if (total > MaxSeats)
+        // Counted before a seat is made: a small plan can ask for millions. (With a section out of range the plan is
+        // refused already; its factors are capped so that no plan can overflow the count.)
+        var total = plan.Sections.Sum(s => (long)Math.Clamp(s.Rows, 0, 201) * Math.Clamp(s.SeatsPerRow, 0, 201));
+        if (errors.Count == 0 && total > MaxSeats)
         {
             errors.Add($"A layout has at most {MaxSeats:N0} seats; these sections make {total:N0}.");
         }

@@ -7,7 +7,7 @@ namespace TicketBooking.Core.Seating;
 /// <summary>
 /// A concert's seat map as everyone but its holders sees it, read once for every version of the concert's seats and
 /// shared by every viewer until the version changes or the first hold on a seat may run out (then those seats are free,
-/// whether or not the sweeper has deleted the hold yet). <see cref="Tag"/> names exactly this content.
+/// whether or not the sweeper has deleted the hold yet).
 /// </summary>
 public sealed class SharedSeatMap
 {
@@ -19,7 +19,6 @@ public sealed class SharedSeatMap
         ReadAt = readAt;
         Layout = layout;
         ValidUntil = DateTimeOffset.FromUnixTimeMilliseconds(validUntilMs);
-        Tag = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{map.Version}.{validUntilMs}");
         _index = new Dictionary<string, int>(map.Seats.Count, StringComparer.Ordinal);
         for (var i = 0; i < map.Seats.Count; i++)
         {
@@ -39,8 +38,6 @@ public sealed class SharedSeatMap
     /// <summary>When the first hold on one of these seats may run out, after which the map must be read again.</summary>
     public DateTimeOffset ValidUntil { get; }
 
-    /// <summary>The version and the validity together: two shared maps with one tag have the same seats and statuses.</summary>
-    public string Tag { get; }
 
     /// <summary>
     /// The map as the holder of <paramref name="own"/> sees it (those seats <see cref="SeatStatus.Yours"/>), or <c>null</c>
@@ -86,9 +83,10 @@ public sealed class SharedSeatMap
 public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time, Microsoft.Extensions.Options.IOptions<Holds.HoldOptions> holds)
 {
     // A hold's end only ever moves earlier by a hidden tab or a lost connection, and then to no sooner than HiddenGrace
-    // from that moment (a failed charge's un-pinning is announced, so it changes the version): a map shared for no longer
-    // than that after it was read cannot show a seat taken whose hold has ended.
-    private readonly long _longestShare = (long)holds.Value.HiddenGrace.TotalMilliseconds;
+    // from the writer's clock (a failed charge's un-pinning is announced, so it changes the version): a map shared for no
+    // longer than that after it was read cannot show a seat taken whose hold has ended. A few seconds are kept back for
+    // the writer's batch (it reads the clock when the batch starts) and for other instances' clocks.
+    private readonly long _longestShare = Math.Max(0, (long)(holds.Value.HiddenGrace - TimeSpan.FromSeconds(5)).TotalMilliseconds);
 
     /// <summary>
     /// How long one read of a whole map serves every viewer while the concert keeps changing. During an on-sale every hold
@@ -190,11 +188,26 @@ public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time, M
 
             _shared[concertId] = shared;
             Interlocked.Increment(ref _reads);
+            Forget(shared.ReadAt - ForgetAfter);
             return shared;
         }
         finally
         {
             reading.Release();
+        }
+    }
+
+    /// <summary>Maps nobody has asked to be read again for this long are let go (a big hall's map and its JSON are megabytes).</summary>
+    private static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(5);
+
+    private void Forget(DateTimeOffset readBefore)
+    {
+        foreach (var (concertId, old) in _shared)
+        {
+            if (old.ReadAt < readBefore)
+            {
+                _shared.TryRemove(new KeyValuePair<Guid, SharedSeatMap>(concertId, old));
+            }
         }
     }
 

@@ -65,6 +65,7 @@ internal static class WaitlistCommands
         var setAside = connection.Query<(long TierId, long Quantity)>(SetAsideSql, new { holder = SetAsideHolder.Value, concertId }, context.Transaction)
             .ToDictionary(r => r.TierId, r => r.Quantity);
         var lines = connection.Query<LineRow>(LineSql, new { concertId }, context.Transaction).ToLookup(e => e.TierId);
+        OfferTally? tally = null;
         foreach (var tier in HoldCommands.ReadTiers(context, concertId).Where(t => lines.Contains(t.Id) || setAside.ContainsKey(t.Id)))
         {
             var aside = setAside.GetValueOrDefault(tier.Id);
@@ -76,9 +77,14 @@ internal static class WaitlistCommands
                 if (entry.Quantity > free)
                 {
                     owed = true; // place kept: what is free now waits for this entry too
+                    continue;
                 }
-                else if (WithinLimits(context, concertId, tier.Id, entry, offered))
+
+                // Read once per pass, and only when an entry fits: a sold-out tier's line costs nothing more.
+                tally ??= OfferTally.Read(context, concertId);
+                if (tally.Allows(entry))
                 {
+                    tally.Add(entry);
                     offered.Add(entry);
                     free -= entry.Quantity;
                 }
@@ -126,35 +132,56 @@ internal static class WaitlistCommands
                 WHERE h.buyer_id = @buyer AND h.concert_id = @concertId AND h.tier_id = @tierId AND h.expires_at > @now)
         """;
 
-    // Tickets of the concert held now from the address by other buyers, and by this buyer from anywhere (the offer adds to them).
-    private const string HeldForAddressSql = """
-        SELECT (SELECT COALESCE(CAST(SUM(quantity) AS BIGINT), 0) FROM holds
-                WHERE client = @client AND concert_id = @concertId AND expires_at > @now AND buyer_id <> @buyer)
-             + (SELECT COALESCE(CAST(SUM(quantity) AS BIGINT), 0) FROM holds
-                WHERE buyer_id = @buyer AND concert_id = @concertId AND expires_at > @now)
+    // What each buyer in the concert's lines has of each tier: bought, and held now.
+    private const string OwnedByLineSql = """
+        SELECT buyer_id AS BuyerId, tier_id AS TierId, CAST(SUM(quantity) AS BIGINT) AS Quantity FROM (
+            SELECT b.buyer_id, i.tier_id, i.quantity FROM bookings b JOIN booking_items i ON i.booking_id = b.id
+            WHERE b.concert_id = @concertId AND b.buyer_id IN (SELECT buyer_id FROM waitlist WHERE concert_id = @concertId AND status = 'waiting')
+            UNION ALL
+            SELECT h.buyer_id, h.tier_id, h.quantity FROM holds h
+            WHERE h.concert_id = @concertId AND h.expires_at > @now
+              AND h.buyer_id IN (SELECT buyer_id FROM waitlist WHERE concert_id = @concertId AND status = 'waiting')
+        ) owned
+        GROUP BY buyer_id, tier_id
+        """;
+
+    // Tickets of the concert held now from each address someone in its lines joined from.
+    private const string HeldByLineAddressesSql = """
+        SELECT client AS Client, CAST(SUM(quantity) AS BIGINT) AS Quantity FROM holds
+        WHERE concert_id = @concertId AND expires_at > @now
+          AND client IN (SELECT client FROM waitlist WHERE concert_id = @concertId AND status = 'waiting' AND client IS NOT NULL)
+        GROUP BY client
         """;
 
     /// <summary>
-    /// Whether offering <paramref name="entry"/> its tickets keeps its buyer within the per-buyer maximum for the tier and
-    /// its address within the per-address cap for the concert, counting the offers already planned in this pass.
+    /// What one pass over a concert's lines may still offer: each waiting buyer's tickets per tier (bought and held) and
+    /// each address's tickets held, read once and kept up to date as offers are planned. An offer must keep its buyer within
+    /// <see cref="OfferRules.MaxTicketsPerBuyer"/> of the tier and its address within <see cref="OfferRules.MaxHeldTicketsPerAddress"/>.
     /// </summary>
-    private static bool WithinLimits(WriteContext context, Guid concertId, long tierId, LineRow entry, List<LineRow> planned)
+    private sealed class OfferTally(Dictionary<(Guid Buyer, long Tier), long> owned, Dictionary<string, long> held, OfferRules rules)
     {
-        var rules = context.OfferRules;
-        var own = context.Connection.ExecuteScalar<long>(OwnTicketsSql, new { buyer = entry.BuyerId, concertId, tierId, now = context.NowMs }, context.Transaction);
-        if (own + entry.Quantity > rules.MaxTicketsPerBuyer)
+        public static OfferTally Read(WriteContext context, Guid concertId)
         {
-            return false;
+            var parameters = new { concertId, now = context.NowMs };
+            var owned = context.Connection.Query<(Guid BuyerId, long TierId, long Quantity)>(OwnedByLineSql, parameters, context.Transaction)
+                .ToDictionary(r => (r.BuyerId, r.TierId), r => r.Quantity);
+            var held = context.Connection.Query<(string Client, long Quantity)>(HeldByLineAddressesSql, parameters, context.Transaction)
+                .ToDictionary(r => r.Client, r => r.Quantity, StringComparer.Ordinal);
+            return new OfferTally(owned, held, context.OfferRules);
         }
 
-        if (entry.Client is null || rules.MaxHeldTicketsPerAddress == 0)
-        {
-            return true;
-        }
+        public bool Allows(LineRow entry) =>
+            owned.GetValueOrDefault((entry.BuyerId, entry.TierId)) + entry.Quantity <= rules.MaxTicketsPerBuyer
+            && (entry.Client is null || rules.MaxHeldTicketsPerAddress == 0 || held.GetValueOrDefault(entry.Client) + entry.Quantity <= rules.MaxHeldTicketsPerAddress);
 
-        var held = context.Connection.ExecuteScalar<long>(HeldForAddressSql, new { client = entry.Client, buyer = entry.BuyerId, concertId, now = context.NowMs }, context.Transaction);
-        var plannedHere = planned.Where(p => p.Client == entry.Client && p.BuyerId != entry.BuyerId).Sum(p => p.Quantity);
-        return held + plannedHere + entry.Quantity <= rules.MaxHeldTicketsPerAddress;
+        public void Add(LineRow entry)
+        {
+            owned[(entry.BuyerId, entry.TierId)] = owned.GetValueOrDefault((entry.BuyerId, entry.TierId)) + entry.Quantity;
+            if (entry.Client is { } client)
+            {
+                held[client] = held.GetValueOrDefault(client) + entry.Quantity;
+            }
+        }
     }
 
     // An offer joins the buyer's checkout; on a tier they already hold it adds to the row and keeps the later expiry. The
@@ -197,6 +224,8 @@ internal static class WaitlistCommands
         }
 
         connection.Execute(MarkOfferedSql, new { now = context.NowMs, expiresAt, entryId = entry.Id }, context.Transaction);
+        // Holding an offer counts as holding for the buyer's turn in an open waiting room: it keeps its whole window.
+        OnSale.WaitingRoomCommands.Held(context, buyer, concertId);
         var offer = new WaitlistOffer(buyer, entry.Id, concertId, tier.Code, tier.Name, quantity, seats, DateTimeOffset.FromUnixTimeMilliseconds(expiresAt));
         Email.Outbox.EnqueueWaitlistOffer(context, offer, entry.Email, entry.LeaveToken);
         context.Offered(offer);

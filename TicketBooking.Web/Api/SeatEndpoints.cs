@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
 using TicketBooking.Core;
 using TicketBooking.Core.Concerts;
 using TicketBooking.Core.Seating;
@@ -86,7 +87,8 @@ internal static class SeatEndpoints
         }
 
         // A request that cannot be answered 304 is a whole map: refused before the database is asked anything.
-        var revalidating = context.Request.Headers.IfNoneMatch.Count > 0;
+        var cached = context.Request.GetTypedHeaders().IfNoneMatch;
+        var revalidating = cached.Count > 0;
         if (!revalidating && await fairUse.SeatMapAsync(ClientAddress.Of(context)) is { } refused)
         {
             return Problems.TooManyRequests(context, refused);
@@ -102,7 +104,7 @@ internal static class SeatEndpoints
         var etag = body.ETag(own);
         if (revalidating)
         {
-            if (context.Request.Headers.IfNoneMatch.Any(tags => tags is not null && tags.Split(',').Any(tag => tag.Trim() is var t && (t == "*" || Opaque(t) == Opaque(etag)))))
+            if (cached.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(etag, useStrongComparison: false)))
             {
                 Validators(context.Response, etag);
                 return TypedResults.StatusCode(StatusCodes.Status304NotModified);
@@ -124,14 +126,12 @@ internal static class SeatEndpoints
         return new SeatMapResult(body, own);
     }
 
-    /// <summary>The weak comparison of RFC 9110 §8.8.3.2: <c>W/"x"</c> and <c>"x"</c> match.</summary>
-    private static string Opaque(string tag) => tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;
-
     /// <summary>Caches may keep the map but must ask each time (the seats change every second of an on-sale).</summary>
-    private static void Validators(HttpResponse response, string etag)
+    private static void Validators(HttpResponse response, EntityTagHeaderValue etag)
     {
         response.Headers.CacheControl = "private, no-cache";
-        response.Headers.ETag = etag;
+        response.Headers.Vary = "Accept-Encoding";
+        response.Headers.ETag = etag.ToString();
     }
 
     /// <summary>A whole seat map written from its shared bytes.</summary>

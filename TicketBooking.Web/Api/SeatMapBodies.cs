@@ -18,13 +18,14 @@ public sealed class SeatMapBodies(IOptions<JsonOptions> json)
     private static readonly byte[] StatusKey = "\"status\":\""u8.ToArray();
     private static readonly byte[] Taken = "taken"u8.ToArray();
 
-    private readonly ConditionalWeakTable<SharedSeatMap, SeatMapBody> _bodies = [];
+    // Lazy: the table may run a value factory on several threads at once, and a crowd asks for a new map at one moment.
+    private readonly ConditionalWeakTable<SharedSeatMap, Lazy<SeatMapBody>> _bodies = [];
     private long _serializations;
 
     /// <summary>How many maps were serialized: once per shared map, whatever the number of requests.</summary>
     public long Serializations => Interlocked.Read(ref _serializations);
 
-    public SeatMapBody For(SharedSeatMap shared) => _bodies.GetValue(shared, Serialize);
+    public SeatMapBody For(SharedSeatMap shared) => _bodies.GetValue(shared, s => new Lazy<SeatMapBody>(() => Serialize(s))).Value;
 
     private SeatMapBody Serialize(SharedSeatMap shared)
     {
@@ -49,7 +50,8 @@ public sealed class SeatMapBodies(IOptions<JsonOptions> json)
             }
         }
 
-        return new SeatMapBody(shared.Tag, bytes, taken);
+        // The validator names the content: a map read again with nothing changed keeps its tag (and its viewers their 304s).
+        return new SeatMapBody(Convert.ToBase64String(SHA256.HashData(bytes), 0, 12).Replace('+', '-').Replace('/', '_'), bytes, taken);
     }
 }
 
@@ -77,15 +79,15 @@ public sealed class SeatMapBody(string tag, byte[] json, IReadOnlyDictionary<str
     /// A validator of what <see cref="WriteAsync"/> sends to the holder of <paramref name="own"/>: weak, since the same map
     /// goes out compressed or not.
     /// </summary>
-    public string ETag(IReadOnlyList<string> own)
+    public Microsoft.Net.Http.Headers.EntityTagHeaderValue ETag(IReadOnlyList<string> own)
     {
         if (own.Count == 0)
         {
-            return $"W/\"{tag}\"";
+            return new($"\"{tag}\"", isWeak: true);
         }
 
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', own.Order(StringComparer.Ordinal))));
-        return $"W/\"{tag}.{Convert.ToHexStringLower(hash.AsSpan(0, 8))}\"";
+        return new($"\"{tag}.{Convert.ToHexStringLower(hash.AsSpan(0, 8))}\"", isWeak: true);
     }
 
     /// <summary>
@@ -96,7 +98,6 @@ public sealed class SeatMapBody(string tag, byte[] json, IReadOnlyDictionary<str
     {
         ArgumentNullException.ThrowIfNull(response);
         response.ContentType = "application/json; charset=utf-8";
-        response.Headers.Vary = "Accept-Encoding";
         if (gzip && own.Count == 0)
         {
             response.Headers.ContentEncoding = "gzip";

@@ -86,14 +86,17 @@ public sealed partial class FairUse
 
     /// <summary>
     /// Joining a waiting line: a request for tickets like a hold (the hold budgets), and a sign-up that sends e-mail,
-    /// limited per address and per e-mail address named (kept as a hash, never as the address itself).
+    /// limited per address and then per e-mail address named (kept as a hash, never as the address itself). The address
+    /// is charged first and a refusal by the e-mail's budget gives its token back, so one network's script cannot spend
+    /// more of someone's e-mail budget than its own sign-ups allow.
     /// </summary>
     public async ValueTask<Refusal?> JoinWaitlistAsync(Requester who, string email)
     {
         ArgumentNullException.ThrowIfNull(who);
         return await HoldAsync(who).ConfigureAwait(false)
-            ?? await TakeAsync(_waitlistJoinsPerEmail, EmailKey(email), who.Address, wait => $"Too many waiting-list sign-ups for this e-mail address. Please try again in {Words(wait)}.").ConfigureAwait(false)
-            ?? await TakeAsync(_waitlistJoinsPerAddress, who.Address, who.Address, wait => $"Too many waiting-list sign-ups from your network. Please try again in {Words(wait)}.").ConfigureAwait(false);
+            ?? await TakeAsync(_waitlistJoinsPerAddress, who.Address, who.Address, wait => $"Too many waiting-list sign-ups from your network. Please try again in {Words(wait)}.").ConfigureAwait(false)
+            ?? await TakeAsync(_waitlistJoinsPerEmail, EmailKey(email), who.Address, wait => $"Too many waiting-list sign-ups for this e-mail address. Please try again in {Words(wait)}.",
+                (_waitlistJoinsPerAddress, who.Address)).ConfigureAwait(false);
     }
 
     private static string EmailKey(string email) =>

@@ -107,6 +107,46 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task Waiting_lists_from_before_one_place_per_tier_keep_one_place_each_and_offers_nobody_holds_end()
+    {
+        using var database = new TempDatabase();
+        var (twice, offered, stranded) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
+        var concertId = Guid.CreateVersion7().ToString();
+        await using (var before = new Microsoft.Data.Sqlite.SqliteConnection(database.ConnectionString))
+        {
+            await before.OpenAsync();
+            foreach (var migration in DatabaseMigrator.Migrations.Where(m => m.Version <= 12))
+            {
+                await before.ExecuteAsync(migration.Sql);
+            }
+
+            await before.ExecuteAsync("PRAGMA user_version = 12");
+            // Ids as text, as the app stores them: no type handler is registered before the engine starts.
+            await before.ExecuteAsync("""
+                INSERT INTO concerts (id, name, artist, venue, city, time_zone, starts_at, created_at)
+                VALUES (@concertId, 'Old show', 'Old band', 'Hall', 'Oslo', 'Europe/Oslo', 1900000000000, 0);
+                INSERT INTO tiers (id, concert_id, code, name, price_cents, capacity, sold, held, revenue_cents, sort_order)
+                VALUES (1, @concertId, 'GA', 'General', 1000, 10, 0, 4, 0, 0);
+                INSERT INTO holds (buyer_id, concert_id, tier_id, hold_id, quantity, created_at, expires_at, last_activity_at, waitlist_id)
+                VALUES (@offered, @concertId, 1, 'h1', 4, 0, 1900000000000, 0, 'held-offer');
+                INSERT INTO waitlist (id, concert_id, tier_id, buyer_id, email, email_key, quantity, seq, status, leave_token, created_at)
+                VALUES ('first', @concertId, 1, @twice, 'a@example.com', 'a@example.com', 2, 1, 'waiting', 't1', 0),
+                       ('second', @concertId, 1, @twice, 'b@example.com', 'b@example.com', 2, 2, 'waiting', 't2', 0),
+                       ('merged-over', @concertId, 1, @offered, 'c@example.com', 'c@example.com', 2, 3, 'offered', 't3', 0),
+                       ('held-offer', @concertId, 1, @offered, 'd@example.com', 'd@example.com', 4, 4, 'offered', 't4', 0),
+                       ('alone', @concertId, 1, @stranded, 'e@example.com', 'e@example.com', 1, 5, 'offered', 't5', 0);
+                """, new { concertId, twice, offered, stranded });
+        }
+
+        await using var engine = TestEngine.Start(database: database);
+
+        await using var connection = await engine.Connections.OpenAsync();
+        var statuses = (await connection.QueryAsync<(string Id, string Status)>("SELECT id, status FROM waitlist ORDER BY seq")).ToList();
+        statuses.Should().Equal(("first", "waiting"), ("second", "left"), ("merged-over", "left"), ("held-offer", "offered"), ("alone", "expired"));
+        (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM waitlist WHERE status = 'left' AND ended_at > 0")).Should().Be(2, "they left when the migration ran");
+    }
+
+    [Fact]
     public async Task Ids_are_stored_as_text_and_instants_as_unix_milliseconds()
     {
         await using var engine = TestEngine.Start();

@@ -5,7 +5,7 @@ WITH ranked AS (
                               ORDER BY EXISTS (SELECT 1 FROM holds h WHERE h.waitlist_id = w.id) DESC, w.seq) AS n
     FROM waitlist w
     WHERE w.status IN ('waiting', 'offered'))
-UPDATE waitlist SET status = 'left', ended_at = created_at WHERE id IN (SELECT id FROM ranked WHERE n > 1);
+UPDATE waitlist SET status = 'left', ended_at = CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT) WHERE id IN (SELECT id FROM ranked WHERE n > 1);
 
 UPDATE waitlist SET status = 'expired'
 WHERE status = 'offered' AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.waitlist_id = waitlist.id);

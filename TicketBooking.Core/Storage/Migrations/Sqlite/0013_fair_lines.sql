@@ -8,7 +8,7 @@ WITH ranked AS (
                               ORDER BY EXISTS (SELECT 1 FROM holds h WHERE h.waitlist_id = w.id) DESC, w.seq) AS n
     FROM waitlist w
     WHERE w.status IN ('waiting', 'offered'))
-UPDATE waitlist SET status = 'left', ended_at = created_at WHERE id IN (SELECT id FROM ranked WHERE n > 1);
+UPDATE waitlist SET status = 'left', ended_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000 WHERE id IN (SELECT id FROM ranked WHERE n > 1);
 
 -- An offer whose hold row no longer names it (another offer merged into the row, or a new checkout reused the row after
 -- the offer ran out) holds nothing: it is over.
