@@ -78,6 +78,16 @@ public sealed partial class HoldService(
     /// <summary>Deletes expired holds and publishes a snapshot for every concert that had any.</summary>
     public Task<SweepResult> SweepExpiredAsync() => writer.ExecuteAsync(HoldCommands.Sweep);
 
+    /// <summary>True when the buyer holds tickets of any concert now (a checkout in progress).</summary>
+    public async Task<bool> HoldsAnythingAsync(BuyerId buyer, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM holds WHERE buyer_id = @buyer AND expires_at > @now",
+            new { buyer = buyer.Value, now = time.GetUtcNow() },
+            cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+    }
+
     private const string ActiveHoldSql = """
         SELECT h.hold_id AS HoldId, h.tier_id AS TierId, t.code AS Tier, t.name AS TierName, h.quantity AS Quantity,
                t.price_cents AS UnitPriceCents, h.created_at AS CreatedAt, h.expires_at AS ExpiresAt

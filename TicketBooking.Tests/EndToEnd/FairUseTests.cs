@@ -47,7 +47,7 @@ public sealed class FairUseTests(Chromium chromium)
     }
 
     [ChromiumFact]
-    public async Task One_address_gets_only_so_many_circuits_and_a_closed_tab_frees_its_place()
+    public async Task One_address_gets_only_so_many_circuits_is_told_why_and_a_closed_tab_frees_its_place()
     {
         await using var app = new TicketBookingApp(new Dictionary<string, string?>
         {
@@ -55,21 +55,22 @@ public sealed class FairUseTests(Chromium chromium)
             ["Limits:CircuitsPerAddress"] = "2",
         });
         var url = app.StartKestrel();
-        var fairUse = app.GetService<FairUse>();
+        var slots = app.GetService<CircuitSlots>();
         await using var visitor = await chromium.NewBuyerAsync(url);
-        var first = await visitor.OpenAsync("/");
-        var second = await visitor.OpenAsync("/");
+        var first = await visitor.OpenAsync("/bookings");
+        var second = await visitor.OpenAsync("/bookings");
         var refused = app.Log.WaitForAsync(e => e.Message.StartsWith("Limit circuits refused client", StringComparison.Ordinal));
 
         var third = await visitor.NewPageAsync();
-        await third.GotoAsync("/");
+        await third.GotoAsync("/bookings");
         await refused.WaitAsync(TimeSpan.FromSeconds(30));
 
-        fairUse.OpenCircuits.Should().Be(2);
+        await Expect(third.Locator("#blazor-error-ui")).ToContainTextAsync("Too many open pages from your network. Close some tabs and reload this page.");
         await Expect(third.Locator("main")).ToHaveAttributeAsync("data-interactive", "false");
+        slots.Taken.Should().Be(2, "the refused page has no circuit");
         await first.CloseAsync();
-        await third.GotoInteractiveAsync("/");
-        fairUse.OpenCircuits.Should().Be(2, "the closed tab's place went to the reloaded one");
+        await third.GotoInteractiveAsync("/bookings");
+        await Expect(third.Locator("#blazor-error-ui")).ToBeHiddenAsync();
         await second.CloseAsync();
     }
 }

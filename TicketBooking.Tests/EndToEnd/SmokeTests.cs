@@ -7,7 +7,7 @@ namespace TicketBooking.Tests.EndToEnd;
 public sealed class SmokeTests(Chromium chromium)
 {
     [ChromiumFact]
-    public async Task The_concert_list_becomes_interactive_and_filters_by_city_in_a_real_browser()
+    public async Task The_concert_list_filters_by_city_in_a_real_browser()
     {
         await using var app = new TicketBookingApp();
         await using var buyer = await chromium.NewBuyerAsync(app.StartKestrel());
@@ -22,11 +22,37 @@ public sealed class SmokeTests(Chromium chromium)
         };
 
         await page.GotoInteractiveAsync("/");
-        await page.ChooseAsync("City", "London");
+        await page.GetByLabel("City").SelectOptionAsync("London");
 
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("1 of 5 concerts");
         await Assertions.Expect(page.GetByRole(AriaRole.Article)).ToHaveCountAsync(1);
+        page.Url.Should().EndWith("/?city=London", "the filter is a plain form: the address can be shared");
         errors.Should().BeEmpty();
+    }
+
+    [ChromiumFact]
+    public async Task The_concert_list_updates_live_without_a_circuit()
+    {
+        await using var app = new TicketBookingApp();
+        var url = app.StartKestrel();
+        var concert = await app.CreateConcertAsync(("GA", 1_000, 10));
+        await using var buyer = await chromium.NewBuyerAsync(url);
+        var page = await buyer.NewPageAsync();
+        var sockets = new List<string>();
+        page.WebSocket += (_, socket) => sockets.Add(socket.Url);
+        await page.GotoInteractiveAsync("/");
+        var card = page.Locator($"[data-concert-id='{concert.Id}']");
+        await Assertions.Expect(card).ToContainTextAsync("from $10.00");
+
+        using var other = ApiBuyer.For(app);
+        (await other.HoldAsync(concert.Id, ("GA", 9))).EnsureSuccessStatusCode();
+        await Assertions.Expect(card.GetByText("Selling fast")).ToBeVisibleAsync();
+        (await other.HoldAsync(concert.Id, ("GA", 10))).EnsureSuccessStatusCode();
+
+        await Assertions.Expect(card.GetByText("Sold out")).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByText("No tickets left")).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByText("Selling fast")).ToBeHiddenAsync();
+        sockets.Should().BeEmpty("watching the list costs one event stream, not a circuit");
     }
 
     [ChromiumFact]

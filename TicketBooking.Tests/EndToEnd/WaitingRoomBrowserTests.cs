@@ -38,7 +38,10 @@ public sealed class WaitingRoomBrowserTests(Chromium chromium, ITestOutputHelper
         await a.GetByTestId("enter-room").ClickAsync();
         await a.WaitForPathAsync($"/concerts/{concert.Id}/queue");
         await Expect(a.GetByTestId("queue-position")).ToHaveTextAsync("1");
-        var b = await bob.OpenAsync($"/concerts/{concert.Id}/queue");
+        var b = await bob.NewPageAsync();
+        var circuits = new List<string>();
+        b.WebSocket += (_, socket) => circuits.Add(socket.Url);
+        await b.GotoAsync($"/concerts/{concert.Id}/queue");
         await Expect(b.GetByTestId("queue-position")).ToHaveTextAsync("2");
         await Expect(b.GetByTestId("queue-state")).ToContainTextAsync("1 person is ahead of you");
 
@@ -53,6 +56,7 @@ public sealed class WaitingRoomBrowserTests(Chromium chromium, ITestOutputHelper
         var moved = await bobMovesUp.WaitAsync(TimeSpan.FromSeconds(15));
         output.WriteLine($"Booking confirmed → Bob's open page shows place 1: {moved - booked} ms (the room admits on a 1 s beat)");
         await Expect(b.GetByTestId("queue-state")).ToContainTextAsync("You're next.");
+        circuits.Should().BeEmpty("a place in the waiting room costs an event stream, not a circuit");
 
         await a.CheckOutAsync(("GA", 2));
         await BuyerJourneyTests.PayAsync(a, ApiBuyer.ApprovedCard);

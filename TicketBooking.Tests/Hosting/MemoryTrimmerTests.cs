@@ -15,18 +15,18 @@ public sealed class MemoryTrimmerTests
         await using var engine = TestEngine.Start();
         var fairUse = new FairUse(Options.Create(new RateLimitOptions()), Options.Create(new LimitOptions()),
             engine.Services.GetService(typeof(TicketBookingMetrics)) as TicketBookingMetrics ?? throw new InvalidOperationException(), engine.Time, NullLogger<FairUse>.Instance);
-        var circuits = new LiveCircuits();
+        var circuits = new CircuitSlots(Options.Create(new LimitOptions { MaxCircuits = 5_000 }), engine.Time);
         var trimmer = new MemoryTrimmer(circuits, fairUse, engine.Time, NullLogger<MemoryTrimmer>.Instance);
 
-        Enumerable.Range(0, 2_000).ToList().ForEach(_ => circuits.Opened());
+        Enumerable.Range(0, 2_000).ToList().ForEach(_ => circuits.TryTake(null).Should().BeTrue());
         var busy = trimmer.Check();
-        Enumerable.Range(0, 1_500).ToList().ForEach(_ => circuits.Closed());
+        Enumerable.Range(0, 1_500).ToList().ForEach(_ => circuits.Release());
         var dropping = trimmer.Check();
         var settled = trimmer.Check();
         var again = trimmer.Check();
-        Enumerable.Range(0, 2_000).ToList().ForEach(_ => circuits.Opened());
+        Enumerable.Range(0, 2_000).ToList().ForEach(_ => circuits.TryTake(null).Should().BeTrue());
         trimmer.Check();
-        Enumerable.Range(0, 2_000).ToList().ForEach(_ => circuits.Closed());
+        Enumerable.Range(0, 2_000).ToList().ForEach(_ => circuits.Release());
         trimmer.Check();
         var tooSoon = trimmer.Check();
         engine.Time.Advance(MemoryTrimmer.MinimumSpacing);

@@ -89,6 +89,7 @@ internal static class ApiSetup
         app.MapBookingEndpoints();
         app.MapWaitlistEndpoints();
         app.MapQueueEndpoints();
+        app.MapCircuitLineEndpoints();
         app.MapAdminEndpoints();
         app.MapSeatEndpoints();
         app.MapTicketEndpoints();

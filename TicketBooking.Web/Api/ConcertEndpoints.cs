@@ -72,6 +72,8 @@ internal static class ConcertEndpoints
         group.MapGet("/{id:guid}/availability", GetAvailabilityAsync).WithSummary("Live availability per tier, with a version").WithRequestTimeout(LimitsSetup.ApiTimeoutPolicy);
         group.MapGet("/{id:guid}/availability/stream", StreamAvailabilityAsync)
             .WithSummary("Server-sent events: 'availability' with the current snapshot, then every change");
+        group.MapGet("/availability/stream", StreamAllAvailabilityAsync)
+            .WithSummary("Server-sent events: 'availability' for every upcoming concert, then every change of any concert");
         return routes;
     }
 
@@ -165,7 +167,30 @@ internal static class ConcertEndpoints
             await response.Body.FlushAsync(cancellationToken);
         }
 
-        await using var updates = subscription.ReadAllAsync(ending.Token).GetAsyncEnumerator(ending.Token);
+        await foreach (var snapshot in KeepingAliveAsync(subscription, response, time, ending.Token, cancellationToken))
+        {
+            if (snapshot.Version > version)
+            {
+                var since = version;
+                version = snapshot.Version;
+                yield return Item(snapshot, json);
+                if (await SeatsItemAsync(snapshot, since, plan, json, cancellationToken) is { } seats)
+                {
+                    yield return seats;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The subscription's snapshots as they come, with a keep-alive comment written to <paramref name="response"/> after
+    /// every <see cref="KeepAliveInterval"/> of quiet; ends when <paramref name="ending"/> is cancelled (the client left or
+    /// the stream's lifetime is up).
+    /// </summary>
+    private static async IAsyncEnumerable<AvailabilitySnapshot> KeepingAliveAsync(
+        AvailabilitySubscription subscription, HttpResponse response, TimeProvider time, CancellationToken ending, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var updates = subscription.ReadAllAsync(ending).GetAsyncEnumerator(ending);
         var next = updates.MoveNextAsync().AsTask();
         Task? keepAlive = null;
         while (true)
@@ -174,7 +199,7 @@ internal static class ConcertEndpoints
             {
                 // One keep-alive timer at a time, armed again only after it fires: a timer made and cancelled for every
                 // snapshot was lock contention on the runtime's timer queue with thousands of viewers (docs/performance.md).
-                keepAlive ??= Task.Delay(KeepAliveInterval, time, ending.Token);
+                keepAlive ??= Task.Delay(KeepAliveInterval, time, ending);
                 await Task.WhenAny(next, keepAlive);
                 // When the client goes away or the lifetime is up the delay is cancelled; fall through to `next`, which
                 // then ends too (the iterator must not be disposed while a MoveNextAsync is pending).
@@ -196,15 +221,61 @@ internal static class ConcertEndpoints
 
             var snapshot = updates.Current;
             next = updates.MoveNextAsync().AsTask();
-            if (snapshot.Version > version)
+            yield return snapshot;
+        }
+    }
+
+    /// <summary>
+    /// Every upcoming concert's availability, for a page that lists them (the concert list, docs/scaling.md §5): the current counts
+    /// of each first, then each change of any concert, as <c>availability</c> events; one stream instead of one per concert
+    /// (a browser opens at most six connections to a site over HTTP/1.1).
+    /// </summary>
+    private static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> StreamAllAvailabilityAsync(
+        ConcertCatalog catalog, AvailabilityBroadcaster broadcaster, FairUse fairUse, TicketBookingMetrics metrics, TimeProvider time,
+        IOptions<JsonOptions> json, IOptions<LimitOptions> limits, HttpContext context, CancellationToken cancellationToken)
+    {
+        var lease = fairUse.OpenEventStream(ClientAddress.Of(context), out var refusal, out var serverFull);
+        if (lease is null)
+        {
+            return Problems.TooManyRequests(context, refusal!, serverFull ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status429TooManyRequests);
+        }
+
+        context.Response.RegisterForDispose(lease);
+        var subscription = broadcaster.SubscribeToAll();
+        context.Response.RegisterForDispose(subscription);
+        var now = time.GetUtcNow();
+        var current = (await catalog.ListAsync(cancellationToken: cancellationToken))
+            .Select(c => new AvailabilitySnapshot(c.Id, c.Version, now, [.. c.Tiers.Select(t =>
+                new TierAvailability(t.Code, t.Capacity, t.Sold, t.Held, t.Reserved, t.SetAside, t.Waiting, t.WaitingTickets))]))
+            .ToList();
+        metrics.StreamOpened();
+        context.Response.RegisterForDispose(new OnDispose(metrics.StreamClosed));
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        var lifetime = limits.Value.EventStreamLifetime * (0.9 + (0.2 * Random.Shared.NextDouble()));
+        return TypedResults.ServerSentEvents(StreamAllAsync(subscription, current, lifetime, json.Value.SerializerOptions, context.Response, time, cancellationToken));
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> StreamAllAsync(
+        AvailabilitySubscription subscription, List<AvailabilitySnapshot> current, TimeSpan lifetime, JsonSerializerOptions json, HttpResponse response, TimeProvider time,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var _ = subscription;
+        using var ends = new CancellationTokenSource(lifetime, time);
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, ends.Token);
+        var versions = new Dictionary<Guid, long>();
+        foreach (var snapshot in current)
+        {
+            versions[snapshot.ConcertId] = snapshot.Version;
+            yield return new SseItem<string>(JsonSerializer.Serialize(AvailabilityResponse.From(snapshot), json), AvailabilityEvent);
+        }
+
+        await foreach (var snapshot in KeepingAliveAsync(subscription, response, time, ending.Token, cancellationToken))
+        {
+            if (snapshot.Version > versions.GetValueOrDefault(snapshot.ConcertId, -1))
             {
-                var since = version;
-                version = snapshot.Version;
+                versions[snapshot.ConcertId] = snapshot.Version;
                 yield return Item(snapshot, json);
-                if (await SeatsItemAsync(snapshot, since, plan, json, cancellationToken) is { } seats)
-                {
-                    yield return seats;
-                }
             }
         }
     }

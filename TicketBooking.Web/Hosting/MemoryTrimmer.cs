@@ -1,36 +1,7 @@
 using System.Runtime;
-using Microsoft.AspNetCore.Components.Server.Circuits;
 using TicketBooking.Web.Limits;
 
 namespace TicketBooking.Web.Hosting;
-
-/// <summary>Circuits that exist now: opened and not yet disposed (a disconnected circuit still counts until it is dropped).</summary>
-internal sealed class LiveCircuits
-{
-    private int _count;
-
-    public int Count => Volatile.Read(ref _count);
-
-    public void Opened() => Interlocked.Increment(ref _count);
-
-    public void Closed() => Interlocked.Decrement(ref _count);
-}
-
-/// <summary>Counts circuits into <see cref="LiveCircuits"/>; one per circuit.</summary>
-internal sealed class CircuitCounter(LiveCircuits live) : CircuitHandler
-{
-    public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
-    {
-        live.Opened();
-        return Task.CompletedTask;
-    }
-
-    public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
-    {
-        live.Closed();
-        return Task.CompletedTask;
-    }
-}
 
 /// <summary>
 /// Gives memory back to the operating system after a crowd leaves. Circuits (~300 KB each) and event streams live on the
@@ -40,7 +11,7 @@ internal sealed class CircuitCounter(LiveCircuits live) : CircuitHandler
 /// have stayed there since the last check (disconnected circuits are dropped in waves), one aggressive, compacting collection runs (<see cref="GCCollectionMode.Aggressive"/> exists for this: it decommits
 /// what the heap no longer needs). At most once per <see cref="MinimumSpacing"/>; it never runs during steady traffic.
 /// </summary>
-internal sealed partial class MemoryTrimmer(LiveCircuits circuits, FairUse fairUse, TimeProvider time, ILogger<MemoryTrimmer> logger) : BackgroundService
+internal sealed partial class MemoryTrimmer(CircuitSlots circuits, FairUse fairUse, TimeProvider time, ILogger<MemoryTrimmer> logger) : BackgroundService
 {
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan MinimumSpacing = TimeSpan.FromMinutes(5);
@@ -68,7 +39,7 @@ internal sealed partial class MemoryTrimmer(LiveCircuits circuits, FairUse fairU
     /// <summary>True when it trimmed.</summary>
     internal bool Check()
     {
-        var live = circuits.Count + fairUse.OpenEventStreams;
+        var live = circuits.Taken + fairUse.OpenEventStreams;
         var settled = live == _previous;
         (_peak, _previous) = (Math.Max(_peak, live), live);
         var now = time.GetUtcNow();

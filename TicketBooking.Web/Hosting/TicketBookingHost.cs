@@ -80,8 +80,8 @@ internal static class TicketBookingHost
         });
         services.AddScoped<CurrentBuyer>();
         services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CheckoutCircuitHandler>();
-        services.AddSingleton<LiveCircuits>();
-        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CircuitCounter>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CircuitSlotHandler>();
+        services.AddHostedService<CircuitSlotSweeper>();
         services.AddHostedService<MemoryTrimmer>();
         return builder;
     }
@@ -142,6 +142,8 @@ internal static class TicketBookingHost
         // Authorization before the body: a request that may not reach its endpoint (an unsigned-in PUT of a layout) is
         // refused before a byte of its body is read.
         app.UseAuthorization();
+        // A page that would open a circuit, when this instance has none to give, is the busy page instead (docs/scaling.md §5).
+        app.UseCircuitGate();
         // The body is read (within its deadline and its route's size) before the request takes an API slot.
         app.UseRequestBodyDeadline();
         app.UseRateLimiter();

@@ -19,11 +19,11 @@ internal static class OrganizerEndpoints
     private static async Task<IResult> SignInAsync(
         [FromForm] string? password, [FromForm] string? returnUrl, OrganizerSession organizer, HttpContext context)
     {
-        var back = IsLocal(returnUrl) ? $"&returnUrl={Uri.EscapeDataString(returnUrl!)}" : "";
+        var back = LocalUrl.IsLocal(returnUrl) ? $"&returnUrl={Uri.EscapeDataString(returnUrl!)}" : "";
         switch (await organizer.SignInAsync(context, password))
         {
             case SignInOutcome.SignedIn:
-                return TypedResults.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/organizer");
+                return TypedResults.LocalRedirect(LocalUrl.IsLocal(returnUrl) ? returnUrl! : "/organizer");
             case SignInOutcome.Limited limited:
                 context.Response.Headers.RetryAfter = limited.Refusal.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 return TypedResults.LocalRedirect($"{IdentitySetup.SignInPath}?wait={limited.Refusal.RetryAfterSeconds}{back}");
@@ -36,10 +36,6 @@ internal static class OrganizerEndpoints
     private static async Task<IResult> SignOutAsync([FromForm] string? returnUrl, OrganizerSession organizer, HttpContext context)
     {
         await organizer.SignOutAsync(context);
-        return TypedResults.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
+        return TypedResults.LocalRedirect(LocalUrl.IsLocal(returnUrl) ? returnUrl! : "/");
     }
-
-    /// <summary>Only paths on this site, never "//evil.example" or "https://…".</summary>
-    private static bool IsLocal(string? url) =>
-        url is { Length: > 1 } && url[0] == '/' && url[1] != '/' && url[1] != '\\';
 }

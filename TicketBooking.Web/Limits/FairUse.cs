@@ -59,7 +59,8 @@ public sealed partial class FairUse
         _signInFailures = new Budget("sign-in-failures", l.SignInFailuresPerMinute, Minute, time, store);
         _signInFailuresServerWide = new Budget("sign-in-failures-server-wide", l.SignInFailuresPerMinuteServerWide, Minute, time, store);
         _streams = new ConnectionBudget("event-streams", l.EventStreamsPerAddress, l.MaxEventStreams);
-        _circuits = new ConnectionBudget("circuits", l.CircuitsPerAddress, l.MaxCircuits);
+        // The server-wide cap on circuits is CircuitSlots, with its line: here only the per-address limit.
+        _circuits = new ConnectionBudget("circuits", l.CircuitsPerAddress, int.MaxValue);
         _metrics = metrics;
         _time = time;
         _logger = logger;
@@ -67,9 +68,6 @@ public sealed partial class FairUse
 
     /// <summary>Event streams open now.</summary>
     public int OpenEventStreams => _streams.Open;
-
-    /// <summary>Circuits connected now.</summary>
-    public int OpenCircuits => _circuits.Open;
 
     /// <summary>A visitor without a cookie is about to get a new buyer identity.</summary>
     public ValueTask<Refusal?> NewBuyerAsync(string address) =>
@@ -163,11 +161,11 @@ public sealed partial class FairUse
             "Too many live views from your network. Close some tabs, or reload this page later.",
             "Too many live viewers right now. The page still works; reload it to see the latest availability.");
 
-    /// <summary>A circuit (a page's live connection) may open.</summary>
+    /// <summary>A connection for a circuit (a page's live connection) may open, within the address's limit.</summary>
     public IDisposable? OpenCircuit(string address, out Refusal? refusal) =>
         Open(_circuits, address, out refusal, out _,
-            "Too many open pages from your network. Close some tabs and reload.",
-            "The site is very busy. Please reload in a moment.");
+            "Too many open pages from your network. Close some tabs and reload this page.",
+            "Too many open pages from your network. Close some tabs and reload this page.");
 
     private IDisposable? Open(ConnectionBudget budget, string address, out Refusal? refusal, out bool serverFull, string addressFull, string full)
     {

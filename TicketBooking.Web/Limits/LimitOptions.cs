@@ -79,9 +79,16 @@ public sealed class LimitOptions
     [Range(1, 1_000_000)]
     public int CircuitsPerAddress { get; set; } = 20;
 
-    /// <summary>Blazor circuits open at once on the server (a circuit costs about 250–300 KB).</summary>
+    /// <summary>
+    /// Blazor circuits alive at once on this instance (a circuit costs about 250–300 KB). Beyond it a visitor to an
+    /// interactive page waits on the busy page, in line for the next slot (<see cref="CircuitSlots"/>).
+    /// </summary>
     [Range(1, 1_000_000)]
     public int MaxCircuits { get; set; } = 5_000;
+
+    /// <summary>How long a freed circuit slot is kept for the first in line while their busy page takes them in.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan CircuitSlotHold { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Disconnected circuits kept for a reconnect; beyond this the oldest are dropped (Blazor's default is 100).</summary>
     [Range(0, 100_000)]

@@ -62,6 +62,7 @@ internal static class LimitsSetup
             : new SharedBudgetStore(sp.GetRequiredService<ConnectionFactory>()));
         services.AddSingleton<FairUse>();
         services.AddSingleton<BuyerRequests>();
+        services.AddSingleton<CircuitSlots>();
         services.AddSingleton<CircuitLimits>();
         services.Configure<HubOptions>(hubs => hubs.AddFilter<CircuitLimits>());
         services.AddRequestTimeouts();

@@ -55,39 +55,42 @@ public sealed class OnSaleTests : ComponentTest
     }
 
     [Fact]
-    public async Task Before_the_sale_the_waiting_page_gets_the_buyer_in_and_counts_down_to_the_draw()
+    public async Task Before_the_sale_the_waiting_page_renders_the_countdown_and_the_room_for_a_buyer_in_it()
     {
         var concert = await Engine.CreateConcertAsync(Now.AddMinutes(10), ("GA", 1_000, 100));
         await Engine.Room.JoinAsync(BuyerId.New(), concert.Id);
+        await Engine.Room.JoinAsync(Buyer, concert.Id);
 
         var cut = Render<WaitingRoomPage>(p => p.Add(x => x.ConcertId, concert.Id));
 
-        cut.WaitForAssertion(() => cut.Find("[data-testid=room-countdown]").TextContent.Should().Be("10:00"));
-        cut.Find("[data-testid=queue-state]").TextContent.Should().Contain("everyone here gets a random place in line");
+        cut.Find("[data-waiting-room]").GetAttribute("data-state").Should().Be("unplaced");
+        cut.Find("[data-testid=room-countdown]").TextContent.Should().Be("10:00");
+        cut.Find("[data-testid=room-countdown]").GetAttribute("data-countdown-to").Should().Be(concert.OnSaleAt!.Value.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        cut.Find("[data-testid=room-state-early]").TextContent.Should().Contain("everyone here gets a random place in line");
         cut.Find("[data-testid=in-room]").TextContent.Should().Be("2");
-        (await Engine.Room.GetAsync(Buyer, concert.Id))!.State.Should().Be(QueueState.Waiting, "opening the page got the buyer in");
+        cut.Find("[data-show=waiting]").HasAttribute("hidden").Should().BeTrue("only the state's own part shows");
     }
 
     [Fact]
-    public async Task The_waiting_page_shows_the_place_live_and_takes_the_buyer_to_buy_at_their_turn()
+    public async Task A_buyer_not_in_line_yet_gets_a_page_that_gets_them_in_and_a_place_is_rendered_with_its_words()
     {
         var concert = await Engine.CreateConcertAsync(Now.AddMinutes(10), ("GA", 1_000, 100));
         Engine.Time.SetUtcNow(concert.OnSaleAt!.Value);
-        var shopper = BuyerId.New();
-        var turn = ((JoinRoomResult.InLine)await Engine.Room.JoinAsync(shopper, concert.Id)).Status;
 
-        var cut = Render<WaitingRoomPage>(p => p.Add(x => x.ConcertId, concert.Id));
-        cut.WaitForAssertion(() => cut.Find("[data-testid=queue-position]").TextContent.Should().Be("1"));
-        cut.Find("[data-testid=queue-state]").TextContent.Should().Contain("You're next.");
+        var joining = Render<WaitingRoomPage>(p => p.Add(x => x.ConcertId, concert.Id));
+        joining.Find("[data-waiting-room]").GetAttribute("data-state").Should().Be("joining", "the page's script gets the buyer in line");
+        (await Engine.Room.GetAsync(Buyer, concert.Id)).Should().BeNull("opening the page changes nothing by itself");
 
-        // The one buyer shopping books: their turn ends, and the room's next beat admits this buyer.
-        await Engine.Holds.PlaceAsync(shopper, TestEngine.Request(concert.Id, ("GA", 1)) with { Admission = turn.Admission });
-        await Engine.Bookings.ConfirmAsync(shopper, TestEngine.Payment(concert.Id), "shopper");
-        Engine.Time.Advance(TimeSpan.FromSeconds(1));
-        await Engine.Room.PumpAsync();
+        await Engine.Room.JoinAsync(BuyerId.New(), concert.Id);
+        await Engine.Room.JoinAsync(BuyerId.New(), concert.Id);
+        await Engine.Room.JoinAsync(Buyer, concert.Id);
+        var waiting = Render<WaitingRoomPage>(p => p.Add(x => x.ConcertId, concert.Id));
 
-        cut.WaitForAssertion(() => Navigation.Uri.Should().EndWith($"/concerts/{concert.Id}"));
-        (await Engine.Room.GetAsync(Buyer, concert.Id))!.State.Should().Be(QueueState.Admitted);
+        waiting.Find("[data-waiting-room]").GetAttribute("data-state").Should().Be("waiting");
+        waiting.Find("[data-testid=queue-position]").TextContent.Should().Be("2", "one shops (MaxActiveBuyers = 1 here), one is ahead");
+        waiting.Find("[data-testid=queue-state]").TextContent.Should().Contain("1 person is ahead of you.");
+        var ahead = waiting.Find("[data-field=ahead]");
+        (ahead.GetAttribute("data-zero"), ahead.GetAttribute("data-many")).Should().Be(("You're next.", "{0} people are ahead of you."));
     }
 
     [Fact]
