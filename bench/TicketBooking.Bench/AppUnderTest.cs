@@ -158,18 +158,25 @@ internal sealed class AppUnderTest : IAsyncDisposable
 
     /// <summary>
     /// The repository's <c>deploy/cluster.sh</c>: a private PostgreSQL, <paramref name="instances"/> instances of the
-    /// published app in <paramref name="appDirectory"/> and HAProxy in front, on free loopback ports, rate limits off.
+    /// published app in <paramref name="appDirectory"/> and HAProxy in front, on free loopback ports, rate limits off;
+    /// <paramref name="settings"/> are extra configuration keys for every instance.
     /// </summary>
-    public static async Task<AppUnderTest> StartClusterAsync(int instances, string appDirectory)
+    public static async Task<AppUnderTest> StartClusterAsync(int instances, string appDirectory, IReadOnlyDictionary<string, string>? settings = null)
     {
         var directory = Directory.CreateTempSubdirectory("ticketbooking-bench-cluster-").FullName;
         var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        var cluster = await ClusterScript.StartAsync(instances, appDirectory, directory, new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["Organizer__Password"] = password,
             ["RateLimits__Enabled"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var cluster = await ClusterScript.StartAsync(instances, appDirectory, directory, environment);
         return new AppUnderTest(cluster.Balancer, password, cluster, cluster.PostgresConnectionString!, instances);
     }
 

@@ -26,26 +26,60 @@ internal sealed partial class BlazorCircuit : IAsyncDisposable
     private readonly HubConnection _connection;
     private readonly TaskCompletionSource _rendered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
+    private readonly Uri _baseUri;
+    private readonly string _cookie;
     private (byte[] Text, TaskCompletionSource<long> Seen)? _awaited;
+    private string? _secret;
 
-    private BlazorCircuit(HubConnection connection) => _connection = connection;
+    private BlazorCircuit(HubConnection connection, Uri baseUri, string cookie)
+    {
+        _connection = connection;
+        _baseUri = baseUri;
+        _cookie = cookie;
+    }
 
     public static async Task<BlazorCircuit> OpenAsync(TicketApi api, string path, CancellationToken cancellationToken)
     {
         var page = await api.SendAsync(HttpMethod.Get, path);
         var cookie = page.Cookie ?? throw new InvalidOperationException("The page set no buyer cookie.");
-        var markers = Markers().Matches(page.Body)
+        return await StartAsync(api.Http.BaseAddress!, path, page.Body, cookie, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts the circuit of a page already fetched (<paramref name="body"/>), as the browser that fetched it with
+    /// <paramref name="cookie"/>; from <paramref name="localAddress"/> when given (one visitor's loopback address).
+    /// </summary>
+    public static async Task<BlazorCircuit> StartAsync(Uri baseUri, string path, string body, string cookie, System.Net.IPAddress? localAddress, CancellationToken cancellationToken)
+    {
+        var markers = Markers().Matches(body)
             .Select(m => JsonNode.Parse(m.Groups[1].Value)!.AsObject())
             .Where(m => m["descriptor"] is not null)
             .ToList();
-        var state = State().Match(page.Body) is { Success: true } found ? found.Groups[1].Value : "";
-        var baseUri = api.Http.BaseAddress!;
+        var state = State().Match(body) is { Success: true } found ? found.Groups[1].Value : "";
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(baseUri, "_blazor"), HttpTransportType.WebSockets, options => options.Headers["Cookie"] = cookie)
+            .WithUrl(new Uri(baseUri, "_blazor"), HttpTransportType.WebSockets, options =>
+            {
+                options.Headers["Cookie"] = cookie;
+                if (localAddress is not null)
+                {
+                    options.WebSocketFactory = async (context, cancel) =>
+                    {
+                        var socket = new System.Net.WebSockets.ClientWebSocket();
+                        socket.Options.SetRequestHeader("Cookie", cookie);
+                        using var handler = new SocketsHttpHandler
+                        {
+                            ConnectCallback = (connect, token) => TicketApi.ConnectFromAsync(localAddress, connect.DnsEndPoint, token),
+                        };
+                        using var invoker = new HttpMessageInvoker(handler, disposeHandler: false);
+                        await socket.ConnectAsync(context.Uri, invoker, cancel);
+                        return socket;
+                    };
+                }
+            })
             .AddBlazorPackProtocol()
             .Build();
         connection.ServerTimeout = TimeSpan.FromMinutes(5);
-        var circuit = new BlazorCircuit(connection);
+        var circuit = new BlazorCircuit(connection, baseUri, cookie);
         connection.On("JS.RenderBatch", [typeof(long), typeof(byte[])], args =>
         {
             circuit._rendered.TrySetResult();
@@ -57,9 +91,18 @@ internal sealed partial class BlazorCircuit : IAsyncDisposable
             var taskId = (long)args[0]!;
             return connection.SendAsync("EndInvokeJSFromDotNet", taskId, true, $"[{taskId},true,null]", cancellationToken);
         });
+        // At the circuit cap the server sends the page to the busy page (blazor.web.js's location.replace, circuit-start.js).
+        var busy = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.On<string>("ticketbooking:busy", busy.SetResult);
         await connection.StartAsync(cancellationToken);
-        var secret = await connection.InvokeAsync<string?>("StartCircuit", $"{baseUri}", new Uri(baseUri, path).ToString(), "[]", state, cancellationToken)
-            ?? throw new InvalidOperationException("The server refused the circuit.");
+        var starting = connection.InvokeAsync<string?>("StartCircuit", $"{baseUri}", new Uri(baseUri, path).ToString(), "[]", state, cancellationToken);
+        if (await Task.WhenAny(starting, (Task)busy.Task) == busy.Task)
+        {
+            await connection.DisposeAsync();
+            throw new CircuitBusyException(busy.Task.Result);
+        }
+
+        circuit._secret = await starting ?? throw new InvalidOperationException("The server refused the circuit.");
         var operations = new JsonObject
         {
             ["batchId"] = 1,
@@ -72,8 +115,30 @@ internal sealed partial class BlazorCircuit : IAsyncDisposable
         };
         await connection.SendAsync("UpdateRootComponents", operations.ToJsonString(), state, cancellationToken);
         await circuit._rendered.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-        _ = secret;
         return circuit;
+    }
+
+    /// <summary>Follows a link inside the app (client-side routing on the same circuit, as an anchor click in the page would).</summary>
+    public Task NavigateAsync(string path, CancellationToken cancellationToken) =>
+        _connection.SendAsync("OnLocationChanged", new Uri(_baseUri, path).ToString(), null, true, cancellationToken);
+
+    /// <summary>
+    /// Closes the tab: the beacon blazor.web.js sends on unload (<c>POST _blazor/disconnect</c> with the circuit's id), so the
+    /// server ends the circuit at once instead of keeping it for a reconnect, then the connection.
+    /// </summary>
+    public async Task CloseAsync(TicketApi api)
+    {
+        if (_secret is not null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "_blazor/disconnect")
+            {
+                Content = new FormUrlEncodedContent([new KeyValuePair<string, string>("circuitId", _secret)]),
+            };
+            request.Headers.TryAddWithoutValidation("Cookie", _cookie);
+            using var _ = await api.Http.SendAsync(request);
+        }
+
+        await _connection.DisposeAsync();
     }
 
     /// <summary>
@@ -111,6 +176,12 @@ internal sealed partial class BlazorCircuit : IAsyncDisposable
 
     [GeneratedRegex(@"<!--Blazor-Server-Component-State:(.*?)-->", RegexOptions.Singleline)]
     private static partial Regex State();
+}
+
+/// <summary>The server had no circuit slot as the circuit started and sent the page to <see cref="BusyPath"/>.</summary>
+internal sealed class CircuitBusyException(string busyPath) : Exception($"No circuit slot: sent to {busyPath}.")
+{
+    public string BusyPath { get; } = busyPath;
 }
 
 /// <summary>What Blazor's hub calls "blazorpack" is SignalR's MessagePack protocol under its own name.</summary>
@@ -158,10 +229,21 @@ internal static class CircuitsScenario
     /// <summary>Room for the circuits the run opens (the server-wide cap is 5,000 by default).</summary>
     public static Dictionary<string, string> Settings(int count) => new() { ["Limits:MaxCircuits"] = (count + 100).ToString(CultureInfo.InvariantCulture) };
 
-    public static async Task<RunResult> RunAsync(AppUnderTest app, int count)
+    /// <param name="gcDumps">A directory for heap snapshots before the circuits open and with them open (<c>--gcdump</c>), or null.</param>
+    public static async Task<RunResult> RunAsync(AppUnderTest app, int count, string? gcDumps = null)
     {
         using var api = new TicketApi(app.BaseAddress, 64);
         var concertId = await api.CreateConcertAsync(app.OrganizerPassword, ("GA", 1_000, Capacity));
+        var dumpRun = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
+        if (gcDumps is not null && app.ProcessId is { } before)
+        {
+            // One visitor's page first, so what every page shares (compiled components, caches) is in both snapshots.
+            await using (await BlazorCircuit.OpenAsync(api, $"/concerts/{concertId}", CancellationToken.None))
+            {
+                await Profiler.GcDumpAsync(before, Path.Combine(gcDumps, $"circuits-{dumpRun}-before"));
+            }
+        }
+
         var rssBefore = app.ResidentMegabytes();
         var circuits = new System.Collections.Concurrent.ConcurrentBag<BlazorCircuit>();
         var failures = 0;
@@ -182,6 +264,11 @@ internal static class CircuitsScenario
         });
         await Task.Delay(TimeSpan.FromSeconds(5)); // let the renders settle
         var rssOpen = app.ResidentMegabytes();
+        if (gcDumps is not null && app.ProcessId is { } open)
+        {
+            await Profiler.GcDumpAsync(open, Path.Combine(gcDumps, $"circuits-{dumpRun}-open-{circuits.Count}"));
+        }
+
         LoadStart.Arm(atChanges);
         await LoadStart.FireAsync();
 

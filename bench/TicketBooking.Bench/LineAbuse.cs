@@ -68,7 +68,7 @@ internal static class LineAbuse
         var admittedCookie = await admitted.NewBuyerAsync();
         var skipperCookie = await skipper.NewBuyerAsync();
         var turn = JsonNode.Parse((await admitted.SendAsync(HttpMethod.Post, $"/api/concerts/{concertId}/queue", cookie: admittedCookie)).Body)!;
-        var hold = TicketApi.HoldJson(concertId, "GA", 10)[..^1] + $$""","admission":"{{turn["admission"]}}"}""";
+        var hold = TicketApi.HoldJson(concertId, "GA", 10, turn["admission"]!.GetValue<string>());
         Ensure(await admitted.SendAsync(HttpMethod.Post, "/api/holds", hold, admittedCookie), HttpStatusCode.Created);
 
         var skippedHold = await skipper.SendAsync(HttpMethod.Post, "/api/holds", TicketApi.HoldJson(concertId, "GA", 10), skipperCookie);
@@ -137,7 +137,7 @@ internal static class LineAbuse
                     var place = JsonNode.Parse((await reals[i].SendAsync(HttpMethod.Get, $"/api/concerts/{concertId}/queue", cookie: realCookies[i])).Body)!;
                     if (place["state"]!.GetValue<string>() == "admitted")
                     {
-                        var hold = TicketApi.HoldJson(concertId, "GA", 1)[..^1] + $$""","admission":"{{place["admission"]}}"}""";
+                        var hold = TicketApi.HoldJson(concertId, "GA", 1, place["admission"]!.GetValue<string>());
                         if ((await reals[i].SendAsync(HttpMethod.Post, "/api/holds", hold, realCookies[i])).Status == HttpStatusCode.Created)
                         {
                             heldAt[i] = clock.Elapsed.TotalSeconds;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.ServerSentEvents;
 using System.Text.Json;
 
 namespace TicketBooking.Bench;
@@ -48,13 +49,12 @@ internal sealed class OnSaleRoomScenario
     private readonly ConcurrentBag<(Guid Entry, double HeldAtMs)> _held = [];
     private readonly ConcurrentBag<double> _placelessAsOfMs = [];
     private readonly int[] _toldNoTicketsLeft;
-    private readonly ConcurrentQueue<string> _errors = new();
+    private readonly ErrorLog _errors = new();
     private long _polls;
     private long _paid;
     private long _soldOut;
     private long _stillWaiting;
     private long _stillWaitingToldNone;
-    private long _errorCount;
     private long _streamDrops;
     private long _lastDoneTimestamp;
     private long _soldOutForGoodMs;
@@ -111,7 +111,7 @@ internal sealed class OnSaleRoomScenario
         var rssEnd = app.ResidentMegabytes();
         var ledger = RoomLedger.Read(app, concertId, MaxActiveBuyers, options.RoomAdmitPerMinute, onSaleAt.ToUnixTimeMilliseconds());
         var invariant = Scenarios.InvariantHolds(app, concertId);
-        foreach (var error in room._errors.Take(5))
+        foreach (var error in room._errors.First.Take(5))
         {
             Console.Error.WriteLine($"  error: {error}");
         }
@@ -128,7 +128,7 @@ internal sealed class OnSaleRoomScenario
             var reply = await _api.SendAsync(HttpMethod.Post, _queuePath, "{}", _cookies[i]);
             if (reply.Status != HttpStatusCode.OK)
             {
-                Error($"join {i}: {(int)reply.Status} {Shorten(reply.Body)}");
+                Error($"join {i}: {(int)reply.Status} {TicketApi.Shorten(reply.Body)}");
                 return;
             }
 
@@ -311,23 +311,15 @@ internal sealed class OnSaleRoomScenario
                 return null;
             }
 
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellation));
-            var isQueueEvent = false;
-            while (await reader.ReadLineAsync(cancellation) is { } line)
+            await foreach (var item in SseParser.Create(await response.Content.ReadAsStreamAsync(cancellation)).EnumerateAsync(cancellation))
             {
-                if (line.StartsWith("event: ", StringComparison.Ordinal))
-                {
-                    isQueueEvent = line == "event: queue";
-                    continue;
-                }
-
-                if (!isQueueEvent || !line.StartsWith("data: ", StringComparison.Ordinal))
+                if (item.EventType != "queue")
                 {
                     continue;
                 }
 
                 var received = DateTimeOffset.UtcNow;
-                var reply = Observe(buyer, Parse(line["data: ".Length..]));
+                var reply = Observe(buyer, Parse(item.Data));
                 if (released)
                 {
                     _positionUpdates.AddMilliseconds((received - reply.AsOf).TotalMilliseconds);
@@ -385,7 +377,7 @@ internal sealed class OnSaleRoomScenario
         Interlocked.Increment(ref _polls);
         return reply.Status == HttpStatusCode.OK
             ? Observe(buyer, Parse(reply.Body))
-            : new QueueReply($"HTTP {(int)reply.Status} {Shorten(reply.Body)}", null, null, null, default, null);
+            : new QueueReply($"HTTP {(int)reply.Status} {TicketApi.Shorten(reply.Body)}", null, null, null, default, null);
     }
 
     /// <summary>Notes what a waiting reply told the buyer: no tickets left, or no place (checked against the shuffle afterwards).</summary>
@@ -415,7 +407,7 @@ internal sealed class OnSaleRoomScenario
     /// </summary>
     private async Task ShopAsync(int buyer, Guid entry, string admission, long seen)
     {
-        var hold = await _api.SendAsync(HttpMethod.Post, "/api/holds", HoldJson(admission), _cookies[buyer]);
+        var hold = await _api.SendAsync(HttpMethod.Post, "/api/holds", TicketApi.HoldJson(_concertId, "GA", 1, admission), _cookies[buyer]);
         if (hold.Status == HttpStatusCode.Created)
         {
             _seenToHold.Add(seen);
@@ -427,7 +419,7 @@ internal sealed class OnSaleRoomScenario
             }
             else
             {
-                Error($"booking {buyer}: {(int)booked.Status} {Shorten(booked.Body)}");
+                Error($"booking {buyer}: {(int)booked.Status} {TicketApi.Shorten(booked.Body)}");
             }
 
             return;
@@ -439,13 +431,13 @@ internal sealed class OnSaleRoomScenario
             var left = await _api.SendAsync(HttpMethod.Delete, $"/api/holds/{_concertId}", cookie: hold.Cookie);
             if (left.Status is not (HttpStatusCode.NoContent or HttpStatusCode.NotFound))
             {
-                Error($"leaving {buyer}: {(int)left.Status} {Shorten(left.Body)}");
+                Error($"leaving {buyer}: {(int)left.Status} {TicketApi.Shorten(left.Body)}");
             }
 
             return;
         }
 
-        Error($"hold {buyer}: {(int)hold.Status} {Shorten(hold.Body)}");
+        Error($"hold {buyer}: {(int)hold.Status} {TicketApi.Shorten(hold.Body)}");
     }
 
     private RunResult Report(
@@ -454,7 +446,7 @@ internal sealed class OnSaleRoomScenario
     {
         var buyers = _cookies.Length;
         var perMinute = _options.RoomAdmitPerMinute;
-        var errors = Interlocked.Read(ref _errorCount);
+        var errors = _errors.Count;
         var soldOutAtMs = Interlocked.Read(ref _soldOutForGoodMs);
         var stillWaiting = Interlocked.Read(ref _stillWaiting);
         var paid = Interlocked.Read(ref _paid);
@@ -548,64 +540,16 @@ internal sealed class OnSaleRoomScenario
             .Check("0 errors", errors == 0, $"{errors:N0} errors");
     }
 
-    private string HoldJson(string admission) =>
-        JsonSerializer.Serialize(new { concertId = _concertId, items = new[] { new { tier = "GA", quantity = 1 } }, admission });
 
-    private void Error(string message)
-    {
-        if (Interlocked.Increment(ref _errorCount) <= 20)
-        {
-            _errors.Enqueue(message);
-        }
-    }
+    private void Error(string message) => _errors.Add(message);
 
     private static QueueReply Parse(string json) => JsonSerializer.Deserialize<QueueReply>(json, s_json) ?? throw new JsonException("An empty queue reply.");
 
-    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
     private static double NowMs() => (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalMilliseconds;
 
     /// <summary>The part of <c>GET /api/concerts/{id}/queue</c> (and of each <c>queue</c> event) the buyers act on.</summary>
     private sealed record QueueReply(string State, int? Position, int? EstimatedWaitSeconds, string? Admission, DateTimeOffset AsOf, int? TicketsLeft);
-
-    /// <summary>The app's resident memory, sampled every 250 ms while it lives; <see cref="Peak"/> is the largest sample.</summary>
-    private sealed class RssSampler : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _sampling;
-        private double? _peak;
-
-        public RssSampler(AppUnderTest app)
-        {
-            _sampling = Task.Run(async () =>
-            {
-                while (!_stop.IsCancellationRequested)
-                {
-                    if (app.ResidentMegabytes() is { } rss && rss > (_peak ?? 0))
-                    {
-                        _peak = rss;
-                    }
-
-                    try
-                    {
-                        await Task.Delay(250, _stop.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                    }
-                }
-            });
-        }
-
-        public double? Peak => _peak;
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _sampling.Wait();
-            _stop.Dispose();
-        }
-    }
 }
 
 /// <summary>

@@ -41,6 +41,27 @@ internal sealed class Profiler : IAsyncDisposable
         return new Profiler(trace, counters);
     }
 
+    /// <summary>
+    /// A heap snapshot of the app by <c>dotnet-gcdump</c> into <paramref name="output"/> (<c>.gcdump</c>, open it in
+    /// PerfView or Visual Studio) and its report by type beside it (<c>.txt</c>). The snapshot forces a full collection
+    /// first, so it shows what is alive.
+    /// </summary>
+    public static async Task GcDumpAsync(int pid, string output)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        var dump = Path.GetFullPath(output) + ".gcdump";
+        using (var collect = Tool("dotnet-gcdump", "collect", "-p", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", dump))
+        {
+            await collect.StandardOutput.ReadToEndAsync();
+            await collect.WaitForExitAsync();
+        }
+
+        using var report = Tool("dotnet-gcdump", "report", dump);
+        var text = await report.StandardOutput.ReadToEndAsync();
+        await report.WaitForExitAsync();
+        await File.WriteAllTextAsync(Path.GetFullPath(output) + ".txt", text);
+    }
+
     /// <summary>Waits for both tools to end (their duration) and write their files.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -67,7 +88,7 @@ internal sealed class Profiler : IAsyncDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start (dotnet tool restore in bench/).");
         _ = process.StandardError.ReadToEndAsync();
-        if (name != "dotnet-trace")
+        if (name is not ("dotnet-trace" or "dotnet-gcdump"))
         {
             _ = process.StandardOutput.ReadToEndAsync();
         }

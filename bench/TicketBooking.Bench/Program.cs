@@ -5,6 +5,8 @@ using System.Text;
 // dotnet run -c Release --project bench/TicketBooking.Bench -- compare [--app PUBLISHED_WEB_DIR] [--against bench/results/latest.md]   (the regression guard: quick scenarios, drops over 15 % flagged)
 // dotnet run -c Release --project bench/TicketBooking.Bench -- profile TRACE.speedscope.json…   (the tables of docs/performance.md from --trace files)
 // dotnet run -c Release --project bench/TicketBooking.Bench -- abuse [--app PUBLISHED_WEB_DIR] [--label NAME] [--streams 15000] [--only slow,card] [--out FILE]
+// dotnet run -c Release --project bench/TicketBooking.Bench -- crowd --app PUBLISHED_WEB_DIR [--watchers 15000] [--circuits 2000] [--tickets 4000] [--admit-per-minute 3000] [--dwell 40] [--cluster 3] [--runs 1] [--out bench/results/crowd.md]
+//     (an on-sale's crowd: watchers in the room on its stream from their own addresses, split over child processes; the admitted on circuits, through the busy page at the cap)
 // dotnet run -c Release --project bench/TicketBooking.Bench -- checkin --runs 1 [--app PUBLISHED_WEB_DIR]   (the door: 1,000 scans, then 1,000 repeats)
 // dotnet run -c Release --project bench/TicketBooking.Bench -- onsale-room --runs 1 [--room-buyers 20000] [--admit-per-minute 6000] [--room-streams 500] [--app PUBLISHED_WEB_DIR] [--out FILE]
 //     (the waiting room of a scheduled on-sale: every buyer in line before it, admitted at the paced rate, then hold and pay, until sold out for good; not part of 'all')
@@ -12,6 +14,7 @@ using System.Text;
 //     [--duration 10] [--mixed-duration 60] [--attempts 100000] [--changes 10] [--circuits 2000] [--app PUBLISHED_WEB_DIR | --url http://… --organizer-password …] [--out file]
 //     [--pin off|on|both]   (the app on core 0 and the load generator on core 1, taskset; both: unpinned, then pinned)
 //     [--trace DIR]   (dotnet-trace, from bench/dotnet-tools.json, samples the app while each scenario's load runs in the first run)
+//     [--gcdump DIR]   (circuits: dotnet-gcdump heap snapshots before the circuits open and with them open, and their reports, per run)
 //     scenarios: baseline onsale holds confirm fanout mixed (all), circuits checkin seats wrk onsale-room; NAME-limited runs one with every per-client limit on
 //     [--cluster N --app PUBLISHED_WEB_DIR]   (N instances on a private PostgreSQL behind HAProxy, by deploy/cluster.sh; the invariant checks read PostgreSQL)
 namespace TicketBooking.Bench;
@@ -35,6 +38,16 @@ internal static class BenchMain
             return 0;
         }
 
+        if (arguments.Scenario == CrowdScenario.WatchersCommand)
+        {
+            return await CrowdScenario.WatchAsync(new Uri(arguments.Text("url")!), Guid.Parse(arguments.Text("concert")!), arguments.Int("from", 0), arguments.Int("count", 0));
+        }
+
+        if (arguments.Scenario == CrowdScenario.Name)
+        {
+            return await RunCrowdAsync(arguments);
+        }
+
         if (arguments.Scenario == "profile")
         {
             Console.WriteLine(ProfileSummary.Render(arguments.Rest));
@@ -55,7 +68,8 @@ internal static class BenchMain
             arguments.Int("circuits", 2_000),
             arguments.Int("room-buyers", 20_000),
             arguments.Int("admit-per-minute", 6_000),
-            arguments.Int("room-streams", 500));
+            arguments.Int("room-streams", 500),
+            arguments.Text("gcdump"));
         var runs = arguments.Int("runs", 3);
         var configuration = arguments.Text("configuration") ?? "Release";
         var pinModes = PinModes(arguments.Text("pin"));
@@ -136,6 +150,44 @@ internal static class BenchMain
         return passed ? 0 : 1;
     }
 
+    /// <summary>
+    /// <c>crowd</c>: the on-sale crowd (<see cref="CrowdScenario"/>) on a published app, one instance on SQLite or
+    /// <c>--cluster N</c> on PostgreSQL behind HAProxy; the report goes to <c>--out</c> (bench/results/crowd.md).
+    /// </summary>
+    private static async Task<int> RunCrowdAsync(Arguments arguments)
+    {
+        var instances = arguments.Int("cluster", 0);
+        var options = new CrowdOptions(
+            arguments.Int("watchers", instances > 0 ? 15_000 * instances : 15_000),
+            arguments.Int("circuits", 2_000),
+            arguments.Int("tickets", 4_000),
+            arguments.Int("admit-per-minute", 3_000),
+            TimeSpan.FromSeconds(arguments.Int("dwell", 40)));
+        var appDirectory = arguments.Text("app") ?? throw new ArgumentException("crowd needs --app PUBLISHED_WEB_DIR");
+        var runs = arguments.Int("runs", 1);
+        var results = new List<RunResult>();
+        var deployment = "";
+        for (var run = 1; run <= runs; run++)
+        {
+            await using var app = instances > 0
+                ? await AppUnderTest.StartClusterAsync(instances, appDirectory, CrowdScenario.Settings(options))
+                : await AppUnderTest.StartAsync("Release", settings: CrowdScenario.Settings(options), appDirectory: appDirectory);
+            deployment = app.Deployment;
+            Console.Error.WriteLine($"run {run}/{runs}: crowd of {options.Watchers:N0} watchers, circuits capped at {options.Circuits:N0}…");
+            results.Add(await CrowdScenario.RunAsync(app, options));
+        }
+
+        var label = instances > 0 ? $"{CrowdScenario.Name} ({instances} instances)" : CrowdScenario.Name;
+        var report = Report.Render(new Dictionary<string, List<RunResult>> { [label] = results }, [], new BenchOptions(0, 0, TimeSpan.Zero, TimeSpan.Zero, 0, 0), runs, deployment, [false]);
+        Console.WriteLine(report);
+        if (arguments.Text("out") is { } file)
+        {
+            await File.AppendAllTextAsync(file, report + Environment.NewLine);
+        }
+
+        return results.All(r => r.Checks.All(c => c.Passed)) ? 0 : 1;
+    }
+
     /// <summary><c>--pin off</c> (the default), <c>on</c> or <c>both</c>: unpinned, pinned, or the one after the other.</summary>
     private static bool[] PinModes(string? pin)
     {
@@ -201,7 +253,11 @@ internal static class Report
             : "unpinned: they share the cores"))}");
         text.AppendLine(CultureInfo.InvariantCulture, $"- App: {deployment}");
         text.AppendLine(CultureInfo.InvariantCulture, $"- {runs} runs, each on a freshly started app and database warmed up for 3 s; figures are the median of the runs");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- {options.Clients} keep-alive clients; holds: up to {options.HoldAttempts:N0} attempts or {options.Duration.TotalSeconds:0} s; confirm and baseline: {options.Duration.TotalSeconds:0} s; mixed: {options.MixedDuration.TotalSeconds:0} s; fanout: {options.Subscribers:N0} subscribers × {options.Changes} changes");
+        if (options.Clients > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- {options.Clients} keep-alive clients; holds: up to {options.HoldAttempts:N0} attempts or {options.Duration.TotalSeconds:0} s; confirm and baseline: {options.Duration.TotalSeconds:0} s; mixed: {options.MixedDuration.TotalSeconds:0} s; fanout: {options.Subscribers:N0} subscribers × {options.Changes} changes");
+        }
+
         text.AppendLine();
         if (coldStarts.Count > 0)
         {
@@ -296,6 +352,19 @@ internal static class Report
             var rss = Figure("circuits", "RSS with circuits open")!.Value;
             rows.Add(($"circuits: RSS ≤ 1.5 GB ({circuits:N0} circuits; target is stated at 5,000)", $"{rss:N0} MB", circuits >= 5_000 ? rss <= 1536 : null));
             rows.Add(($"circuits: one change drawn in all p95 ≤ 500 ms ({circuits:N0} circuits)", $"{drawnP95:0} ms", circuits >= 5_000 ? drawnP95 <= 500 : null));
+        }
+
+        if (Figure(CrowdScenario.Name, "RSS peak") is { } crowdRss)
+        {
+            var watchers = Figure(CrowdScenario.Name, "watching before the sale (first event on the stream)")!.Value;
+            var circuits = Figure(CrowdScenario.Name, "circuits open at most")!.Value;
+            var full = watchers >= 15_000 && circuits >= 2_000;
+            var toAll = Figure(CrowdScenario.Name, "room change → all watchers p95")!.Value;
+            var toHold = Figure(CrowdScenario.Name, "admission seen → hold answered p95 (all)")!.Value;
+            rows.Add(($"crowd: RSS < 2.5 GB ({watchers:N0} watchers, at most {circuits:N0} circuits; stated at 15,000 + 2,000)", $"{crowdRss:N0} MB peak", full ? crowdRss < 2_560 : null));
+            rows.Add(("crowd: a room change reaches all watchers p95 ≤ 1 s", $"{toAll:N0} ms", full ? toAll <= 1_000 : null));
+            rows.Add(("crowd: admission → hold answered p95 ≤ 500 ms", $"{toHold:N0} ms", full ? toHold <= 500 : null));
+            rows.Add(("crowd: 0 errors, the busy page never an error, invariant exact", Checks(CrowdScenario.Name) == true ? "yes" : "NO", Checks(CrowdScenario.Name)));
         }
 
         if (coldStarts.Count > 0)

@@ -8,7 +8,7 @@ namespace TicketBooking.Bench;
 
 internal sealed record BenchOptions(
     int Clients, int Subscribers, TimeSpan Duration, TimeSpan MixedDuration, int HoldAttempts, int Changes, int Circuits = 2_000,
-    int RoomBuyers = 20_000, int RoomAdmitPerMinute = 6_000, int RoomStreams = 500);
+    int RoomBuyers = 20_000, int RoomAdmitPerMinute = 6_000, int RoomStreams = 500, string? GcDumps = null);
 
 /// <summary>One run of one scenario: named figures (medianed over runs) and pass/fail checks.</summary>
 internal sealed class RunResult
@@ -50,7 +50,7 @@ internal static class Scenarios
         "confirm" => ConfirmAsync(app, api, options),
         "fanout" => FanoutAsync(app, api, options),
         "mixed" => MixedAsync(app, api, options),
-        "circuits" => CircuitsScenario.RunAsync(app, options.Circuits),
+        "circuits" => CircuitsScenario.RunAsync(app, options.Circuits, options.GcDumps),
         "checkin" => CheckInAsync(app, api),
         "seats" => SeatsScenario.RunAsync(app, api, options),
         WrkScenario.Name => WrkScenario.RunAsync(app, api, options, clientCore),

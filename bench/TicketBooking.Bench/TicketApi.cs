@@ -20,10 +20,12 @@ internal sealed class TicketApi : IDisposable
     /// Connect from this loopback address (any of 127.0.0.0/8 works on Linux): one client address as the server sees it,
     /// without trusting any forwarded header.
     /// </param>
-    public TicketApi(Uri baseAddress, int connections, IPAddress? localAddress = null, TimeSpan? timeout = null)
+    /// <param name="followRedirects">False to see a redirect as it is (the busy page's 302), as the crowd scenario needs.</param>
+    public TicketApi(Uri baseAddress, int connections, IPAddress? localAddress = null, TimeSpan? timeout = null, bool followRedirects = true)
     {
         var handler = new SocketsHttpHandler
         {
+            AllowAutoRedirect = followRedirects,
             UseCookies = false,
             MaxConnectionsPerServer = connections,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
@@ -108,8 +110,13 @@ internal sealed class TicketApi : IDisposable
         }
     }
 
-    public static string HoldJson(Guid concertId, string tier, int quantity) =>
-        $$"""{"concertId":"{{concertId}}","items":[{"tier":"{{tier}}","quantity":{{quantity}}}]}""";
+    /// <summary>A hold's body; with the waiting room's <paramref name="admission"/> when the sale has a room open.</summary>
+    public static string HoldJson(Guid concertId, string tier, int quantity, string? admission = null) => admission is null
+        ? $$"""{"concertId":"{{concertId}}","items":[{"tier":"{{tier}}","quantity":{{quantity}}}]}"""
+        : $$"""{"concertId":"{{concertId}}","items":[{"tier":"{{tier}}","quantity":{{quantity}}}],"admission":{{JsonSerializer.Serialize(admission)}}}""";
+
+    /// <summary>A body for an error message: its first 200 characters.</summary>
+    public static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
     public static string BookingJson(Guid concertId, string card = "4242 4242 4242 4242") =>
         $$$"""{"concertId":"{{{concertId}}}","buyer":{"name":"Bench Buyer","email":"bench@example.com"},"card":{"number":"{{{card}}}","expiry":"12/39","cvc":"123"}}""";
