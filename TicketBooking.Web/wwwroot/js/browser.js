@@ -27,8 +27,3 @@ export function watchCheckout(dotnet, throttleMs) {
         },
     };
 }
-
-// Remembers the page's colours (see ThemePreference) so the next page is rendered in them from the first paint.
-export function rememberTheme(value) {
-    document.cookie = `tb-theme=${value}; path=/; max-age=31536000; samesite=lax`;
-}

@@ -1,24 +1,7 @@
-// A page rendered on the server without a circuit (docs/scaling.md §5: watching costs kilobytes): the app bar's colour switch and
-// phone menu, the viewer's own clock, and the colours the system asks for, done in the browser.
+// A page rendered on the server without a circuit (docs/scaling.md §5: watching costs kilobytes): the app bar's phone menu
+// and the viewer's own clock, done in the browser (js/theme.js does the colours on every page).
 
 const main = document.querySelector("main");
-
-function remember(theme) {
-    document.cookie = `tb-theme=${theme}; path=/; max-age=31536000; samesite=lax`;
-}
-
-// Colours: the toggle remembers the choice and draws the page again in it; without a choice, follow the system.
-document.querySelector('[data-action="theme"]')?.addEventListener("click", () => {
-    remember(main.dataset.theme === "dark" ? "light" : "dark");
-    location.reload();
-});
-if (main.dataset.themeChosen !== "true") {
-    const dark = matchMedia("(prefers-color-scheme: dark)").matches;
-    remember(dark ? "system-dark" : "system-light");
-    if ((main.dataset.theme === "dark") !== dark) {
-        location.reload();
-    }
-}
 
 // The phone menu: MudBlazor's temporary drawer, opened and closed as its component would.
 const drawer = document.querySelector(".mud-drawer");
