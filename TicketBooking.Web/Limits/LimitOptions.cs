@@ -65,11 +65,12 @@ public sealed class LimitOptions
     public int EventStreamsPerAddress { get; set; } = 100;
 
     /// <summary>
-    /// Event streams open at once on the server: kept below Kestrel's connection limit so pages, the API and
-    /// <c>/health</c> always have connections left.
+    /// Event streams open at once on the server: with <see cref="MaxCircuits"/> kept below Kestrel's connection limit
+    /// (19,000: a process may open 20,000 files on the machine it was measured on), so a full waiting room still leaves
+    /// every circuit slot its WebSocket and pages, the API and <c>/health</c> connections to spare.
     /// </summary>
     [Range(1, 1_000_000)]
-    public int MaxEventStreams { get; set; } = 12_000;
+    public int MaxEventStreams { get; set; } = 13_000;
 
     /// <summary>An event stream ends after this long (a tenth more or less, so reconnects spread out); clients reconnect with Last-Event-ID.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]

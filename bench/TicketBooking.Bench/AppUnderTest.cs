@@ -201,6 +201,29 @@ internal sealed class AppUnderTest : IAsyncDisposable
         return _process is null || _process.HasExited ? null : Resident(_process.Id);
     }
 
+    /// <summary>Open files (sockets included) of the app process (a cluster's largest instance), or null for an app we did not start.</summary>
+    public int? OpenFiles()
+    {
+        static int? Count(int pid)
+        {
+            try
+            {
+                return Directory.GetFiles($"/proc/{pid}/fd").Length;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        if (_cluster is not null)
+        {
+            return Enumerable.Range(1, Instances).Max(i => Count(_cluster.ProcessId(i)));
+        }
+
+        return _process is null || _process.HasExited ? null : Count(_process.Id);
+    }
+
     private static double? Resident(int pid)
     {
         // The cluster starts each instance through bash -c "exec dotnet …": the pid is the dotnet process itself.

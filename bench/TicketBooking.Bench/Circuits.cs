@@ -95,9 +95,13 @@ internal sealed partial class BlazorCircuit : IAsyncDisposable
         var busy = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.On<string>("ticketbooking:busy", busy.SetResult);
         await connection.StartAsync(cancellationToken);
-        var starting = connection.InvokeAsync<string?>("StartCircuit", $"{baseUri}", new Uri(baseUri, path).ToString(), "[]", state, cancellationToken);
+        using var leaving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var starting = connection.InvokeAsync<string?>("StartCircuit", $"{baseUri}", new Uri(baseUri, path).ToString(), "[]", state, leaving.Token);
         if (await Task.WhenAny(starting, (Task)busy.Task) == busy.Task)
         {
+            // Leave at once, as the browser's location.replace does, without waiting for the answer the server holds back
+            // until this client has gone.
+            await leaving.CancelAsync();
             await connection.DisposeAsync();
             throw new CircuitBusyException(busy.Task.Result);
         }

@@ -11,12 +11,21 @@ internal sealed class RssSampler : IDisposable
     private readonly Lock _gate = new();
     private double? _peak;
     private (double Rss, long Gauge) _atGaugeHigh;
+    private int? _openFiles;
 
     public RssSampler(AppUnderTest app, Func<long>? gauge = null) =>
         _sampling = Task.Run(async () =>
         {
             while (!_stop.IsCancellationRequested)
             {
+                if (app.OpenFiles() is { } files)
+                {
+                    lock (_gate)
+                    {
+                        _openFiles = Math.Max(_openFiles ?? 0, files);
+                    }
+                }
+
                 if (app.ResidentMegabytes() is { } rss)
                 {
                     var reading = gauge?.Invoke() ?? 0;
@@ -47,6 +56,18 @@ internal sealed class RssSampler : IDisposable
             lock (_gate)
             {
                 return _peak;
+            }
+        }
+    }
+
+    /// <summary>The most files (sockets included) the app had open at a sample (a cluster's busiest instance).</summary>
+    public int? OpenFilesPeak
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _openFiles;
             }
         }
     }
