@@ -2,7 +2,7 @@ namespace TicketBooking.Web.Components.Layout;
 
 /// <summary>
 /// The buyer's colours, remembered in a cookie so the server renders the page dark from the first paint instead of
-/// flashing light until the circuit has asked the browser. <c>dark</c>/<c>light</c>: chosen with the toggle (kept);
+/// flashing light until the browser has been asked (js/theme.js writes it). <c>dark</c>/<c>light</c>: chosen with the toggle (kept);
 /// <c>system-dark</c>/<c>system-light</c>: what the system said last time (checked again on every visit).
 /// </summary>
 public static class ThemePreference
@@ -16,8 +16,4 @@ public static class ThemePreference
     public static bool IsDark(string? value) => value is "dark" or "system-dark";
 
     public static bool IsChosen(string? value) => value is "dark" or "light";
-
-    public static string Chosen(bool dark) => dark ? "dark" : "light";
-
-    public static string FromSystem(bool dark) => dark ? "system-dark" : "system-light";
 }
