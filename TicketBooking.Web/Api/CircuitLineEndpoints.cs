@@ -43,13 +43,10 @@ internal static class CircuitLineEndpoints
     private static Results<ServerSentEventsResult<string>, ProblemHttpResult> Stream(
         CircuitSlots slots, FairUse fairUse, TimeProvider time, IOptions<JsonOptions> json, HttpContext context, CancellationToken cancellationToken)
     {
-        var lease = fairUse.OpenEventStream(ClientAddress.Of(context), out var refusal, out var serverFull);
-        if (lease is null)
+        if (EventStreams.Admit(context, fairUse) is { } refused)
         {
-            return Problems.TooManyRequests(context, refusal!, serverFull ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status429TooManyRequests);
+            return refused;
         }
-
-        context.Response.RegisterForDispose(lease);
 
         // While this stream is open the visitor keeps their place and may be given a slot.
         var token = CircuitGate.LineToken(context);
@@ -59,8 +56,7 @@ internal static class CircuitLineEndpoints
         }
 
         context.Response.RegisterForDispose(watch);
-        context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers["X-Accel-Buffering"] = "no";
+        EventStreams.MarkUnbuffered(context.Response);
         return TypedResults.ServerSentEvents(EventsAsync(slots, token!, watch, json.Value.SerializerOptions, time, context.Response, cancellationToken));
     }
 

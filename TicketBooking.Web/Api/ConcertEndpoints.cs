@@ -95,15 +95,11 @@ internal static class ConcertEndpoints
         Guid id, ConcertCatalog catalog, SeatMaps seatMaps, AvailabilityBroadcaster broadcaster, FairUse fairUse, TicketBookingMetrics metrics, TimeProvider time,
         IOptions<JsonOptions> json, IOptions<LimitOptions> limits, HttpContext context, CancellationToken cancellationToken)
     {
-        // A place among the open streams first: per address, and server-wide below Kestrel's connection limit so the
-        // pages and the API keep answering however many viewers there are.
-        var lease = fairUse.OpenEventStream(ClientAddress.Of(context), out var refusal, out var serverFull);
-        if (lease is null)
+        // A place among the open streams first (EventStreams.Admit).
+        if (EventStreams.Admit(context, fairUse) is { } refused)
         {
-            return Problems.TooManyRequests(context, refusal!, serverFull ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status429TooManyRequests);
+            return refused;
         }
-
-        context.Response.RegisterForDispose(lease);
 
         // Subscribe before reading the current state, so no change between the two is missed;
         // the request owns the subscription, so a client that goes away is unsubscribed even before streaming starts.
@@ -118,8 +114,7 @@ internal static class ConcertEndpoints
 
         metrics.StreamOpened();
         context.Response.RegisterForDispose(new OnDispose(metrics.StreamClosed));
-        context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers["X-Accel-Buffering"] = "no";
+        EventStreams.MarkUnbuffered(context.Response);
         var stream = new StreamPlan(
             context.User.GetBuyerId(),
             seatMaps,
@@ -234,13 +229,10 @@ internal static class ConcertEndpoints
         ConcertCatalog catalog, AvailabilityBroadcaster broadcaster, FairUse fairUse, TicketBookingMetrics metrics, TimeProvider time,
         IOptions<JsonOptions> json, IOptions<LimitOptions> limits, HttpContext context, CancellationToken cancellationToken)
     {
-        var lease = fairUse.OpenEventStream(ClientAddress.Of(context), out var refusal, out var serverFull);
-        if (lease is null)
+        if (EventStreams.Admit(context, fairUse) is { } refused)
         {
-            return Problems.TooManyRequests(context, refusal!, serverFull ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status429TooManyRequests);
+            return refused;
         }
-
-        context.Response.RegisterForDispose(lease);
         var subscription = broadcaster.SubscribeToAll();
         context.Response.RegisterForDispose(subscription);
         var now = time.GetUtcNow();
@@ -250,8 +242,7 @@ internal static class ConcertEndpoints
             .ToList();
         metrics.StreamOpened();
         context.Response.RegisterForDispose(new OnDispose(metrics.StreamClosed));
-        context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers["X-Accel-Buffering"] = "no";
+        EventStreams.MarkUnbuffered(context.Response);
         var lifetime = limits.Value.EventStreamLifetime * (0.9 + (0.2 * Random.Shared.NextDouble()));
         return TypedResults.ServerSentEvents(StreamAllAsync(subscription, current, lifetime, json.Value.SerializerOptions, context.Response, time, cancellationToken));
     }

@@ -69,13 +69,10 @@ internal static class QueueEndpoints
     private static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> StreamAsync(
         Guid id, WaitingRoomService room, FairUse fairUse, TimeProvider time, IOptions<JsonOptions> json, HttpContext context, CancellationToken cancellationToken)
     {
-        var lease = fairUse.OpenEventStream(ClientAddress.Of(context), out var refusal, out var serverFull);
-        if (lease is null)
+        if (EventStreams.Admit(context, fairUse) is { } refused)
         {
-            return Problems.TooManyRequests(context, refusal!, serverFull ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status429TooManyRequests);
+            return refused;
         }
-
-        context.Response.RegisterForDispose(lease);
 
         // Subscribe before reading, so no change in between is missed; only the newest snapshot matters.
         var changes = Channel.CreateBounded<RoomSnapshot>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
@@ -88,8 +85,7 @@ internal static class QueueEndpoints
             return NotInLine();
         }
 
-        context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers["X-Accel-Buffering"] = "no";
+        EventStreams.MarkUnbuffered(context.Response);
         return TypedResults.ServerSentEvents(EventsAsync(room, buyer, status, changes.Reader, json.Value.SerializerOptions, time, context.Response, cancellationToken));
     }
 
