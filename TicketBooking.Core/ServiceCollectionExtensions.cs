@@ -29,7 +29,17 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Cluster.ClusterLeader>();
         services.AddSingleton<AvailabilityBroadcaster>();
         services.AddSingleton<Diagnostics.TicketBookingMetrics>();
-        services.AddSingleton<GroupCommitWriter>();
+        // Its constructor is internal (it takes the features' internal after-command steps), out of the container's reach.
+        services.AddSingleton(sp => new GroupCommitWriter(
+            sp.GetRequiredService<ConnectionFactory>(),
+            sp.GetRequiredService<AvailabilityBroadcaster>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>(),
+            sp.GetServices<IAfterCommand>(),
+            sp.GetRequiredService<Waitlist.WaitlistNotices>(),
+            sp.GetRequiredService<Email.OutboxSignal>(),
+            sp.GetRequiredService<Cluster.ClusterFeed>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<GroupCommitWriter>>()));
         services.AddSingleton<StoreHealth>();
         services.AddSingleton<AppSecrets>();
         services.AddSingleton<Organizers.OrganizerSessions>();
@@ -46,6 +56,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Email.OutboxSignal>();
         services.AddSingleton<Waitlist.WaitlistService>();
         services.AddSingleton<Waitlist.WaitlistNotices>();
+        services.AddSingleton<IAfterCommand, Waitlist.WaitlistServing>();
         services.AddSingleton<OnSale.AdmissionTokens>();
         services.AddSingleton<OnSale.WaitingRoomHub>();
         services.AddSingleton<OnSale.WaitingRoomService>();

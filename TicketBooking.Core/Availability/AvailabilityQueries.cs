@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using Dapper;
 using TicketBooking.Core.Storage;
 using TicketBooking.Core.Concerts;
@@ -8,7 +9,7 @@ namespace TicketBooking.Core.Availability;
 internal static class AvailabilityQueries
 {
     private const string TiersSql = $"""
-        SELECT t.code AS Code, t.capacity AS Capacity, t.sold AS Sold, {ConcertCatalog.HeldAndLineSql}, t.kind = 'reserved' AS Reserved
+        SELECT t.code AS Code, {ConcertCatalog.TierCountsSql}, t.kind = 'reserved' AS Reserved
         FROM tiers t
         WHERE t.concert_id = @concertId
         ORDER BY t.sort_order
@@ -17,7 +18,7 @@ internal static class AvailabilityQueries
     private const string VersionSql = "SELECT availability_version FROM concerts WHERE id = @concertId";
 
     /// <summary>The snapshot a write publishes, read inside its transaction, with the seats it changed.</summary>
-    public static AvailabilitySnapshot Read(IDbConnection connection, IDbTransaction transaction, Guid concertId, long version, DateTimeOffset now)
+    public static AvailabilitySnapshot Read(DbConnection connection, IDbTransaction transaction, Guid concertId, long version, DateTimeOffset now)
     {
         var tiers = ToTiers(connection.Query<TierRow>(TiersSql, new { concertId, now }, transaction));
         var seats = tiers.Exists(t => t.Reserved) ? Seating.SeatCommands.ChangedIn(connection, transaction, concertId, version) : [];

@@ -7,7 +7,7 @@ namespace TicketBooking.Core.Availability;
 /// </summary>
 public sealed record TierAvailability(string Code, int Capacity, int Sold, int Held, bool Reserved = false, int SetAside = 0, int Waiting = 0, int WaitingTickets = 0)
 {
-    public int Available => Capacity - Sold - Held - SetAside;
+    public int Available => Inventory.Stock.Available(Capacity, Sold, Held, SetAside);
 }
 
 /// <summary>

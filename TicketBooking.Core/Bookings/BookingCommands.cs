@@ -119,7 +119,7 @@ internal static class BookingCommands
         }
 
         var concertId = request.ConcertId;
-        var rows = connection.Query<CheckoutRow>(CheckoutSql, new { buyer = buyer.Value, concertId }, transaction).AsList();
+        var rows = connection.Query<CheckoutRow>(CheckoutSql, new { buyer = buyer.Value, concertId }, transaction);
         if (rows.Count == 0)
         {
             return new BeginResult.NoHold();
@@ -253,13 +253,13 @@ internal static class BookingCommands
     /// <summary>Null when a tier lacks the tickets that are not covered by an active row of this hold.</summary>
     private static Allocation? Allocate(WriteContext context, CompleteCommand command)
     {
-        var rows = context.Connection.Query<HoldRow>(HoldRowsSql, new { buyer = command.Buyer.Value, concertId = command.ConcertId }, context.Transaction).AsList();
+        var rows = context.Connection.Query<HoldRow>(HoldRowsSql, new { buyer = command.Buyer.Value, concertId = command.ConcertId }, context.Transaction);
         if (rows.Exists(r => r.HoldId != command.Checkout.HoldId))
         {
             return new Allocation(Changed: true, []);
         }
 
-        var tiers = HoldCommands.ReadTiers(context, command.ConcertId);
+        var tiers = Inventory.Stock.Tiers(context, command.ConcertId);
         foreach (var item in command.Checkout.Items)
         {
             var tier = tiers.Find(t => t.Id == item.TierId);
@@ -276,7 +276,7 @@ internal static class BookingCommands
 
             // Not covered by an active hold: the tickets must be free. An expired row of ours is
             // still in the counter and is about to be deleted, so its tickets count as free here.
-            var free = tier.Capacity - tier.Sold - tier.Held + (row?.Quantity ?? 0);
+            var free = tier.FreeFor(row?.Quantity ?? 0);
             if (free < item.Quantity || (item.Seats is { } seats && !Seating.SeatCommands.AllFreeFor(context, command.Buyer, command.ConcertId, item.TierId, seats)))
             {
                 return null;
@@ -287,11 +287,6 @@ internal static class BookingCommands
     }
 
     private const string DeleteHoldSql = "DELETE FROM holds WHERE buyer_id = @buyer AND concert_id = @concertId";
-
-    private const string SellSql = """
-        UPDATE tiers SET sold = sold + @quantity, held = held - @heldRow, revenue_cents = revenue_cents + @quantity * @unitPrice
-        WHERE id = @tierId
-        """;
 
     private const string InsertBookingSql = """
         INSERT INTO bookings (id, reference, buyer_id, concert_id, hold_id, buyer_name, buyer_email, total_cents, status, created_at)
@@ -330,7 +325,7 @@ internal static class BookingCommands
         connection.Execute(DeleteHoldSql, new { buyer, concertId = command.ConcertId }, transaction);
         foreach (var item in command.Checkout.Items)
         {
-            connection.Execute(SellSql, new { quantity = item.Quantity, heldRow = allocation.HeldRowQuantity.GetValueOrDefault(item.TierId), unitPrice = item.UnitPriceCents, tierId = item.TierId }, transaction);
+            Inventory.Stock.Sell(context, item.TierId, item.Quantity, allocation.HeldRowQuantity.GetValueOrDefault(item.TierId), item.UnitPriceCents);
         }
 
         string reference;
@@ -461,12 +456,12 @@ internal static class BookingCommands
     {
         var connection = context.Connection;
         var payments = live is null
-            ? connection.Query<UnfinishedPayment>(UnfinishedPaymentsSql, new { before }, context.Transaction).AsList()
-            : connection.Query<UnfinishedPayment>(SqlLists.For(connection, OrphanedPaymentsSql), new { before, live = live.ToArray() }, context.Transaction).AsList();
+            ? connection.Query<UnfinishedPayment>(UnfinishedPaymentsSql, new { before }, context.Transaction)
+            : connection.Query<UnfinishedPayment>(OrphanedPaymentsSql, new { before, live = live.ToArray() }, context.Transaction);
         connection.Execute(ForgetUnfinishedKeysSql, new { before }, context.Transaction);
         if (payments.Count > 0)
         {
-            connection.Execute(SqlLists.For(connection, ForgetKeysOfSql), new { ids = payments.Select(p => p.PaymentId.ToString()).ToArray() }, context.Transaction);
+            connection.Execute(ForgetKeysOfSql, new { ids = payments.Select(p => p.PaymentId.ToString()).ToArray() }, context.Transaction);
         }
 
         return payments;

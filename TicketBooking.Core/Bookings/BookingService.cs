@@ -14,7 +14,7 @@ using static TicketBooking.Core.Bookings.BookingCommands;
 namespace TicketBooking.Core.Bookings;
 
 /// <summary>
-/// Confirms bookings (DESIGN §4): validate, record the attempt, charge outside any transaction,
+/// Confirms bookings (docs/architecture.md, "Confirming a booking"): validate, record the attempt, charge outside any transaction,
 /// then convert the hold in one write transaction, voiding the charge if no booking results.
 /// Never a charge without a booking, never a booking without a charge; one idempotency key gives
 /// one outcome and at most one charge.

@@ -49,7 +49,7 @@ public abstract record CancelResult
 }
 
 /// <summary>
-/// Cancelling a booking, whole or some of its tickets (DESIGN §12), in three steps like a payment: the writer claims the
+/// Cancelling a booking, whole or some of its tickets (docs/architecture.md, "Cancellation and refunds"), in three steps like a payment: the writer claims the
 /// tickets and records a pending refund; the gateway refunds (outside any transaction, idempotent on the refund's id);
 /// the writer then revokes the tickets and puts their seats back on sale, or on failure releases them untouched.
 /// A refund interrupted by a crash is finished at start-up (<see cref="RecoverAsync"/>).
@@ -163,7 +163,7 @@ public sealed partial class CancellationService(
         }
 
         var refund = new PendingRefund(Guid.CreateVersion7(context.Now), bookingId, booking.ConcertId, booking.ChargeId, cancellable.Sum(t => t.PriceCents), buyer is null ? 1 : 0);
-        connection.Execute(SqlLists.For(connection, ClaimSql), new { refundId = refund.RefundId, ids = cancellable.Select(t => t.Id.ToString()).ToList() }, context.Transaction);
+        connection.Execute(ClaimSql, new { refundId = refund.RefundId, ids = cancellable.Select(t => t.Id.ToString()).ToList() }, context.Transaction);
         connection.Execute(InsertRefundSql, new
         {
             refundId = refund.RefundId,

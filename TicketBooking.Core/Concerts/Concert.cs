@@ -2,15 +2,15 @@ namespace TicketBooking.Core.Concerts;
 
 /// <summary>
 /// A ticket tier with its live counts. <see cref="Held"/> counts only holds that have not expired. A
-/// <see cref="Reserved"/> tier is a set of seats (DESIGN §18) and its counts are those of its seats. While people wait
+/// <see cref="Reserved"/> tier is a set of seats (docs/architecture.md, "Reserved seating") and its counts are those of its seats. While people wait
 /// for it (<see cref="Waiting"/>, wanting <see cref="WaitingTickets"/>), returned tickets none of them can use yet are
-/// <see cref="SetAside"/> for them, not for sale (DESIGN §13).
+/// <see cref="SetAside"/> for them, not for sale (docs/architecture.md, "The waiting list").
 /// </summary>
 public sealed record Tier(string Code, string Name, long PriceCents, int Capacity, int Sold, int Held, bool Reserved = false, int SetAside = 0, int Waiting = 0, int WaitingTickets = 0)
 {
     public const string Currency = "USD";
 
-    public int Available => Capacity - Sold - Held - SetAside;
+    public int Available => Inventory.Stock.Available(Capacity, Sold, Held, SetAside);
 }
 
 public sealed record Concert(
@@ -26,7 +26,7 @@ public sealed record Concert(
     IReadOnlyList<Tier> Tiers,
     DateTimeOffset? OnSaleAt = null)
 {
-    /// <summary>Whether tickets are on sale at <paramref name="now"/> (DESIGN §14: before <see cref="OnSaleAt"/> nobody can hold).</summary>
+    /// <summary>Whether tickets are on sale at <paramref name="now"/> (docs/architecture.md, "The on-sale and its waiting room": before <see cref="OnSaleAt"/> nobody can hold).</summary>
     public bool IsOnSale(DateTimeOffset now) => OnSaleAt is not { } sale || sale <= now;
 
     public long LowestPriceCents => Tiers.Count == 0 ? 0 : Tiers.Min(t => t.PriceCents);
@@ -70,7 +70,7 @@ public sealed record ConcertDraft(
 /// <summary>One tier's sales for the organizer's dashboard; <see cref="SetAside"/> is kept for the waiting line.</summary>
 public sealed record TierSales(string Code, string Name, long PriceCents, int Capacity, int Sold, int Held, long RevenueCents, int SetAside = 0)
 {
-    public int Available => Capacity - Sold - Held - SetAside;
+    public int Available => Inventory.Stock.Available(Capacity, Sold, Held, SetAside);
 }
 
 public sealed record SalesReport(Guid ConcertId, string Name, long Version, DateTimeOffset TakenAt, IReadOnlyList<TierSales> Tiers)

@@ -123,7 +123,7 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, ConnectionFactory con
 
         var outcome = await writer.ExecuteAsync<AdminResult?>(context =>
         {
-            var tiers = HoldCommands.ReadTiers(context, concertId);
+            var tiers = Inventory.Stock.Tiers(context, concertId);
             if (tiers.Count == 0)
             {
                 return ConcertNotFound();
@@ -159,7 +159,7 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, ConnectionFactory con
 
         var outcome = await writer.ExecuteAsync<AdminResult?>(context =>
         {
-            var tier = HoldCommands.ReadTiers(context, concertId).Find(t => t.Code.Equals(code, StringComparison.OrdinalIgnoreCase));
+            var tier = Inventory.Stock.Tiers(context, concertId).Find(t => t.Code.Equals(code, StringComparison.OrdinalIgnoreCase));
             if (tier is null)
             {
                 return TierNotFound(code);
@@ -188,7 +188,7 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, ConnectionFactory con
         var outcome = await writer.ExecuteAsync<AdminResult?>(context =>
         {
             HoldCommands.Reclaim(context, concertId);
-            var tier = HoldCommands.ReadTiers(context, concertId).Find(t => t.Code.Equals(code, StringComparison.OrdinalIgnoreCase));
+            var tier = Inventory.Stock.Tiers(context, concertId).Find(t => t.Code.Equals(code, StringComparison.OrdinalIgnoreCase));
             if (tier is null)
             {
                 return TierNotFound(code);
@@ -199,11 +199,11 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, ConnectionFactory con
                 return new AdminResult.Conflict($"{tier.Code} is a seated tier: its capacity is its seats for sale. Change the layout or mark seats for sale instead.");
             }
 
-            var committed = tier.Sold + tier.Held;
+            var committed = tier.Sold + tier.InHolds;
             if (capacity < committed)
             {
                 return new AdminResult.Conflict(
-                    $"{tier.Code} cannot go below {committed:N0}: {tier.Sold:N0} sold and {tier.Held:N0} held by buyers checking out.");
+                    $"{tier.Code} cannot go below {committed:N0}: {tier.Sold:N0} sold and {tier.InHolds:N0} held for buyers checking out or waiting in line.");
             }
 
             context.Connection.Execute(SetCapacitySql, new { capacity, tierId = tier.Id }, context.Transaction);
@@ -216,7 +216,7 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, ConnectionFactory con
     private const string SalesSql = $"""
         SELECT c.name AS ConcertName, c.availability_version AS Version, t.code AS Code, t.name AS Name,
                t.price_cents AS PriceCents, t.capacity AS Capacity, t.sold AS Sold,
-               {ConcertCatalog.ExactHeldSql} AS Held, {Waitlist.WaitlistQueries.SetAsideSql} AS SetAside, t.revenue_cents AS RevenueCents
+               {Inventory.Stock.HeldSql} AS Held, {Inventory.Stock.SetAsideSql} AS SetAside, t.revenue_cents AS RevenueCents
         FROM tiers t JOIN concerts c ON c.id = t.concert_id
         WHERE t.concert_id = @concertId
         ORDER BY t.sort_order
@@ -226,7 +226,7 @@ public sealed class ConcertAdmin(GroupCommitWriter writer, ConnectionFactory con
     {
         var now = time.GetUtcNow();
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = (await connection.QueryAsync<SalesRow>(new CommandDefinition(SalesSql, new { concertId, now }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+        var rows = (await connection.QueryAsync<SalesRow>(new CommandDefinition(SalesSql, new { concertId, now }, cancellationToken: cancellationToken)).ConfigureAwait(false));
         if (rows.Count == 0)
         {
             return null;

@@ -7,22 +7,8 @@ namespace TicketBooking.Core.Concerts;
 /// <summary>Reads concerts and their live availability. Every count is exact at the moment of reading.</summary>
 public sealed class ConcertCatalog(ConnectionFactory connections, TimeProvider time)
 {
-    /// <summary>
-    /// Tickets buyers hold of tier <c>t</c> at @now. tiers.held also counts the seats set aside for the waiting line
-    /// (reported apart) and holds that expired but were not yet swept; subtracting those (an index range over the
-    /// concert's expired rows) makes the count exact. While people wait, an expired hold's tickets are theirs, not the
-    /// public's: they stay counted until the writer hands them out, so they never show as available in between.
-    /// </summary>
-    internal const string ExactHeldSql = $"""
-        t.held - {Waitlist.WaitlistQueries.SetAsideSql}
-            - CASE WHEN {Waitlist.WaitlistQueries.HasLineSql} THEN 0
-                   ELSE COALESCE((SELECT CAST(SUM(h.quantity) AS BIGINT) FROM holds h WHERE h.concert_id = t.concert_id AND h.expires_at <= @now AND h.tier_id = t.id), 0) END
-        """;
-
-    /// <summary>Held (exact), and the waiting line's columns: SetAside, Waiting (people), WaitingTickets.</summary>
-    internal const string HeldAndLineSql = $"""
-        {ExactHeldSql} AS Held, {Waitlist.WaitlistQueries.SetAsideSql} AS SetAside, {Waitlist.WaitlistQueries.LineCountsSql}
-        """;
+    /// <summary>A tier's counts for readers (Capacity, Sold, Held, SetAside: <see cref="Inventory.Stock"/>) and its waiting line's (Waiting, WaitingTickets).</summary>
+    internal const string TierCountsSql = $"{Inventory.Stock.TierColumnsSql}, {Waitlist.WaitlistQueries.LineCountsSql}";
 
     private const string ConcertsSql = """
         SELECT id AS Id, name AS Name, artist AS Artist, venue AS Venue, city AS City, time_zone AS TimeZone,
@@ -34,7 +20,7 @@ public sealed class ConcertCatalog(ConnectionFactory connections, TimeProvider t
 
     private const string TiersSql = $"""
         SELECT t.concert_id AS ConcertId, t.code AS Code, t.name AS Name, t.price_cents AS PriceCents,
-               t.capacity AS Capacity, t.sold AS Sold, {HeldAndLineSql}, t.kind = 'reserved' AS Reserved
+               {TierCountsSql}, t.kind = 'reserved' AS Reserved
         FROM tiers t JOIN concerts c ON c.id = t.concert_id
         WHERE (@id IS NULL OR c.id = @id) AND (@includePast = 1 OR c.starts_at > @now)
         ORDER BY t.concert_id, t.sort_order

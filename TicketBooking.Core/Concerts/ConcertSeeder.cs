@@ -59,7 +59,7 @@ public sealed partial class ConcertSeeder(ConcertAdmin admin, SeatingAdmin seati
     private const string ScheduleDemoSql = """
         UPDATE concerts SET on_sale_at = @onSaleAt
         WHERE name = @name AND starts_at > @onSaleAt
-          AND NOT EXISTS (SELECT 1 FROM tiers t WHERE t.concert_id = concerts.id AND (t.sold > 0 OR t.held > 0))
+          AND NOT EXISTS (SELECT 1 FROM tiers t WHERE t.concert_id = concerts.id AND (t.sold > 0 OR t.in_holds > 0))
           AND NOT EXISTS (SELECT 1 FROM queue_entries q WHERE q.concert_id = concerts.id)
         """;
 

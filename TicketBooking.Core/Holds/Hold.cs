@@ -8,7 +8,7 @@ namespace TicketBooking.Core.Holds;
 public sealed record HoldItem(string Tier, int Quantity, IReadOnlyList<string>? Seats = null, bool Accessible = false);
 
 /// <summary>A buyer's checkout for one concert: all items are held together or none is.</summary>
-/// <remarks>While the concert's waiting room is open the request carries the buyer's <see cref="Admission"/> (DESIGN §14).</remarks>
+/// <remarks>While the concert's waiting room is open the request carries the buyer's <see cref="Admission"/> (docs/architecture.md, "The on-sale and its waiting room").</remarks>
 public sealed record HoldRequest(Guid ConcertId, IReadOnlyList<HoldItem> Items, string? Admission = null);
 
 /// <summary>A held line. On a reserved tier <see cref="Seats"/> are its seat labels and <see cref="Together"/> says whether they sit side by side.</summary>

@@ -1,4 +1,5 @@
 using Dapper;
+using TicketBooking.Core.Inventory;
 using TicketBooking.Core.Limits;
 using TicketBooking.Core.Seating;
 using TicketBooking.Core.Storage;
@@ -11,14 +12,6 @@ namespace TicketBooking.Core.Holds;
 /// </summary>
 internal static class HoldCommands
 {
-    private const string ConcertTiersSql = """
-        SELECT c.starts_at AS StartsAt, t.id AS Id, t.code AS Code, t.name AS Name, t.price_cents AS PriceCents,
-               t.capacity AS Capacity, t.sold AS Sold, t.held AS Held, t.kind AS Kind, c.on_sale_at AS OnSaleAt
-        FROM concerts c JOIN tiers t ON t.concert_id = c.id
-        WHERE c.id = @concertId
-        ORDER BY t.sort_order
-        """;
-
     private const string BuyerRowsSql = """
         SELECT tier_id AS TierId, quantity AS Quantity, created_at AS CreatedAt, expires_at AS ExpiresAt, waitlist_id IS NOT NULL AS Offer
         FROM holds
@@ -42,7 +35,7 @@ internal static class HoldCommands
     {
         var (buyer, request, client, options, limits, _, _, _) = placement;
         var admitted = false;
-        var tiers = ReadTiers(context, request.ConcertId);
+        var tiers = Stock.Tiers(context, request.ConcertId);
         if (tiers.Count == 0)
         {
             return new HoldResult.ConcertNotFound();
@@ -103,7 +96,7 @@ internal static class HoldCommands
         if (reserved && Reclaim(context, request.ConcertId) > 0)
         {
             // Seats of expired holds must be free before any seat is judged taken.
-            tiers = ReadTiers(context, request.ConcertId);
+            tiers = Stock.Tiers(context, request.ConcertId);
         }
 
         var existing = ReadBuyerRows(context, buyer, request.ConcertId);
@@ -117,7 +110,7 @@ internal static class HoldCommands
                 return new HoldResult.NotEnoughTickets(shortfalls);
             }
 
-            tiers = ReadTiers(context, request.ConcertId);
+            tiers = Stock.Tiers(context, request.ConcertId);
             existing = ReadBuyerRows(context, buyer, request.ConcertId);
             shortfalls = FindShortfalls(tiers, existing, request);
             if (shortfalls.Count > 0)
@@ -141,9 +134,9 @@ internal static class HoldCommands
     }
 
     /// <summary>Held and bought together stay within <see cref="BuyerLimitOptions.MaxTicketsPerBuyer"/> per tier.</summary>
-    private static HoldResult.BuyerLimitReached? BuyerLimit(WriteContext context, BuyerId buyer, HoldRequest request, List<TierRow> tiers, BuyerLimitOptions limits)
+    private static HoldResult.BuyerLimitReached? BuyerLimit(WriteContext context, BuyerId buyer, HoldRequest request, List<TierStock> tiers, BuyerLimitOptions limits)
     {
-        var bought = context.Connection.Query<(long TierId, long Quantity)>(BoughtSql, new { buyer = buyer.Value, concertId = request.ConcertId }, context.Transaction).AsList();
+        var bought = context.Connection.Query<(long TierId, long Quantity)>(BoughtSql, new { buyer = buyer.Value, concertId = request.ConcertId }, context.Transaction);
         foreach (var item in request.Items)
         {
             var tier = Tier(tiers, item.Tier);
@@ -193,9 +186,7 @@ internal static class HoldCommands
             waitlist_id = CASE WHEN holds.expires_at > @now THEN holds.waitlist_id END
         """;
 
-    private const string AdjustHeldSql = "UPDATE tiers SET held = held + @delta WHERE id = @tierId";
-
-    private static Hold Write(WriteContext context, HoldPlacement placement, List<TierRow> tiers, List<BuyerRow> existing, IReadOnlyDictionary<long, SeatChoice>? seats)
+    private static Hold Write(WriteContext context, HoldPlacement placement, List<TierStock> tiers, List<BuyerRow> existing, IReadOnlyDictionary<long, SeatChoice>? seats)
     {
         var (buyer, request, client, options, _, _, _, _) = placement;
         var connection = context.Connection;
@@ -213,7 +204,7 @@ internal static class HoldCommands
         foreach (var row in existing.Where(r => !requested.ContainsKey(r.TierId)))
         {
             connection.Execute(DeleteRowSql, new { buyer = buyer.Value, concertId, tierId = row.TierId }, transaction);
-            connection.Execute(AdjustHeldSql, new { delta = -row.Quantity, tierId = row.TierId }, transaction);
+            Stock.AdjustInHolds(context, row.TierId, -row.Quantity);
         }
 
         var version = seats is null ? 0 : SeatCommands.NextVersion(context, concertId);
@@ -222,11 +213,7 @@ internal static class HoldCommands
         {
             var quantity = requested[tier.Id];
             connection.Execute(UpsertRowSql, new { buyer = buyer.Value, concertId, tierId = tier.Id, holdId, quantity, createdAt, expiresAt, now = context.NowMs, client }, transaction);
-            var delta = quantity - (existing.Find(r => r.TierId == tier.Id)?.Quantity ?? 0);
-            if (delta != 0)
-            {
-                connection.Execute(AdjustHeldSql, new { delta, tierId = tier.Id }, transaction);
-            }
+            Stock.AdjustInHolds(context, tier.Id, quantity - (existing.Find(r => r.TierId == tier.Id)?.Quantity ?? 0));
 
             if (seats?.GetValueOrDefault(tier.Id) is { } choice)
             {
@@ -243,7 +230,7 @@ internal static class HoldCommands
         return new Hold(holdId, concertId, items, DateTimeOffset.FromUnixTimeMilliseconds(createdAt), DateTimeOffset.FromUnixTimeMilliseconds(expiresAt));
     }
 
-    private static List<TierShortfall> FindShortfalls(List<TierRow> tiers, List<BuyerRow> existing, HoldRequest request)
+    private static List<TierShortfall> FindShortfalls(List<TierStock> tiers, List<BuyerRow> existing, HoldRequest request)
     {
         var shortfalls = new List<TierShortfall>();
         // Named seats are judged seat by seat (SeatCommands.Select), which can say which ones are gone.
@@ -251,8 +238,7 @@ internal static class HoldCommands
         {
             var tier = Tier(tiers, item.Tier);
             // The buyer's own rows are in the counter and are being replaced, so they count as available to them.
-            var own = existing.Find(r => r.TierId == tier.Id)?.Quantity ?? 0;
-            var available = tier.Capacity - tier.Sold - tier.Held + own;
+            var available = tier.FreeFor(existing.Find(r => r.TierId == tier.Id)?.Quantity ?? 0);
             if (item.Quantity > available)
             {
                 shortfalls.Add(new TierShortfall(tier.Code, item.Quantity, (int)available));
@@ -294,7 +280,7 @@ internal static class HoldCommands
             inactivity = (long)options.InactivityTimeout.TotalMilliseconds,
             duration = (long)options.Duration.TotalMilliseconds,
             hardCap = (long)options.HardCap.TotalMilliseconds,
-        }, context.Transaction).AsList();
+        }, context.Transaction);
 
         return expiries.Count == 0
             ? new HeartbeatResult.NoActiveHold()
@@ -328,8 +314,8 @@ internal static class HoldCommands
     {
         var endedTurn = endTurn && OnSale.WaitingRoomCommands.EndTurn(context, buyer, concertId);
 
-        var rows = context.Connection.Query<ReleasedRow>(ReleaseSql, new { buyer = buyer.Value, concertId }, context.Transaction).AsList();
-        GiveBack(context, rows);
+        var rows = context.Connection.Query<ReleasedRow>(ReleaseSql, new { buyer = buyer.Value, concertId }, context.Transaction);
+        Stock.GiveBack(context, rows);
         var released = rows.Exists(r => r.ExpiresAt > context.NowMs);
         if (released)
         {
@@ -338,7 +324,7 @@ internal static class HoldCommands
         else if (rows.Count > 0)
         {
             // Only expired rows: nobody's view changes, but the tickets are free now and people may be waiting for them.
-            Waitlist.WaitlistCommands.Serve(context, concertId);
+            context.TicketsFreed(concertId);
         }
 
         return released || endedTurn;
@@ -352,15 +338,14 @@ internal static class HoldCommands
         var concerts = new List<Guid>();
         var holds = 0;
         var tickets = 0;
-        foreach (var concertId in context.Connection.Query<Guid>(ConcertIdsSql, transaction: context.Transaction).AsList())
+        foreach (var concertId in context.Connection.Query<Guid>(ConcertIdsSql, transaction: context.Transaction))
         {
-            var rows = DeleteExpired(context, concertId);
+            var rows = Stock.ReclaimExpired(context, concertId);
             if (rows.Count == 0)
             {
                 continue;
             }
 
-            GiveBack(context, rows);
             context.AvailabilityChanged(concertId);
             concerts.Add(concertId);
             holds += rows.Count;
@@ -370,53 +355,27 @@ internal static class HoldCommands
         return new SweepResult(holds, tickets, concerts);
     }
 
-    private const string DeleteExpiredSql = """
-        DELETE FROM holds WHERE concert_id = @concertId AND expires_at <= @now
-        RETURNING tier_id AS TierId, quantity AS Quantity, expires_at AS ExpiresAt
-        """;
-
     /// <summary>
-    /// Deletes a concert's expired hold rows, takes them out of the tier counters and gives what they freed to the
-    /// concert's waiting lists first. Without people waiting it changes no one's view of availability (expired holds
-    /// already stopped counting), so it announces nothing; an offer it makes is announced.
+    /// Deletes a concert's expired hold rows, takes them out of the tier counters and, at once, gives what they freed to
+    /// the concert's waiting lists first (<see cref="WriteContext.SettleNow"/> runs <see cref="Waitlist.WaitlistServing"/>),
+    /// so the command that reclaimed can go on handing out what is left. Without people waiting it changes no one's view
+    /// of availability (expired holds already stopped counting), so it announces nothing; an offer it makes is announced.
     /// </summary>
     public static int Reclaim(WriteContext context, Guid concertId)
     {
-        var reclaimed = ReclaimExpired(context, concertId);
+        var reclaimed = Stock.ReclaimExpired(context, concertId).Count;
         if (reclaimed > 0)
         {
-            Waitlist.WaitlistCommands.Serve(context, concertId);
+            context.SettleNow(concertId);
         }
 
         return reclaimed;
     }
 
-    /// <summary><see cref="Reclaim"/> without serving the waiting lists: for the one who serves them.</summary>
-    internal static int ReclaimExpired(WriteContext context, Guid concertId)
-    {
-        var rows = DeleteExpired(context, concertId);
-        GiveBack(context, rows);
-        return rows.Count;
-    }
-
-    private static List<ReleasedRow> DeleteExpired(WriteContext context, Guid concertId) =>
-        context.Connection.Query<ReleasedRow>(DeleteExpiredSql, new { concertId, now = context.NowMs }, context.Transaction).AsList();
-
-    private static void GiveBack(WriteContext context, List<ReleasedRow> rows)
-    {
-        foreach (var tier in rows.GroupBy(r => r.TierId))
-        {
-            context.Connection.Execute(AdjustHeldSql, new { delta = -tier.Sum(r => r.Quantity), tierId = tier.Key }, context.Transaction);
-        }
-    }
-
-    internal static List<TierRow> ReadTiers(WriteContext context, Guid concertId) =>
-        context.Connection.Query<TierRow>(ConcertTiersSql, new { concertId }, context.Transaction).AsList();
-
     internal static List<BuyerRow> ReadBuyerRows(WriteContext context, BuyerId buyer, Guid concertId) =>
-        context.Connection.Query<BuyerRow>(BuyerRowsSql, new { buyer = buyer.Value, concertId }, context.Transaction).AsList();
+        context.Connection.Query<BuyerRow>(BuyerRowsSql, new { buyer = buyer.Value, concertId }, context.Transaction);
 
-    internal static TierRow Tier(List<TierRow> tiers, string code) =>
+    internal static TierStock Tier(List<TierStock> tiers, string code) =>
         tiers.Find(t => t.Code.Equals(code, StringComparison.OrdinalIgnoreCase))
         ?? throw new InvalidOperationException($"Tier {code} was checked to exist.");
 
@@ -427,11 +386,6 @@ internal static class HoldCommands
         OnSale.WaitingRoomOptions? Room = null, OnSale.VerifiedAdmission? Admission = null);
 
     private static readonly OnSale.WaitingRoomOptions DefaultRoom = new();
-
-    internal sealed record TierRow(long StartsAt, long Id, string Code, string Name, long PriceCents, long Capacity, long Sold, long Held, string Kind, long? OnSaleAt)
-    {
-        public bool Reserved => Kind == "reserved";
-    }
 
     /// <summary>One tier of a buyer's checkout; <see cref="Offer"/> when it is (or includes) a waiting-list offer.</summary>
     /// <remarks>Settable properties: with no rows SQLite reports the computed Offer column as BLOB, which Dapper cannot match to a constructor.</remarks>
@@ -448,5 +402,4 @@ internal static class HoldCommands
         public bool Offer { get; init; }
     }
 
-    private sealed record ReleasedRow(long TierId, long Quantity, long ExpiresAt);
 }

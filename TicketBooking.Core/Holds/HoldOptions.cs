@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace TicketBooking.Core.Holds;
 
-/// <summary>The hold policy of DESIGN §3, bound from the <c>Holds</c> configuration section.</summary>
+/// <summary>The hold policy (docs/architecture.md, "Holds"), bound from the <c>Holds</c> configuration section.</summary>
 public sealed class HoldOptions : IValidatableObject
 {
     public const string Section = "Holds";

@@ -7,7 +7,7 @@ using TicketBooking.Core.Storage;
 namespace TicketBooking.Core.Holds;
 
 /// <summary>
-/// Holds tickets while a buyer checks out (DESIGN §3). Writes go through the single writer; a result
+/// Holds tickets while a buyer checks out (docs/architecture.md, "Holds"). Writes go through the single writer; a result
 /// is returned only after its transaction has committed.
 /// </summary>
 public sealed partial class HoldService(
@@ -103,7 +103,7 @@ public sealed partial class HoldService(
         var rows = (await connection.QueryAsync<HoldRow>(new CommandDefinition(
             ActiveHoldSql,
             new { buyer = buyer.Value, concertId, now = time.GetUtcNow() },
-            cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+            cancellationToken: cancellationToken)).ConfigureAwait(false));
         if (rows.Count == 0)
         {
             return null;

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace TicketBooking.Core.Limits;
 
 /// <summary>
-/// How many tickets one buyer, and one client address, may take (DESIGN §15), bound from <c>Limits</c>.
+/// How many tickets one buyer, and one client address, may take (docs/architecture.md, "Fair use"), bound from <c>Limits</c>.
 /// The per-buyer maximum is a business rule and always applies; the per-address cap is an abuse limit
 /// that the host switches off with the other per-address limits (<c>RateLimits:Enabled=false</c>).
 /// </summary>

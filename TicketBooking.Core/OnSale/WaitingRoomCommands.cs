@@ -36,11 +36,11 @@ internal static class WaitingRoomCommands
     public sealed record Schedule(long? OnSaleAt, long StartsAt);
 
     /// <summary>The concert's sale and start times, or null when there is no such concert.</summary>
-    public static Schedule? ReadSchedule(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, Guid concertId) =>
+    public static Schedule? ReadSchedule(System.Data.Common.DbConnection connection, System.Data.IDbTransaction? transaction, Guid concertId) =>
         connection.QuerySingleOrDefault<Schedule>(ScheduleSql, new { concertId }, transaction);
 
     /// <summary>Whether any concert's room is open with someone in it: the beat needs the writer only then.</summary>
-    public static bool AnyOpenRoom(System.Data.IDbConnection connection, DateTimeOffset now, WaitingRoomOptions options) =>
+    public static bool AnyOpenRoom(System.Data.Common.DbConnection connection, DateTimeOffset now, WaitingRoomOptions options) =>
         connection.QueryFirstOrDefault<Guid?>(OpenRoomsSql, new { now = now.ToUnixTimeMilliseconds(), opensBefore = (long)options.OpensBefore.TotalMilliseconds }) is not null;
 
     public sealed record Joined(JoinRoomResult? Refusal, Guid EntryId = default);
@@ -109,7 +109,7 @@ internal static class WaitingRoomCommands
     /// </summary>
     public static List<RoomSnapshot> Pump(WriteContext context, WaitingRoomOptions options)
     {
-        var rooms = context.Connection.Query<Guid>(OpenRoomsSql, new { now = context.NowMs, opensBefore = (long)options.OpensBefore.TotalMilliseconds }, context.Transaction).AsList();
+        var rooms = context.Connection.Query<Guid>(OpenRoomsSql, new { now = context.NowMs, opensBefore = (long)options.OpensBefore.TotalMilliseconds }, context.Transaction);
         var snapshots = new List<RoomSnapshot>(rooms.Count);
         foreach (var concertId in rooms)
         {
@@ -165,13 +165,13 @@ internal static class WaitingRoomCommands
         context.Connection.Execute(LapseSql, new { concertId, now = context.NowMs }, context.Transaction);
 
     // Index ranges only: the admitted set, the admissions (all, and of the last minute), the concert's tiers.
-    private const string PaceSql = """
+    private const string PaceSql = $"""
         SELECT (SELECT COUNT(*) FROM queue_entries WHERE concert_id = @concertId AND state = 'admitted') AS Active,
                (SELECT COUNT(*) FROM queue_entries q WHERE q.concert_id = @concertId AND q.state = 'admitted'
                    AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.buyer_id = q.buyer_id AND h.concert_id = q.concert_id AND h.expires_at > @now)) AS NotHolding,
                (SELECT COUNT(*) FROM queue_entries WHERE concert_id = @concertId AND admitted_at IS NOT NULL) AS AdmittedEver,
                (SELECT COUNT(*) FROM queue_entries WHERE concert_id = @concertId AND admitted_at > @now - 60000) AS LastMinute,
-               (SELECT COALESCE(CAST(SUM(capacity - sold - held) AS BIGINT), 0) FROM tiers WHERE concert_id = @concertId) AS TicketsLeft
+               {Inventory.Stock.ConcertForSaleSql} AS TicketsLeft
         """;
 
     private const string AdmitSql = """
@@ -257,20 +257,20 @@ internal static class WaitingRoomCommands
     public static void Held(WriteContext context, BuyerId buyer, Guid concertId) =>
         context.Connection.Execute(HeldSql, new { concertId, buyer = buyer.Value }, context.Transaction);
 
-    private const string SnapshotSql = """
+    private const string SnapshotSql = $"""
         SELECT COUNT(*) FILTER (WHERE state = 'waiting') AS Waiting,
                COUNT(*) FILTER (WHERE seq IS NULL) AS Unplaced,
                COUNT(*) FILTER (WHERE state = 'admitted' AND COALESCE(hold_by, admission_expires_at) > @now) AS Active,
                COALESCE(MAX(seq) FILTER (WHERE state <> 'waiting'), 0) AS AdmittedThrough,
                COUNT(*) FILTER (WHERE admitted_at > @now - 60000) AS LastMinute,
-               (SELECT COALESCE(CAST(SUM(capacity - sold - held) AS BIGINT), 0) FROM tiers WHERE concert_id = @concertId) AS TicketsLeft
+               {Inventory.Stock.ConcertForSaleSql} AS TicketsLeft
         FROM queue_entries WHERE concert_id = @concertId
         """;
 
     private sealed record Counts(long Waiting, long Unplaced, long Active, long AdmittedThrough, long LastMinute, long TicketsLeft);
 
     /// <summary>The room's counts now, for its watchers.</summary>
-    public static RoomSnapshot Snapshot(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, Guid concertId, DateTimeOffset onSaleAt, DateTimeOffset now, WaitingRoomOptions options)
+    public static RoomSnapshot Snapshot(System.Data.Common.DbConnection connection, System.Data.IDbTransaction? transaction, Guid concertId, DateTimeOffset onSaleAt, DateTimeOffset now, WaitingRoomOptions options)
     {
         var counts = connection.QuerySingle<Counts>(SnapshotSql, new { concertId, now = now.ToUnixTimeMilliseconds() }, transaction);
         // The pace so far once a minute of the sale has passed (a full active set slows it); the configured pace before.
@@ -292,6 +292,6 @@ internal static class WaitingRoomCommands
     internal sealed record StatusRow(Guid EntryId, string State, long? Seq, long? AdmissionExpiresAt, long? HoldBy, long OnSaleAt, long ArrivedAt);
 
     /// <summary>The buyer's newest entry in the concert's room, or null when they never got in line.</summary>
-    public static StatusRow? Status(System.Data.IDbConnection connection, BuyerId buyer, Guid concertId) =>
+    public static StatusRow? Status(System.Data.Common.DbConnection connection, BuyerId buyer, Guid concertId) =>
         connection.QuerySingleOrDefault<StatusRow>(StatusSql, new { concertId, buyer = buyer.Value });
 }

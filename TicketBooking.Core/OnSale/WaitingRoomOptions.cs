@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace TicketBooking.Core.OnSale;
 
-/// <summary>The waiting room of a scheduled on-sale (DESIGN §14, §17).</summary>
+/// <summary>The waiting room of a scheduled on-sale (docs/architecture.md, "The on-sale and its waiting room").</summary>
 public sealed class WaitingRoomOptions
 {
     public const string Section = "WaitingRoom";

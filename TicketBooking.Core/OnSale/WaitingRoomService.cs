@@ -5,7 +5,7 @@ using TicketBooking.Core.Storage;
 namespace TicketBooking.Core.OnSale;
 
 /// <summary>
-/// The on-sale waiting room (DESIGN §14): getting in line, where a buyer stands, and the beat that shuffles the early
+/// The on-sale waiting room (docs/architecture.md, "The on-sale and its waiting room"): getting in line, where a buyer stands, and the beat that shuffles the early
 /// arrivals at <c>onSaleAt</c> and admits buyers at the configured pace. Every change goes through the single writer;
 /// watchers get a <see cref="RoomSnapshot"/> from <see cref="Hub"/> after each beat that changed the room.
 /// </summary>

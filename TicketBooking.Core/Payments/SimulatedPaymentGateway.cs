@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace TicketBooking.Core.Payments;
 
 /// <summary>
-/// A stand-in card processor with the test cards of DESIGN §4: <c>4242 4242 4242 4242</c> is approved,
+/// A stand-in card processor with the test cards of the README ("Simulated cards"): <c>4242 4242 4242 4242</c> is approved,
 /// <c>4000 0000 0000 0002</c> declined, <c>4000 0000 0000 9995</c> has insufficient funds, a number
 /// failing the Luhn check is rejected, and any other valid number is approved; refunds of a charge made with
 /// <c>4000 0000 0000 5126</c> fail (the processor refuses them), others succeed. It keeps a ledger of its charges and

@@ -10,7 +10,7 @@ public sealed record SeatSpot(string Label, string Section, string Row, int Numb
 public sealed record SeatChoice(IReadOnlyList<string> Labels, bool Together);
 
 /// <summary>
-/// Best available seats (DESIGN §18), a pure function of the seats' state: the block of <c>n</c> neighbouring available
+/// Best available seats (docs/architecture.md, "Reserved seating"), a pure function of the seats' state: the block of <c>n</c> neighbouring available
 /// seats in one row that leaves no orphan (a lone available seat between taken seats or a row's end), nearest the stage
 /// centre (to a hundredth of a seat; among equally near blocks, as on a row curved around the stage, the one nearest
 /// the centre line); failing that, the nearest block that leaves an orphan; failing that, seats apart: the fewest new

@@ -32,7 +32,7 @@ public sealed record SeatChange(string Label, SeatStatus Status, Guid? HeldBy)
         Status == SeatStatus.Taken && HeldBy is not null && viewer is { } v && v.Value == HeldBy.Value ? SeatStatus.Yours : Status;
 }
 
-/// <summary>Reserved seating settings (DESIGN §18).</summary>
+/// <summary>Reserved seating settings (docs/architecture.md, "Reserved seating").</summary>
 public sealed class SeatingOptions
 {
     public const string Section = "Seating";

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Data;
 using Dapper;
 using TicketBooking.Core.Holds;
@@ -24,7 +25,7 @@ internal static class SeatCommands
     /// holds were reclaimed, so a seat with a holder is really held. The buyer's own held seats count as free to them:
     /// a new request replaces their checkout.
     /// </summary>
-    public static SeatSelection Select(WriteContext context, BuyerId buyer, HoldRequest request, List<HoldCommands.TierRow> tiers, bool preventOrphans)
+    public static SeatSelection Select(WriteContext context, BuyerId buyer, HoldRequest request, List<Inventory.TierStock> tiers, bool preventOrphans)
     {
         var chosen = new Dictionary<long, SeatChoice>();
         var taken = new List<string>();
@@ -110,8 +111,8 @@ internal static class SeatCommands
     public static void Hold(WriteContext context, BuyerId buyer, Guid concertId, long tierId, IReadOnlyList<string> labels, long version)
     {
         var parameters = new { buyer = buyer.Value, concertId, tierId, labels, version };
-        context.Connection.Execute(SqlLists.For(context.Connection, LetGoSql), parameters, context.Transaction);
-        var taken = context.Connection.Execute(SqlLists.For(context.Connection, TakeSql), parameters, context.Transaction);
+        context.Connection.Execute(LetGoSql, parameters, context.Transaction);
+        var taken = context.Connection.Execute(TakeSql, parameters, context.Transaction);
         if (taken != labels.Count)
         {
             throw new InvalidOperationException($"Only {taken} of {labels.Count} seats could be held; the transaction is abandoned.");
@@ -135,7 +136,7 @@ internal static class SeatCommands
         """;
 
     /// <summary>The seats the buyer holds for a concert, by tier id, in seat order.</summary>
-    public static Dictionary<long, HeldSeats> HeldBy(IDbConnection connection, IDbTransaction? transaction, BuyerId buyer, Guid concertId) =>
+    public static Dictionary<long, HeldSeats> HeldBy(DbConnection connection, IDbTransaction? transaction, BuyerId buyer, Guid concertId) =>
         connection.Query<(long TierId, string Label, string Section, string Row, long Number)>(HeldSeatsSql, new { buyer = buyer.Value, concertId }, transaction)
             .GroupBy(s => s.TierId)
             .ToDictionary(g => g.Key, g => new HeldSeats([.. g.Select(s => s.Label)], SideBySide([.. g.Select(s => (s.Section, s.Row, (int)s.Number))])));
@@ -148,7 +149,7 @@ internal static class SeatCommands
 
     /// <summary>Whether every one of <paramref name="labels"/> is free or already the buyer's.</summary>
     public static bool AllFreeFor(WriteContext context, BuyerId buyer, Guid concertId, long tierId, IReadOnlyList<string> labels) =>
-        context.Connection.ExecuteScalar<long>(SqlLists.For(context.Connection, FreeForSql), new { buyer = buyer.Value, concertId, tierId, labels }, context.Transaction) == labels.Count;
+        context.Connection.ExecuteScalar<long>(FreeForSql, new { buyer = buyer.Value, concertId, tierId, labels }, context.Transaction) == labels.Count;
 
     private const string SellSql = """
         UPDATE seats SET ticket_id = @ticketId, version = @version
@@ -173,7 +174,7 @@ internal static class SeatCommands
         """;
 
     /// <summary>The seats a transaction changed, read inside it just before commit (the version is the one it publishes).</summary>
-    public static List<SeatChange> ChangedIn(IDbConnection connection, IDbTransaction transaction, Guid concertId, long version) =>
+    public static List<SeatChange> ChangedIn(DbConnection connection, IDbTransaction transaction, Guid concertId, long version) =>
         connection.Query<ChangeRow>(ChangesSql, new { concertId, version }, transaction)
             .Select(r => new SeatChange(r.Label, Enum.Parse<SeatStatus>(r.Status), r.HeldBy))
             .ToList();

@@ -7,7 +7,7 @@ namespace TicketBooking.Core.Seating;
 /// <summary>One seat of a layout: where it is (section, row, number; x/y on the drawing, the stage at 0,0) and its flags.</summary>
 public sealed record LayoutSeat(string Section, string Row, int Number, double X, double Y, bool Accessible = false, bool NotForSale = false)
 {
-    /// <summary><c>SECTION-ROW-NUMBER</c>, unique within a concert (DESIGN §18).</summary>
+    /// <summary><c>SECTION-ROW-NUMBER</c>, unique within a concert (docs/architecture.md, "Reserved seating").</summary>
     public string Label => string.Create(CultureInfo.InvariantCulture, $"{Section}-{Row}-{Number}");
 }
 

@@ -75,7 +75,7 @@ public sealed class SharedSeatMap
 }
 
 /// <summary>
-/// Reads a concert's seat map (DESIGN §18): every seat's state exact as of the version it carries. A whole map is read
+/// Reads a concert's seat map (docs/architecture.md, "Reserved seating"): every seat's state exact as of the version it carries. A whole map is read
 /// from the database once per version of the concert, at most once a second while it keeps changing
 /// (<see cref="SharedAsync"/>), and each viewer's own seats are laid over it: a 20,000-seat map is megabytes, and a
 /// crowd asks for it at once.
@@ -245,7 +245,7 @@ public sealed class SeatMaps(ConnectionFactory connections, TimeProvider time, M
     public async Task<IReadOnlyList<string>> OwnSeatsAsync(Guid concertId, BuyerId viewer, CancellationToken cancellationToken = default)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return (await connection.QueryAsync<string>(new CommandDefinition(OwnSeatsSql, new { viewer = viewer.Value, concertId, now = time.GetUtcNow() }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+        return (await connection.QueryAsync<string>(new CommandDefinition(OwnSeatsSql, new { viewer = viewer.Value, concertId, now = time.GetUtcNow() }, cancellationToken: cancellationToken)).ConfigureAwait(false));
     }
 
     /// <summary>Every seat as <paramref name="viewer"/> sees it, read now: for the few who must see the latest at once (an organizer).</summary>

@@ -53,12 +53,12 @@ public sealed class SeatingAdmin(GroupCommitWriter writer, ConcertCatalog catalo
                 return new AdminResult.NotFound($"This concert has no {tierCode} tier.");
             }
 
-            if (!tier.Reserved && tier.Sold + tier.Held > 0)
+            if (!tier.Reserved && tier.Sold + tier.InHolds > 0)
             {
                 return new AdminResult.Conflict($"{tier.Code} already has general-admission tickets sold or held; it cannot become seated.");
             }
 
-            var seats = context.Connection.Query<(string Label, string Tier, bool Taken)>(ConcertSeatsSql, new { concertId }, context.Transaction).AsList();
+            var seats = context.Connection.Query<(string Label, string Tier, bool Taken)>(ConcertSeatsSql, new { concertId }, context.Transaction);
             var wanted = layout.Seats.ToDictionary(s => s.Label, StringComparer.Ordinal);
             var clashes = seats.Where(s => s.Tier != tier.Code && wanted.ContainsKey(s.Label)).Select(s => $"{s.Label} ({s.Tier})").Take(10).ToList();
             if (clashes.Count > 0)
@@ -73,7 +73,7 @@ public sealed class SeatingAdmin(GroupCommitWriter writer, ConcertCatalog catalo
             }
 
             var version = SeatCommands.NextVersion(context, concertId);
-            context.Connection.Execute(SqlLists.For(context.Connection, DeleteFreeSeatsSql), new { concertId, tierId = tier.Id, labels = wanted.Keys.ToList() }, context.Transaction);
+            context.Connection.Execute(DeleteFreeSeatsSql, new { concertId, tierId = tier.Id, labels = wanted.Keys.ToList() }, context.Transaction);
             context.Connection.Execute(UpsertSeatSql, layout.Seats.Select(s => new
             {
                 concertId, s.Label, tierId = tier.Id, s.Section, s.Row, s.Number, s.X, s.Y, s.Accessible, s.NotForSale, version,
@@ -111,7 +111,7 @@ public sealed class SeatingAdmin(GroupCommitWriter writer, ConcertCatalog catalo
         var outcome = await writer.ExecuteAsync<AdminResult?>(context =>
         {
             HoldCommands.Reclaim(context, concertId);
-            var found = context.Connection.Query<(string Label, bool Taken)>(SqlLists.For(context.Connection, SeatsByLabelSql), new { concertId, labels }, context.Transaction).AsList();
+            var found = context.Connection.Query<(string Label, bool Taken)>(SeatsByLabelSql, new { concertId, labels }, context.Transaction);
             var missing = labels.Except(found.Select(f => f.Label), StringComparer.Ordinal).Take(10).ToList();
             if (missing.Count > 0)
             {
@@ -124,7 +124,7 @@ public sealed class SeatingAdmin(GroupCommitWriter writer, ConcertCatalog catalo
             }
 
             var version = SeatCommands.NextVersion(context, concertId);
-            var tiers = context.Connection.Query<long>(SqlLists.For(context.Connection, FlagSeatsSql), new { accessible, notForSale, version, concertId, labels }, context.Transaction).Distinct().ToList();
+            var tiers = context.Connection.Query<long>(FlagSeatsSql, new { accessible, notForSale, version, concertId, labels }, context.Transaction).Distinct().ToList();
             foreach (var tierId in tiers)
             {
                 context.Connection.Execute(RecountSql, new { tierId }, context.Transaction);
@@ -136,8 +136,8 @@ public sealed class SeatingAdmin(GroupCommitWriter writer, ConcertCatalog catalo
         return outcome ?? await SavedAsync(concertId).ConfigureAwait(false);
     }
 
-    private static HoldCommands.TierRow? Tier(WriteContext context, Guid concertId, string code) =>
-        HoldCommands.ReadTiers(context, concertId).Find(t => t.Code.Equals(code, StringComparison.OrdinalIgnoreCase));
+    private static Inventory.TierStock? Tier(WriteContext context, Guid concertId, string code) =>
+        Inventory.Stock.Tiers(context, concertId).Find(t => t.Code.Equals(code, StringComparison.OrdinalIgnoreCase));
 
     private async Task<AdminResult> SavedAsync(Guid concertId)
     {

@@ -27,7 +27,7 @@ public sealed partial class GroupCommitWriter : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<GroupCommitWriter> _logger;
     private readonly int _maxBatch;
-    private readonly Waitlist.OfferRules _offerRules;
+    private readonly IReadOnlyList<IAfterCommand> _afterCommands;
     private readonly Waitlist.WaitlistNotices _notices;
     private readonly Email.OutboxSignal _outbox;
     private readonly Cluster.ClusterFeed _feed;
@@ -37,13 +37,12 @@ public sealed partial class GroupCommitWriter : IDisposable
     private readonly Thread _thread;
     private DbConnection? _connection;
 
-    public GroupCommitWriter(
+    internal GroupCommitWriter(
         ConnectionFactory connections,
         AvailabilityBroadcaster broadcaster,
         TimeProvider time,
         IOptions<StorageOptions> options,
-        IOptions<Waitlist.WaitlistOptions> waitlist,
-        IOptions<Limits.BuyerLimitOptions> limits,
+        IEnumerable<IAfterCommand> afterCommands,
         Waitlist.WaitlistNotices notices,
         Email.OutboxSignal outbox,
         Cluster.ClusterFeed feed,
@@ -51,9 +50,7 @@ public sealed partial class GroupCommitWriter : IDisposable
     {
         _feed = feed;
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(waitlist);
-        ArgumentNullException.ThrowIfNull(limits);
-        _offerRules = Waitlist.OfferRules.From(waitlist.Value, limits.Value);
+        _afterCommands = [.. afterCommands];
         _notices = notices;
         _outbox = outbox;
         _connections = connections;
@@ -187,7 +184,7 @@ public sealed partial class GroupCommitWriter : IDisposable
         }
 
         var connection = _connection ??= _connections.OpenWriter();
-        return WriteTransaction.Run(_connections, connection, _time.GetUtcNow(), [.. batch.Select(item => (Action<WriteContext>)item.Run)], _offerRules, _feed);
+        return WriteTransaction.Run(_connections, connection, _time.GetUtcNow(), [.. batch.Select(item => (Action<WriteContext>)item.Run)], _afterCommands, _feed);
     }
 
     private void ResetConnection()

@@ -10,6 +10,7 @@ namespace TicketBooking.Core.Storage;
 /// and a <see cref="DateTimeOffset"/> as TEXT, both of which compare wrongly in SQL, and Npgsql would bind a
 /// <see cref="bool"/> as a boolean, which PostgreSQL will not compare with an integer column.
 /// </summary>
+#pragma warning disable RS0030 // Registers type handlers; runs no SQL (TicketBooking.Core/Sql.cs runs it).
 internal static class StorageTypeHandlers
 {
     private static int s_registered;
@@ -78,3 +79,4 @@ internal static class StorageTypeHandlers
             DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(value, CultureInfo.InvariantCulture));
     }
 }
+#pragma warning restore RS0030

@@ -6,8 +6,9 @@ namespace TicketBooking.Core.Storage;
 /// What a write command sees while it runs: the writer's connection inside an open write transaction
 /// (<see cref="ConnectionFactory.BeginWrite"/>), the one "now" of that transaction, and what it must announce after commit.
 /// </summary>
-internal sealed class WriteContext(DbConnection connection, DbTransaction transaction, DateTimeOffset now, Waitlist.OfferRules? offerRules = null)
+internal sealed class WriteContext(DbConnection connection, DbTransaction transaction, DateTimeOffset now, IReadOnlyList<IAfterCommand>? afterCommands = null)
 {
+    private readonly IReadOnlyList<IAfterCommand> _afterCommands = afterCommands ?? [];
     private readonly HashSet<Guid> _changedConcerts = [];
     private readonly HashSet<Guid> _unserved = [];
     private readonly List<Waitlist.WaitlistNotice> _notices = [];
@@ -19,9 +20,6 @@ internal sealed class WriteContext(DbConnection connection, DbTransaction transa
     public DateTimeOffset Now { get; } = now;
 
     public long NowMs { get; } = now.ToUnixTimeMilliseconds();
-
-    /// <summary>What a waiting-list offer made in this transaction must respect: its window and the ticket maximums.</summary>
-    public Waitlist.OfferRules OfferRules { get; } = offerRules ?? Waitlist.OfferRules.Default;
 
     public IReadOnlyCollection<Guid> ChangedConcerts => _changedConcerts;
 
@@ -38,12 +36,33 @@ internal sealed class WriteContext(DbConnection connection, DbTransaction transa
         _unserved.Add(concertId);
     }
 
-    /// <summary>The concerts changed since this was last asked: their waiting lines are due to be served.</summary>
-    public List<Guid> TakeUnserved()
+    /// <summary>
+    /// Tickets of the concert were freed without anyone's view of availability changing (only expired rows went): the
+    /// after-command steps still run for it.
+    /// </summary>
+    public void TicketsFreed(Guid concertId) => _unserved.Add(concertId);
+
+    /// <summary>
+    /// Runs the after-command steps (<see cref="IAfterCommand"/>) for the concert now, in the middle of a command: for one
+    /// that freed tickets and goes on to hand tickets out itself, so the waiting list takes what was freed first.
+    /// </summary>
+    public void SettleNow(Guid concertId)
     {
-        var concerts = _unserved.ToList();
+        foreach (var step in _afterCommands)
+        {
+            step.Run(this, concertId);
+        }
+    }
+
+    /// <summary>After a command: runs the after-command steps for every concert it changed (what they change in turn needs no second round).</summary>
+    internal void FinishCommand()
+    {
+        foreach (var concertId in _unserved.ToList())
+        {
+            SettleNow(concertId);
+        }
+
         _unserved.Clear();
-        return concerts;
     }
 
     public void Offered(Waitlist.WaitlistOffer offer) => _notices.Add(new Waitlist.WaitlistNotice(offer.Buyer, offer.ConcertId, offer));

@@ -17,18 +17,18 @@ internal static class WriteTransaction
         """;
 
     /// <summary>
-    /// Runs each of <paramref name="commands"/> in order, serves the waiting lists of the concerts they changed, then
-    /// commits. On any exception nothing is committed.
+    /// Runs each of <paramref name="commands"/> in order, each followed by the features' <paramref name="afterCommands"/>
+    /// for the concerts it changed, then commits. On any exception nothing is committed.
     /// </summary>
     public static Committed Run(
-        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IEnumerable<Action<WriteContext>> commands, Waitlist.OfferRules? offerRules = null, Cluster.ClusterFeed? feed = null)
+        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IEnumerable<Action<WriteContext>> commands, IReadOnlyList<IAfterCommand>? afterCommands = null, Cluster.ClusterFeed? feed = null)
     {
         var list = commands as IReadOnlyList<Action<WriteContext>> ?? [.. commands];
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return RunOnce(connections, connection, now, list, offerRules, feed);
+                return RunOnce(connections, connection, now, list, afterCommands, feed);
             }
             catch (Exception exception) when (attempt < connections.ConflictRetries && connections.Classify(exception) == StoreFault.Conflict)
             {
@@ -40,23 +40,14 @@ internal static class WriteTransaction
     }
 
     private static Committed RunOnce(
-        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IReadOnlyList<Action<WriteContext>> commands, Waitlist.OfferRules? offerRules, Cluster.ClusterFeed? feed)
+        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IReadOnlyList<Action<WriteContext>> commands, IReadOnlyList<IAfterCommand>? afterCommands, Cluster.ClusterFeed? feed)
     {
         using var transaction = connections.BeginWrite(connection);
-        var context = new WriteContext(connection, transaction, now, offerRules);
+        var context = new WriteContext(connection, transaction, now, afterCommands);
         foreach (var command in commands)
         {
             command(context);
-
-            // Whatever a command changed, tickets it freed go to the people waiting before anyone else can have them:
-            // right after it, so no code path can forget, and before the next command of the batch (a stranger's hold)
-            // or any reader can see them free.
-            foreach (var concertId in context.TakeUnserved())
-            {
-                Waitlist.WaitlistCommands.Serve(context, concertId);
-            }
-
-            context.TakeUnserved(); // what serving itself changed is served already
+            context.FinishCommand();
         }
 
         var snapshots = new List<AvailabilitySnapshot>(context.ChangedConcerts.Count);
@@ -73,10 +64,11 @@ internal static class WriteTransaction
     }
 
     /// <summary>One command in its own transaction; for callers with their own connection.</summary>
-    public static (T Result, IReadOnlyList<AvailabilitySnapshot> Snapshots) Run<T>(ConnectionFactory connections, DbConnection connection, DateTimeOffset now, Func<WriteContext, T> command)
+    public static (T Result, IReadOnlyList<AvailabilitySnapshot> Snapshots) Run<T>(
+        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, Func<WriteContext, T> command, IReadOnlyList<IAfterCommand>? afterCommands = null)
     {
         T result = default!;
-        var committed = Run(connections, connection, now, [context => result = command(context)]);
+        var committed = Run(connections, connection, now, [context => result = command(context)], afterCommands);
         return (result, committed.Snapshots);
     }
 }

@@ -37,7 +37,7 @@ public abstract record CheckInResult
 public sealed record TierAdmissions(string Tier, string TierName, int Sold, int Admitted);
 
 /// <summary>
-/// Door check-in (DESIGN §11). A ticket is admitted by one conditional update (valid → checked in) inside the writer's
+/// Door check-in (docs/architecture.md, "Tickets and check-in"). A ticket is admitted by one conditional update (valid → checked in) inside the writer's
 /// transaction, so two doors scanning one ticket at the same instant admit it once; every other answer says why not.
 /// </summary>
 public sealed class CheckInService(GroupCommitWriter writer, ConnectionFactory connections)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Dapper;
 using TicketBooking.Core.Holds;
+using TicketBooking.Core.Inventory;
 using TicketBooking.Core.Limits;
 using TicketBooking.Core.Seating;
 using TicketBooking.Core.Storage;
@@ -8,7 +9,7 @@ using TicketBooking.Core.Storage;
 namespace TicketBooking.Core.Waitlist;
 
 /// <summary>
-/// The waiting list as SQL, run by the single writer inside its <c>BEGIN IMMEDIATE</c> transaction (DESIGN §13).
+/// The waiting list as SQL, run by the single writer inside its <c>BEGIN IMMEDIATE</c> transaction (docs/architecture.md, "The waiting list").
 /// </summary>
 /// <remarks>
 /// <para><b>Who gets returned seats.</b> Whenever a transaction changes a concert that has people waiting,
@@ -32,7 +33,7 @@ internal static class WaitlistCommands
     public const string SetAsideHolderText = "00000000-0000-0000-0000-000000000000";
 
     // Someone waits, or tickets are still set aside for a line that has since emptied.
-    private const string HasLineSql = $"""
+    private const string LineOrSetAsideSql = $"""
         SELECT EXISTS (SELECT 1 FROM waitlist WHERE concert_id = @concertId AND status = 'waiting')
             OR EXISTS (SELECT 1 FROM holds WHERE buyer_id = '{SetAsideHolderText}' AND concert_id = @concertId)
         """;
@@ -43,7 +44,7 @@ internal static class WaitlistCommands
         ORDER BY tier_id, seq
         """;
 
-    private const string SetAsideSql = "SELECT tier_id AS TierId, quantity AS Quantity FROM holds WHERE buyer_id = @holder AND concert_id = @concertId";
+    private const string SetAsideRowsSql = "SELECT tier_id AS TierId, quantity AS Quantity FROM holds WHERE buyer_id = @holder AND concert_id = @concertId";
 
     /// <summary>
     /// Gives a concert's free tickets to its waiting lines (first fit, place kept), sets aside what nobody in line can
@@ -52,24 +53,24 @@ internal static class WaitlistCommands
     /// <see cref="OfferRules.MaxHeldTicketsPerAddress"/> is passed over without a claim on the tickets: they go to the next
     /// entry that fits, or on sale, exactly as if it were not in line.
     /// </summary>
-    public static void Serve(WriteContext context, Guid concertId)
+    public static void Serve(WriteContext context, Guid concertId, OfferRules rules)
     {
         var connection = context.Connection;
-        if (!connection.ExecuteScalar<bool>(HasLineSql, new { concertId }, context.Transaction))
+        if (!connection.ExecuteScalar<bool>(LineOrSetAsideSql, new { concertId }, context.Transaction))
         {
             return;
         }
 
         // Offers that ran out end here (the trigger marks their entries expired) and their tickets join the pool.
-        HoldCommands.ReclaimExpired(context, concertId);
-        var setAside = connection.Query<(long TierId, long Quantity)>(SetAsideSql, new { holder = SetAsideHolder.Value, concertId }, context.Transaction)
+        Stock.ReclaimExpired(context, concertId);
+        var setAside = connection.Query<(long TierId, long Quantity)>(SetAsideRowsSql, new { holder = SetAsideHolder.Value, concertId }, context.Transaction)
             .ToDictionary(r => r.TierId, r => r.Quantity);
         var lines = connection.Query<LineRow>(LineSql, new { concertId }, context.Transaction).ToLookup(e => e.TierId);
         OfferTally? tally = null;
-        foreach (var tier in HoldCommands.ReadTiers(context, concertId).Where(t => lines.Contains(t.Id) || setAside.ContainsKey(t.Id)))
+        foreach (var tier in Stock.Tiers(context, concertId).Where(t => lines.Contains(t.Id) || setAside.ContainsKey(t.Id)))
         {
             var aside = setAside.GetValueOrDefault(tier.Id);
-            var free = tier.Capacity - tier.Sold - tier.Held + aside;
+            var free = tier.FreeFor(aside); // the set-aside tickets are the line's to hand out
             var offered = new List<LineRow>();
             var owed = false;
             foreach (var entry in lines[tier.Id])
@@ -81,7 +82,7 @@ internal static class WaitlistCommands
                 }
 
                 // Read once per pass, and only when an entry fits: a sold-out tier's line costs nothing more.
-                tally ??= OfferTally.Read(context, concertId);
+                tally ??= OfferTally.Read(context, concertId, rules);
                 if (tally.Allows(entry))
                 {
                     tally.Add(entry);
@@ -100,13 +101,13 @@ internal static class WaitlistCommands
             {
                 // Deleting the row frees its seats (trigger holds_free_seats); they are handed out again below.
                 connection.Execute(DeleteSetAsideSql, new { holder = SetAsideHolder.Value, concertId, tierId = tier.Id }, context.Transaction);
-                connection.Execute(AdjustHeldSql, new { delta = -aside, tierId = tier.Id }, context.Transaction);
+                Stock.AdjustInHolds(context, tier.Id, -aside);
             }
 
             var version = tier.Reserved ? SeatCommands.NextVersion(context, concertId) : 0;
             foreach (var entry in offered)
             {
-                Offer(context, concertId, tier, entry, version);
+                Offer(context, concertId, tier, entry, version, rules.OfferWindow);
             }
 
             if (keep > 0)
@@ -119,8 +120,6 @@ internal static class WaitlistCommands
     }
 
     private const string DeleteSetAsideSql = "DELETE FROM holds WHERE buyer_id = @holder AND concert_id = @concertId AND tier_id = @tierId";
-
-    private const string AdjustHeldSql = "UPDATE tiers SET held = held + @delta WHERE id = @tierId";
 
     private const string NewCheckoutSql = "UPDATE holds SET hold_id = @holdId WHERE buyer_id = @buyer AND concert_id = @concertId";
 
@@ -160,14 +159,14 @@ internal static class WaitlistCommands
     /// </summary>
     private sealed class OfferTally(Dictionary<(Guid Buyer, long Tier), long> owned, Dictionary<string, long> held, OfferRules rules)
     {
-        public static OfferTally Read(WriteContext context, Guid concertId)
+        public static OfferTally Read(WriteContext context, Guid concertId, OfferRules rules)
         {
             var parameters = new { concertId, now = context.NowMs };
             var owned = context.Connection.Query<(Guid BuyerId, long TierId, long Quantity)>(OwnedByLineSql, parameters, context.Transaction)
                 .ToDictionary(r => (r.BuyerId, r.TierId), r => r.Quantity);
             var held = context.Connection.Query<(string Client, long Quantity)>(HeldByLineAddressesSql, parameters, context.Transaction)
                 .ToDictionary(r => r.Client, r => r.Quantity, StringComparer.Ordinal);
-            return new OfferTally(owned, held, context.OfferRules);
+            return new OfferTally(owned, held, rules);
         }
 
         public bool Allows(LineRow entry) =>
@@ -198,17 +197,17 @@ internal static class WaitlistCommands
 
     private const string StartsAtSql = "SELECT starts_at FROM concerts WHERE id = @concertId";
 
-    private static void Offer(WriteContext context, Guid concertId, HoldCommands.TierRow tier, LineRow entry, long version)
+    private static void Offer(WriteContext context, Guid concertId, TierStock tier, LineRow entry, long version, TimeSpan window)
     {
         var connection = context.Connection;
         var buyer = new BuyerId(entry.BuyerId);
         // Sales close when the show starts, and so does an offer.
-        var expiresAt = Math.Min(context.NowMs + (long)context.OfferRules.OfferWindow.TotalMilliseconds, tier.StartsAt);
+        var expiresAt = Math.Min(context.NowMs + (long)window.TotalMilliseconds, tier.StartsAt);
         var holdId = Guid.CreateVersion7(context.Now);
         var quantity = (int)entry.Quantity;
         connection.Execute(NewCheckoutSql, new { holdId, buyer = buyer.Value, concertId }, context.Transaction);
         connection.Execute(OfferRowSql, new { buyer = buyer.Value, concertId, tierId = tier.Id, holdId, quantity, now = context.NowMs, expiresAt, client = entry.Client, entryId = entry.Id }, context.Transaction);
-        connection.Execute(AdjustHeldSql, new { delta = quantity, tierId = tier.Id }, context.Transaction);
+        Stock.AdjustInHolds(context, tier.Id, quantity);
 
         IReadOnlyList<string>? seats = null;
         if (tier.Reserved)
@@ -236,7 +235,7 @@ internal static class WaitlistCommands
         VALUES (@holder, @concertId, @tierId, @holdId, @quantity, @now, @startsAt, @now, NULL)
         """;
 
-    private static void SetAside(WriteContext context, Guid concertId, HoldCommands.TierRow tier, long quantity, long version)
+    private static void SetAside(WriteContext context, Guid concertId, TierStock tier, long quantity, long version)
     {
         IReadOnlyList<string>? labels = null;
         if (tier.Reserved)
@@ -260,7 +259,7 @@ internal static class WaitlistCommands
             now = context.NowMs,
             startsAt = tier.StartsAt,
         }, context.Transaction);
-        context.Connection.Execute(AdjustHeldSql, new { delta = quantity, tierId = tier.Id }, context.Transaction);
+        Stock.AdjustInHolds(context, tier.Id, quantity);
         if (labels is not null)
         {
             SeatCommands.Hold(context, SetAsideHolder, concertId, tier.Id, labels, version);
@@ -294,7 +293,7 @@ internal static class WaitlistCommands
     {
         var (buyer, request, client, limits, maxEntriesPerTier, room, admission) = join;
         var connection = context.Connection;
-        var tiers = HoldCommands.ReadTiers(context, request.ConcertId);
+        var tiers = Stock.Tiers(context, request.ConcertId);
         if (tiers.Count == 0)
         {
             return new JoinOutcome(new JoinResult.ConcertNotFound(), null);
@@ -329,10 +328,10 @@ internal static class WaitlistCommands
         // Tickets whose holds ran out are free (or owed to people already waiting): reclaim before judging.
         if (HoldCommands.Reclaim(context, request.ConcertId) > 0)
         {
-            tier = HoldCommands.ReadTiers(context, request.ConcertId).Find(t => t.Id == tier.Id)!;
+            tier = Stock.Tiers(context, request.ConcertId).Find(t => t.Id == tier.Id)!;
         }
 
-        var available = tier.Capacity - tier.Sold - tier.Held;
+        var available = tier.FreeFor();
         if (available > 0)
         {
             return new JoinOutcome(new JoinResult.TicketsAvailable(tier.Code, (int)available), null);
@@ -429,9 +428,9 @@ internal static class WaitlistCommands
             return new LeaveResult.Left(); // it had ended already: leaving twice is no error
         }
 
-        foreach (var row in connection.Query<(long TierId, long Quantity)>(DeleteOfferSql, new { entryId, buyer = found.BuyerId, concertId = found.ConcertId }, context.Transaction).AsList())
+        foreach (var row in connection.Query<(long TierId, long Quantity)>(DeleteOfferSql, new { entryId, buyer = found.BuyerId, concertId = found.ConcertId }, context.Transaction))
         {
-            connection.Execute(AdjustHeldSql, new { delta = -row.Quantity, tierId = row.TierId }, context.Transaction);
+            Stock.AdjustInHolds(context, row.TierId, -row.Quantity);
         }
 
         context.AvailabilityChanged(found.ConcertId);

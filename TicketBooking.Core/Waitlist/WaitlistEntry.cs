@@ -1,6 +1,6 @@
 namespace TicketBooking.Core.Waitlist;
 
-/// <summary>Where an entry stands (DESIGN §13).</summary>
+/// <summary>Where an entry stands (docs/architecture.md, "The waiting list").</summary>
 public enum WaitlistStatus
 {
     Waiting,
@@ -33,7 +33,7 @@ public sealed record WaitlistEntry(
 
 /// <summary>
 /// What a buyer asks: to wait for this many tickets of a tier, told at this e-mail. While the concert's waiting room is
-/// open the request carries the buyer's <see cref="Admission"/>, as a hold does (DESIGN §14).
+/// open the request carries the buyer's <see cref="Admission"/>, as a hold does (docs/architecture.md, "The on-sale and its waiting room").
 /// </summary>
 public sealed record JoinRequest(Guid ConcertId, string Tier, int Quantity, string Email, string? Admission = null);
 
@@ -53,7 +53,7 @@ public abstract record JoinResult
 
     public sealed record SalesClosed : JoinResult;
 
-    /// <summary>Tickets are not on sale yet (DESIGN §14): nothing is sold out, so there is no line to wait in.</summary>
+    /// <summary>Tickets are not on sale yet (docs/architecture.md, "The on-sale and its waiting room"): nothing is sold out, so there is no line to wait in.</summary>
     public sealed record NotOnSaleYet(DateTimeOffset OnSaleAt) : JoinResult;
 
     /// <summary>The tier has tickets for sale right now: buy them instead.</summary>
@@ -73,7 +73,7 @@ public abstract record JoinResult
             : $"You already have {AlreadyBought} {Tier} tickets; at most {Max} per buyer, so you can wait for {Math.Max(0, Max - AlreadyBought)} more.";
     }
 
-    /// <summary>The concert's waiting room is open and the request had no admission that is still good (DESIGN §14).</summary>
+    /// <summary>The concert's waiting room is open and the request had no admission that is still good (docs/architecture.md, "The on-sale and its waiting room").</summary>
     public sealed record AdmissionRequired(OnSale.AdmissionCheck Reason) : JoinResult
     {
         public string Message => OnSale.AdmissionChecks.Explain(Reason);

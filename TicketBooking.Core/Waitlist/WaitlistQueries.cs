@@ -1,18 +1,14 @@
+using System.Data.Common;
 using System.Data;
 using Dapper;
 
 namespace TicketBooking.Core.Waitlist;
 
-/// <summary>Reading entries with their live place in line, and the SQL the availability counts share.</summary>
+/// <summary>Reading entries with their live place in line, and the line's counts for availability.</summary>
 internal static class WaitlistQueries
 {
-    /// <summary>Tickets of tier <c>t</c> set aside for its line (held by <see cref="WaitlistCommands.SetAsideHolder"/>).</summary>
-    public const string SetAsideSql = $"""
-        COALESCE((SELECT sa.quantity FROM holds sa WHERE sa.buyer_id = '{WaitlistCommands.SetAsideHolderText}' AND sa.concert_id = t.concert_id AND sa.tier_id = t.id), 0)
-        """;
-
     /// <summary>Whether anyone waits for tier <c>t</c>.</summary>
-    public const string HasLineSql = "EXISTS (SELECT 1 FROM waitlist wl WHERE wl.concert_id = t.concert_id AND wl.tier_id = t.id AND wl.status = 'waiting')";
+    public const string AnyoneWaitingForTierSql = "EXISTS (SELECT 1 FROM waitlist wl WHERE wl.concert_id = t.concert_id AND wl.tier_id = t.id AND wl.status = 'waiting')";
 
     /// <summary>People waiting for tier <c>t</c>, and the tickets they want.</summary>
     public const string LineCountsSql = """
@@ -41,15 +37,15 @@ internal static class WaitlistQueries
         WHERE w.id = @entryId AND (@buyer IS NULL OR w.buyer_id = @buyer) AND (@token IS NULL OR w.leave_token = @token)
         """;
 
-    public static List<WaitlistEntry> ForBuyer(IDbConnection connection, BuyerId buyer, Guid? concertId) =>
+    public static List<WaitlistEntry> ForBuyer(DbConnection connection, BuyerId buyer, Guid? concertId) =>
         [.. connection.Query<EntryRow>(ByBuyerSql, new { buyer = buyer.Value, concertId }).Select(r => r.ToEntry())];
 
     /// <summary>An entry by id, when <paramref name="buyer"/> owns it or <paramref name="token"/> is its leave token (either may be null, not both).</summary>
-    public static WaitlistEntry? Entry(IDbConnection connection, IDbTransaction? transaction, Guid entryId, BuyerId? buyer = null, string? token = null) =>
+    public static WaitlistEntry? Entry(DbConnection connection, IDbTransaction? transaction, Guid entryId, BuyerId? buyer = null, string? token = null) =>
         connection.QuerySingleOrDefault<EntryRow>(ByIdSql, new { entryId, buyer = buyer?.Value, token }, transaction)?.ToEntry();
 
     private const string SummarySql = $"""
-        SELECT t.code AS Tier, {LineCountsSql}, {SetAsideSql} AS SetAside,
+        SELECT t.code AS Tier, {LineCountsSql}, {Inventory.Stock.SetAsideSql} AS SetAside,
                (SELECT COUNT(*) FROM waitlist w WHERE w.tier_id = t.id AND w.status = 'offered') AS OffersOut,
                (SELECT COALESCE(CAST(SUM(w.quantity) AS BIGINT), 0) FROM waitlist w WHERE w.tier_id = t.id AND w.status = 'offered') AS OfferedTickets,
                (SELECT COUNT(*) FROM waitlist w WHERE w.tier_id = t.id AND w.status = 'converted') AS Converted,
@@ -59,7 +55,7 @@ internal static class WaitlistQueries
         """;
 
     /// <summary>Each tier's line for the organizer, in tier order.</summary>
-    public static List<TierWaitlist> Summary(IDbConnection connection, Guid concertId) =>
+    public static List<TierWaitlist> Summary(DbConnection connection, Guid concertId) =>
         [.. connection.Query<SummaryRow>(SummarySql, new { concertId }).Select(r => new TierWaitlist(
             r.Tier, (int)r.Waiting, (int)r.WaitingTickets, (int)r.SetAside, (int)r.OffersOut, (int)r.OfferedTickets, (int)r.Converted, (int)r.ConvertedTickets, (int)r.Expired))];
 

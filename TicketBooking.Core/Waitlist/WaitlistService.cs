@@ -7,8 +7,9 @@ using TicketBooking.Core.Storage;
 namespace TicketBooking.Core.Waitlist;
 
 /// <summary>
-/// Waiting lists (DESIGN §13): joining a sold-out tier's line, leaving it, and where one stands. Offers are not made
-/// here: every write transaction serves the lines of the concerts it changed (<see cref="WaitlistCommands.Serve"/>).
+/// Waiting lists (docs/architecture.md, "The waiting list"): joining a sold-out tier's line, leaving it, and where one
+/// stands. Offers are not made here: after every write command the writer serves the lines of the concerts it changed
+/// (<see cref="WaitlistServing"/>).
 /// </summary>
 public sealed partial class WaitlistService(
     GroupCommitWriter writer,

@@ -5,7 +5,7 @@ using TicketBooking.Web.Api;
 
 namespace TicketBooking.Tests.Api;
 
-/// <summary>The on-sale and its waiting room over HTTP (DESIGN §14): the refusals, the admission, and what the stream pushes.</summary>
+/// <summary>The on-sale and its waiting room over HTTP (docs/architecture.md, "The on-sale and its waiting room"): the refusals, the admission, and what the stream pushes.</summary>
 public sealed class QueueApiTests : IAsyncLifetime
 {
     private readonly TicketBookingApp _app = new(new Dictionary<string, string?> { ["WaitingRoom:MaxActiveBuyers"] = "1" });

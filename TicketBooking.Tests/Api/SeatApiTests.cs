@@ -6,7 +6,7 @@ using TicketBooking.Web.Api;
 
 namespace TicketBooking.Tests.Api;
 
-/// <summary>The seat map API (DESIGN §18) over real HTTP: maps, deltas, seat holds, their refusals, layouts.</summary>
+/// <summary>The seat map API (docs/architecture.md, "Reserved seating") over real HTTP: maps, deltas, seat holds, their refusals, layouts.</summary>
 public sealed class SeatApiTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private readonly TicketBookingApp _app = fixture.App;

@@ -5,7 +5,7 @@ using TicketBooking.Web.Api;
 
 namespace TicketBooking.Tests.Api;
 
-/// <summary>The waiting list over HTTP (DESIGN §13): its answers, its refusals, and what it pushes.</summary>
+/// <summary>The waiting list over HTTP (docs/architecture.md, "The waiting list"): its answers, its refusals, and what it pushes.</summary>
 public sealed class WaitlistApiTests : IAsyncLifetime
 {
     private readonly TicketBookingApp _app = new();

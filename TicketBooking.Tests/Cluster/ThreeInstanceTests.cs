@@ -66,7 +66,7 @@ public sealed class ThreeInstanceTests(ThreeInstances three, Chromium chromium, 
 
         await using var db = new NpgsqlConnection(three.ConnectionString);
         (await db.QuerySingleAsync<(long Held, long Sold, long Rows)>(
-            "SELECT t.held, t.sold, (SELECT COALESCE(SUM(quantity), 0) FROM holds h WHERE h.tier_id = t.id)::bigint FROM tiers t WHERE t.concert_id = @id",
+            "SELECT t.in_holds, t.sold, (SELECT COALESCE(SUM(quantity), 0) FROM holds h WHERE h.tier_id = t.id)::bigint FROM tiers t WHERE t.concert_id = @id",
             new { id = concertId.ToString() })).Should().Be((100L, 0L, 100L));
     }
 

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Net;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TicketBooking.Core.Concerts;
 using TicketBooking.Tests.Support;
@@ -80,12 +82,66 @@ public sealed class HostTests
     [InlineData("Holds:MaxPerTier", "0")]
     [InlineData("Holds:SweepInterval", "00:00:00")]
     [InlineData("Payments:Delay", "-00:00:01")]
-    public async Task Invalid_options_stop_the_app_at_start(string key, string value)
+    [InlineData("Waitlist:OfferWindow", "00:00:00")]
+    public async Task Invalid_options_stop_the_app_before_the_database_is_touched(string key, string value)
     {
         await using var app = new TicketBookingApp(new Dictionary<string, string?> { [key] = value });
 
-        var start = () => app.Services;
+        var services = app.Services;
+        var validate = () => services.GetRequiredService<IStartupValidator>().Validate();
 
-        start.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain(key.Split(':')[1]);
+        validate.Should().Throw<OptionsValidationException>().Which.Failures.Should().ContainSingle().Which.Should().StartWith($"{key}: ");
+        SchemaVersion(app.Database.Path).Should().BeNull("the entry point checked the options before migrating and stopped");
+    }
+
+    [Fact]
+    public async Task The_published_app_with_an_invalid_option_exits_with_one_line_naming_the_key_and_creates_no_database()
+    {
+        var folder = await PublishedApp.FolderAsync();
+        using var database = new TempDatabase();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(folder, "TicketBooking.Web.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = folder,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["ConnectionStrings__Tickets"] = $"Data Source={database.Path}";
+        start.Environment["Organizer__Password"] = TicketBookingApp.OrganizerPassword;
+        start.Environment["Holds__Duration"] = "-00:01:00";
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(limit.Token);
+
+        process.ExitCode.Should().Be(1);
+        (await errors).Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().ContainSingle()
+            .Which.Should().StartWith("TicketBooking cannot start: invalid configuration: Holds:Duration: ");
+        (await output).Should().BeEmpty("nothing ran: no migration, no log");
+        File.Exists(database.Path).Should().BeFalse("no database was created");
+    }
+
+    private static long? SchemaVersion(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema_version'";
+        if ((long)command.ExecuteScalar()! == 0)
+        {
+            return null;
+        }
+
+        command.CommandText = "SELECT version FROM schema_version";
+        return (long)command.ExecuteScalar()!;
     }
 }

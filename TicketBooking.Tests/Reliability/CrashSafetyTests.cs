@@ -91,7 +91,7 @@ public abstract class CrashSafetyTests(StorageProvider provider, ITestOutputHelp
                 .Should().Be(0, "no seat is both sold and held");
             Scalar(db, "SELECT COUNT(*) FROM seats s WHERE s.concert_id = @c AND s.held_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.buyer_id = s.held_by AND h.tier_id = s.tier_id)", concertId)
                 .Should().Be(0, "a held seat belongs to a hold that still exists");
-            Scalar(db, "SELECT COUNT(*) FROM tiers t WHERE t.concert_id = @c AND t.kind = 'reserved' AND (t.sold != (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.ticket_id IS NOT NULL) OR t.held != (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.held_by IS NOT NULL))", concertId)
+            Scalar(db, "SELECT COUNT(*) FROM tiers t WHERE t.concert_id = @c AND t.kind = 'reserved' AND (t.sold != (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.ticket_id IS NOT NULL) OR t.in_holds != (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.held_by IS NOT NULL))", concertId)
                 .Should().Be(0, "the tier's counters are its seat rows");
             Scalar(db, "SELECT COUNT(*) FROM tickets k JOIN tiers t ON t.id = k.tier_id WHERE k.concert_id = @c AND t.kind = 'reserved' AND k.status != 'cancelled' AND NOT EXISTS (SELECT 1 FROM seats s WHERE s.ticket_id = k.id AND s.label = k.seat_label)", concertId)
                 .Should().Be(0, "every paid ticket of the reserved tier has its seat");
@@ -242,7 +242,7 @@ public abstract class CrashSafetyTests(StorageProvider provider, ITestOutputHelp
     private static void AssertInvariantPerTier(DbConnection db, Guid concertId)
     {
         var tiers = db.Query<(string Code, long Capacity, long Sold, long HeldCounter, long HeldRows, long ItemsSold)>("""
-            SELECT t.code, t.capacity, t.sold, t.held,
+            SELECT t.code, t.capacity, t.sold, t.in_holds,
                    (SELECT COALESCE(CAST(SUM(h.quantity) AS BIGINT), 0) FROM holds h WHERE h.tier_id = t.id),
                    (SELECT COALESCE(CAST(SUM(i.quantity) AS BIGINT), 0) FROM booking_items i WHERE i.tier_id = t.id)
             FROM tiers t WHERE t.concert_id = @c

@@ -48,7 +48,7 @@ public sealed class ApiBuyer(HttpClient client) : IDisposable
         return await Client.PostAsJsonAsync("/api/holds", new { concertId, items = items.Select(i => new { tier = i.Tier, quantity = i.Quantity }) });
     }
 
-    /// <summary>A hold carrying a waiting-room admission (DESIGN §14).</summary>
+    /// <summary>A hold carrying a waiting-room admission (docs/architecture.md, "The on-sale and its waiting room").</summary>
     public async Task<HttpResponseMessage> HoldAsync(Guid concertId, string? admission, params (string Tier, int Quantity)[] items)
     {
         await StartSessionAsync();

@@ -18,6 +18,7 @@ using TicketBooking.Web.Components.Shared;
 using TicketBooking.Web.Identity;
 using TicketBooking.Web.Limits;
 using TicketBooking.Core.Diagnostics;
+using TicketBooking.Web.Buyers;
 
 namespace TicketBooking.Tests.Support;
 

@@ -4,13 +4,13 @@ using TicketBooking.Core.Storage;
 namespace TicketBooking.Tests.Support;
 
 /// <summary>
-/// The reserved-seating rule read straight from the database (DESIGN §18): each reserved tier's held and sold equal its
+/// The reserved-seating rule read straight from the database (docs/architecture.md, "Reserved seating"): each reserved tier's held and sold equal its
 /// seat rows, every live seated ticket owns its seat, no seat is both held and sold, and held + sold never pass capacity.
 /// </summary>
 public static class SeatInvariant
 {
     private const string TiersSql = """
-        SELECT t.code AS Code, t.capacity AS Capacity, t.held AS Held, t.sold AS Sold,
+        SELECT t.code AS Code, t.capacity AS Capacity, t.in_holds AS Held, t.sold AS Sold,
                (SELECT COALESCE(CAST(SUM(h.quantity) AS BIGINT), 0) FROM holds h WHERE h.tier_id = t.id) AS HoldRows,
                (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.held_by IS NOT NULL) AS HeldSeats,
                (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.ticket_id IS NOT NULL) AS SoldSeats,

@@ -54,6 +54,9 @@ public sealed class TestEngine : IAsyncDisposable
 
     internal GroupCommitWriter Writer => _services.GetRequiredService<GroupCommitWriter>();
 
+    /// <summary>The features' steps after each write command, as the writer runs them (for tests that run a transaction themselves).</summary>
+    internal IReadOnlyList<IAfterCommand> AfterCommands => [.. _services.GetServices<IAfterCommand>()];
+
     public HoldOptions HoldOptions => _services.GetRequiredService<IOptions<HoldOptions>>().Value;
 
     public TestLog Log { get; }

@@ -115,7 +115,7 @@ public sealed class TicketBookingApp : WebApplicationFactory<Program>
     /// <summary>A new concert a month ahead with the given tiers (code, price in cents, capacity), made through the engine.</summary>
     public Task<Concert> CreateConcertAsync(params (string Code, long PriceCents, int Capacity)[] tiers) => CreateConcertAsync(null, tiers);
 
-    /// <summary>As <see cref="CreateConcertAsync(ValueTuple{string, long, int}[])"/>, going on sale at <paramref name="onSaleAt"/> (DESIGN §14).</summary>
+    /// <summary>As <see cref="CreateConcertAsync(ValueTuple{string, long, int}[])"/>, going on sale at <paramref name="onSaleAt"/> (docs/architecture.md, "The on-sale and its waiting room").</summary>
     public async Task<Concert> CreateConcertAsync(DateTimeOffset? onSaleAt, params (string Code, long PriceCents, int Capacity)[] tiers)
     {
         var time = GetService<TimeProvider>();

@@ -7,7 +7,7 @@ using TicketBooking.Web.Tickets;
 
 namespace TicketBooking.Web.Api;
 
-/// <summary>Registers and maps the JSON API of DESIGN §7.</summary>
+/// <summary>Registers and maps the JSON API (README, "HTTP API").</summary>
 internal static class ApiSetup
 {
     /// <summary>The largest API request body accepted; the biggest legitimate one (a concert with ten tiers) is a few KB.</summary>

@@ -5,6 +5,7 @@ using TicketBooking.Core.Bookings;
 using TicketBooking.Core.Payments;
 using TicketBooking.Web.Identity;
 using TicketBooking.Web.Limits;
+using TicketBooking.Web.Buyers;
 
 namespace TicketBooking.Web.Api;
 

@@ -16,8 +16,8 @@ using TicketBooking.Web.Limits;
 namespace TicketBooking.Web.Api;
 
 /// <summary>
-/// A tier and its counts; <see cref="Reserved"/>: its tickets are seats, picked on <c>/api/concerts/{id}/seats</c> (DESIGN §18).
-/// <see cref="Waiting"/> people wait for it (DESIGN §13), wanting <see cref="WaitingTickets"/>; <see cref="SetAside"/> returned
+/// A tier and its counts; <see cref="Reserved"/>: its tickets are seats, picked on <c>/api/concerts/{id}/seats</c> (docs/architecture.md, "Reserved seating").
+/// <see cref="Waiting"/> people wait for it (docs/architecture.md, "The waiting list"), wanting <see cref="WaitingTickets"/>; <see cref="SetAside"/> returned
 /// tickets are kept for them, not for sale: capacity = sold + held + setAside + available.
 /// </summary>
 public sealed record TierResponse(string Code, string Name, long PriceCents, string Currency, int Capacity, int Sold, int Held, int Available, bool Reserved = false,
@@ -27,7 +27,7 @@ public sealed record TierResponse(string Code, string Name, long PriceCents, str
         new(tier.Code, tier.Name, tier.PriceCents, Tier.Currency, tier.Capacity, tier.Sold, tier.Held, tier.Available, tier.Reserved, tier.Waiting, tier.WaitingTickets, tier.SetAside);
 }
 
-/// <summary><see cref="OnSaleAt"/>: when tickets go on sale (null: on sale). Tickets of a concert with an on-sale are sold through its waiting room (DESIGN §14).</summary>
+/// <summary><see cref="OnSaleAt"/>: when tickets go on sale (null: on sale). Tickets of a concert with an on-sale are sold through its waiting room (docs/architecture.md, "The on-sale and its waiting room").</summary>
 public sealed record ConcertResponse(
     Guid Id, string Name, string Artist, string Venue, string City, DateTimeOffset StartsAt, string TimeZone, string Description,
     IReadOnlyList<TierResponse> Tiers, DateTimeOffset? OnSaleAt = null)

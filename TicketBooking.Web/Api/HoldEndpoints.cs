@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using TicketBooking.Core.Holds;
 using TicketBooking.Web.Identity;
 using TicketBooking.Web.Limits;
+using TicketBooking.Web.Buyers;
 
 namespace TicketBooking.Web.Api;
 

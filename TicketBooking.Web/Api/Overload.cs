@@ -1,3 +1,4 @@
+using TicketBooking.Web.Hosting;
 using System.ComponentModel.DataAnnotations;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
@@ -26,7 +27,7 @@ internal static partial class Overload
 {
     public static IServiceCollection AddTicketBookingOverloadShedding(this IServiceCollection services)
     {
-        services.AddOptions<OverloadOptions>().BindConfiguration(OverloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.BindValidated<OverloadOptions>(OverloadOptions.Section);
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>

@@ -9,11 +9,12 @@ using TicketBooking.Core;
 using TicketBooking.Core.OnSale;
 using TicketBooking.Web.Identity;
 using TicketBooking.Web.Limits;
+using TicketBooking.Web.Buyers;
 
 namespace TicketBooking.Web.Api;
 
 /// <summary>
-/// The caller's place in a concert's waiting room (DESIGN §14). <see cref="State"/> is <c>waiting</c>, <c>admitted</c>
+/// The caller's place in a concert's waiting room (docs/architecture.md, "The on-sale and its waiting room"). <see cref="State"/> is <c>waiting</c>, <c>admitted</c>
 /// (send <see cref="Admission"/> with <c>POST /api/holds</c> until <see cref="AdmissionExpiresAt"/>), <c>done</c> (booked or
 /// released) or <c>expired</c>; POST again to get back in line. <see cref="Position"/> is null before the sale opens: then
 /// everyone in the room is given a random place. <see cref="AsOf"/>: when the room was in this state. <see cref="TicketsLeft"/>

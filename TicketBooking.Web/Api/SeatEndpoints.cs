@@ -11,7 +11,7 @@ namespace TicketBooking.Web.Api;
 
 public sealed record SeatResponse(string Label, string Tier, string Section, string Row, int Number, double X, double Y, bool Accessible, string Status);
 
-/// <summary>A seat map (DESIGN §18). With <c>?since=</c>, <see cref="Complete"/> is false and only changed seats are listed.</summary>
+/// <summary>A seat map (docs/architecture.md, "Reserved seating"). With <c>?since=</c>, <see cref="Complete"/> is false and only changed seats are listed.</summary>
 public sealed record SeatMapResponse(Guid ConcertId, long Version, bool Complete, IReadOnlyList<SeatResponse> Seats)
 {
     public static SeatMapResponse From(SeatMap map) => new(map.ConcertId, map.Version, map.Complete, [.. map.Seats.Select(s =>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using TicketBooking.Core.Waitlist;
 using TicketBooking.Web.Identity;
 using TicketBooking.Web.Limits;
+using TicketBooking.Web.Buyers;
 
 namespace TicketBooking.Web.Api;
 
@@ -9,7 +10,7 @@ namespace TicketBooking.Web.Api;
 public sealed record WaitlistBody(Guid? ConcertId, string? Tier, int? Quantity, string? Email, string? Admission = null);
 
 /// <summary>
-/// A place in a tier's waiting line (DESIGN §13). <see cref="Position"/> (1 = next) and <see cref="TicketsAhead"/> while
+/// A place in a tier's waiting line (docs/architecture.md, "The waiting list"). <see cref="Position"/> (1 = next) and <see cref="TicketsAhead"/> while
 /// <c>waiting</c>; <see cref="OfferExpiresAt"/> while <c>offered</c>: the tickets are the caller's hold until then, paid with
 /// <c>POST /api/bookings</c>.
 /// </summary>

@@ -22,31 +22,28 @@ internal static class TicketBookingHost
     {
         var services = builder.Services;
 
-        services.AddOptions<StorageOptions>()
-            .BindConfiguration("Storage")
+        services.BindValidated<StorageOptions>("Storage")
             .Configure<IConfiguration, IHostEnvironment>((storage, configuration, environment) =>
             {
                 var connectionString = configuration.GetConnectionString("Tickets") ?? storage.ConnectionString;
                 storage.ConnectionString = storage.Provider == StorageProvider.Sqlite
                     ? DatabasePath.Resolve(connectionString, environment.ContentRootPath)
                     : connectionString;
-            })
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddOptions<HoldOptions>().BindConfiguration(HoldOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CancellationOptions>().BindConfiguration(CancellationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<Core.Seating.SeatingOptions>().BindConfiguration(Core.Seating.SeatingOptions.Section);
-        services.AddOptions<Core.Waitlist.WaitlistOptions>().BindConfiguration(Core.Waitlist.WaitlistOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<Core.OnSale.WaitingRoomOptions>().BindConfiguration(Core.OnSale.WaitingRoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+            });
+        services.BindValidated<HoldOptions>(HoldOptions.Section);
+        services.BindValidated<PaymentOptions>(PaymentOptions.Section);
+        services.BindValidated<CancellationOptions>(CancellationOptions.Section);
+        services.BindValidated<Core.Seating.SeatingOptions>(Core.Seating.SeatingOptions.Section);
+        services.BindValidated<Core.Waitlist.WaitlistOptions>(Core.Waitlist.WaitlistOptions.Section);
+        services.BindValidated<Core.OnSale.WaitingRoomOptions>(Core.OnSale.WaitingRoomOptions.Section);
+        services.BindValidated<SeedOptions>(SeedOptions.Section);
 
         services.AddTicketBookingCore();
         services.AddHostedService<ClusterListener>();
-        services.AddHostedService<HoldExpirySweeper>();
+        services.AddHostedService<ExpirySweeper>();
         services.AddHostedService<WaitingRoomPump>();
         services.AddHostedService<RefundRecovery>();
-        services.AddOptions<Email.EmailOptions>().BindConfiguration(Email.EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.BindValidated<Email.EmailOptions>(Email.EmailOptions.Section);
         services.AddSingleton<Email.IEmailTransport>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<Email.EmailOptions>>().Value.Smtp.Host)
             ? ActivatorUtilities.CreateInstance<Email.PickupDirectoryTransport>(sp)
             : ActivatorUtilities.CreateInstance<Email.SmtpTransport>(sp));
@@ -84,6 +81,32 @@ internal static class TicketBookingHost
         services.AddHostedService<CircuitSlotSweeper>();
         services.AddHostedService<MemoryTrimmer>();
         return builder;
+    }
+
+    /// <summary>
+    /// Checks every option now, before anything touches the database: false, with one line on standard error per broken
+    /// rule naming its configuration key, when the app must not start. Without this the checks ran when the host started,
+    /// after migrations had run, and stopped the app with a stack trace.
+    /// </summary>
+    public static bool ConfigurationIsValid(this WebApplication app)
+    {
+        try
+        {
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
+            return true;
+        }
+        catch (Exception exception) when (exception is OptionsValidationException or AggregateException)
+        {
+            var failures = exception is AggregateException all
+                ? all.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures)
+                : ((OptionsValidationException)exception).Failures;
+            foreach (var failure in failures)
+            {
+                Console.Error.WriteLine($"TicketBooking cannot start: invalid configuration: {failure}");
+            }
+
+            return false;
+        }
     }
 
     /// <summary>Creates and migrates the database, finishes payments a crash interrupted, and seeds an empty database.</summary>

@@ -1,3 +1,4 @@
+using TicketBooking.Web.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -13,7 +14,7 @@ internal static class IdentitySetup
 
     public static IServiceCollection AddTicketBookingIdentity(this IServiceCollection services)
     {
-        services.AddOptions<OrganizerOptions>().BindConfiguration(OrganizerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.BindValidated<OrganizerOptions>(OrganizerOptions.Section);
         services.AddSingleton<OrganizerSession>();
 
         // The key ring that protects every cookie lives in the ticket database; a fixed application name keeps it

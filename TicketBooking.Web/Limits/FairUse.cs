@@ -5,7 +5,7 @@ using TicketBooking.Core.Diagnostics;
 namespace TicketBooking.Web.Limits;
 
 /// <summary>
-/// Every per-client limit in one place (DESIGN §15), asked by the API and the pages alike. Each check returns null
+/// Every per-client limit in one place (docs/architecture.md, "Fair use"), asked by the API and the pages alike. Each check returns null
 /// when the action may go ahead, or the <see cref="Refusal"/> to show (429 with Retry-After in the API). Budgets that
 /// count failures (payments, sign-ins, booking searches) set one failure aside when an attempt starts and give it back
 /// when the attempt did not fail, so attempts running at once cannot overrun them.

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace TicketBooking.Web.Limits;
 
 /// <summary>
-/// Per-client limits (DESIGN §15), bound from <c>Limits</c>. "Per address" means per client address as
+/// Per-client limits (docs/architecture.md, "Fair use"), bound from <c>Limits</c>. "Per address" means per client address as
 /// <see cref="ClientAddress"/> reads it: an IPv4 address or an IPv6 /64, honouring X-Forwarded-For only from
 /// the proxies in <c>ForwardedHeaders</c>. <c>RateLimits:Enabled=false</c> turns the per-buyer and per-address
 /// limits off; the server-wide caps (<see cref="MaxEventStreams"/>, <see cref="MaxCircuits"/>), the organizer

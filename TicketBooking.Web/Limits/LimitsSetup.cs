@@ -1,9 +1,11 @@
+using TicketBooking.Web.Hosting;
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using TicketBooking.Core.Limits;
 using TicketBooking.Core.Storage;
+using TicketBooking.Web.Buyers;
 
 namespace TicketBooking.Web.Limits;
 
@@ -14,10 +16,9 @@ internal static class LimitsSetup
 
     public static IServiceCollection AddTicketBookingLimits(this IServiceCollection services)
     {
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<BuyerLimitOptions>()
-            .BindConfiguration(BuyerLimitOptions.Section)
+        services.BindValidated<RateLimitOptions>(RateLimitOptions.Section);
+        services.BindValidated<LimitOptions>(LimitOptions.Section);
+        services.BindValidated<BuyerLimitOptions>(BuyerLimitOptions.Section)
             .PostConfigure<IOptions<RateLimitOptions>>((limits, rates) =>
             {
                 // The per-buyer maximum is a business rule and stays; the per-address cap goes with the other per-address limits.
@@ -25,9 +26,7 @@ internal static class LimitsSetup
                 {
                     limits.MaxHeldTicketsPerAddress = 0;
                 }
-            })
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+            });
         // Places per address in a waiting room are a per-address limit too.
         services.AddOptions<Core.OnSale.WaitingRoomOptions>().PostConfigure<IOptions<RateLimitOptions>>((room, rates) =>
         {
@@ -36,7 +35,7 @@ internal static class LimitsSetup
                 room.PlacesPerAddress = 0;
             }
         });
-        services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.BindValidated<ProxyOptions>(ProxyOptions.Section);
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((forwarded, proxies) =>
         {
             // ASP.NET Core trusts loopback by default, and with both lists empty it would trust every sender: here only

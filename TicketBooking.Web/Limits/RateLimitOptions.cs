@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace TicketBooking.Web.Limits;
 
 /// <summary>
-/// The per-buyer rates of DESIGN §10, bound from <c>RateLimits</c>. <see cref="Enabled"/> is the one switch for every
+/// The per-buyer rates (README, "Configuration"), bound from <c>RateLimits</c>. <see cref="Enabled"/> is the one switch for every
 /// per-buyer and per-address limit (<see cref="LimitOptions"/> as well): a benchmark turns them off.
 /// </summary>
 public sealed class RateLimitOptions

@@ -15,7 +15,7 @@ public sealed record CheckInResponse(Guid TicketId, Guid ConcertId, string Tier,
 
 public sealed record TierCheckInsResponse(string Tier, int Sold, int Admitted);
 
-/// <summary>Tickets for their buyer (the QR image) and the door (check-in, admitted per tier): DESIGN §11.</summary>
+/// <summary>Tickets for their buyer (the QR image) and the door (check-in, admitted per tier): docs/architecture.md, "Tickets and check-in".</summary>
 internal static class TicketEndpoints
 {
     public static IEndpointRouteBuilder MapTicketEndpoints(this IEndpointRouteBuilder routes)

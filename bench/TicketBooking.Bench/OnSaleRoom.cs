@@ -8,7 +8,7 @@ using System.Text.Json;
 namespace TicketBooking.Bench;
 
 /// <summary>
-/// A scheduled on-sale through its waiting room (DESIGN §14): <c>--room-buyers</c> buyers (20,000) get in line before
+/// A scheduled on-sale through its waiting room (docs/architecture.md, "The on-sale and its waiting room"): <c>--room-buyers</c> buyers (20,000) get in line before
 /// <c>onSaleAt</c> for a general-admission tier of three quarters of them, so the last quarter meets a true sell-out. At the
 /// sale the room shuffles them and admits them at the configured pace (<c>--admit-per-minute</c>, 500 shopping at once,
 /// two-minute admissions); nobody is admitted while every ticket is sold or held. <c>--room-streams</c> of them (500) wait

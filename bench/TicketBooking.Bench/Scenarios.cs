@@ -394,6 +394,19 @@ internal static class Scenarios
         return connection;
     }
 
+    /// <summary>
+    /// The name of the tiers' counter of tickets in hold rows: <c>in_holds</c> since migration 0014, <c>held</c> before
+    /// (a comparison runs an older build too).
+    /// </summary>
+    public static string InHoldsColumn(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = connection is SqliteConnection
+            ? "SELECT COUNT(*) FROM pragma_table_info('tiers') WHERE name = 'in_holds'"
+            : "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'tiers' AND column_name = 'in_holds'";
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0 ? "in_holds" : "held";
+    }
+
     /// <summary>Adds a parameter named <paramref name="name"/> (with its @) to the command.</summary>
     public static DbCommand With(this DbCommand command, string name, object value)
     {
@@ -413,8 +426,8 @@ internal static class Scenarios
         }
 
         using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT t.code, t.capacity, t.sold, t.held,
+        command.CommandText = $"""
+            SELECT t.code, t.capacity, t.sold, t.{InHoldsColumn(connection)},
                    (SELECT CAST(COALESCE(SUM(h.quantity), 0) AS BIGINT) FROM holds h WHERE h.tier_id = t.id),
                    (SELECT CAST(COALESCE(SUM(h.quantity), 0) AS BIGINT) FROM holds h WHERE h.tier_id = t.id AND h.expires_at > @now)
             FROM tiers t WHERE t.concert_id = @concert

@@ -166,8 +166,8 @@ internal static class SeatsScenario
         }
 
         using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT t.capacity, t.sold, t.held,
+        command.CommandText = $"""
+            SELECT t.capacity, t.sold, t.{Scenarios.InHoldsColumn(connection)},
                    (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.held_by IS NOT NULL),
                    (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.ticket_id IS NOT NULL),
                    (SELECT COUNT(*) FROM seats s WHERE s.tier_id = t.id AND s.ticket_id IS NOT NULL AND s.held_by IS NOT NULL),

@@ -8,7 +8,7 @@ using TicketBooking.Web.Components.Pages.Organizer;
 
 namespace TicketBooking.Tests.Components.Concerts;
 
-/// <summary>The on-sale on the pages (DESIGN §14): the countdown, the way into the room, the buyer's turn, the live place.</summary>
+/// <summary>The on-sale on the pages (docs/architecture.md, "The on-sale and its waiting room"): the countdown, the way into the room, the buyer's turn, the live place.</summary>
 public sealed class OnSaleTests : ComponentTest
 {
     public OnSaleTests()

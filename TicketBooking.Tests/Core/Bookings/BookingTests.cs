@@ -152,7 +152,7 @@ public abstract class BookingTests(StorageProvider provider) : IAsyncLifetime
     [Fact]
     public async Task A_payment_begun_a_second_before_expiry_keeps_the_tickets_for_the_charge_and_books()
     {
-        // DESIGN §15 / issue 10: a 2 s charge started 1 s before the hold runs out.
+        // docs/architecture.md, "Confirming a booking" / issue 10: a 2 s charge started 1 s before the hold runs out.
         await using var engine = TestEngine.Start(provider: provider, payments: p => p.Delay = TimeSpan.FromSeconds(2));
         var concert = await engine.CreateConcertAsync(("VIP", 10_000, 10));
         var payer = BuyerId.New();

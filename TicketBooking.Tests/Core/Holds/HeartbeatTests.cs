@@ -6,7 +6,7 @@ using TicketBooking.Tests.Support;
 
 namespace TicketBooking.Tests.Core.Holds;
 
-/// <summary>DESIGN §3 with its defaults: Duration 10 min, InactivityTimeout 3 min, HiddenGrace 60 s, HardCap 15 min.</summary>
+/// <summary>The hold policy (docs/architecture.md, "Holds") with its defaults: Duration 10 min, InactivityTimeout 3 min, HiddenGrace 60 s, HardCap 15 min.</summary>
 public abstract class HeartbeatTests(StorageProvider provider) : IAsyncLifetime
 {
     private static readonly TimeSpan Millisecond = TimeSpan.FromMilliseconds(1);

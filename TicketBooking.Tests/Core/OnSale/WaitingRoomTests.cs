@@ -10,7 +10,7 @@ using TicketBooking.Tests.Support;
 
 namespace TicketBooking.Tests.Core.OnSale;
 
-/// <summary>The on-sale and its waiting room (DESIGN §14) on a real SQLite file with a fake clock.</summary>
+/// <summary>The on-sale and its waiting room (docs/architecture.md, "The on-sale and its waiting room") on a real SQLite file with a fake clock.</summary>
 public abstract class WaitingRoomTests(StorageProvider provider) : IAsyncDisposable
 {
     private static readonly TimeSpan SaleIn = TimeSpan.FromMinutes(20);
@@ -359,6 +359,41 @@ public abstract class WaitingRoomTests(StorageProvider provider) : IAsyncDisposa
 
         (await _engine.Room.GetAsync(second, concert.Id))!.State.Should().Be(QueueState.Admitted, "the released tickets move the line");
         (await _engine.Room.GetAsync(first, concert.Id))!.State.Should().Be(QueueState.Done, "releasing ended the first buyer's turn");
+    }
+
+    [Fact]
+    public async Task Tickets_left_in_the_room_are_what_the_public_can_buy_with_tickets_set_aside_and_expired_holds_not_yet_reclaimed()
+    {
+        var concert = await _engine.CreateConcertAsync(Now + SaleIn, ("GA", 1_000, 10), ("VIP", 5_000, 6));
+        _engine.Time.SetUtcNow(concert.OnSaleAt!.Value);
+        var (vipBuyer, vipHolder, vipWaiter, gaHolder) = (BuyerId.New(), BuyerId.New(), BuyerId.New(), BuyerId.New());
+        async Task<string> TurnAsync(BuyerId buyer) =>
+            ((JoinRoomResult.InLine)await _engine.Room.JoinAsync(buyer, concert.Id)).Status.Admission!;
+        async Task<HoldResult> HoldAsync(BuyerId buyer, string turn, string tier, int quantity) =>
+            await _engine.Holds.PlaceAsync(buyer, TestEngine.Request(concert.Id, (tier, quantity)) with { Admission = turn });
+
+        // VIP: four sold, two held; a buyer waits for four; the two come back: too few for them, so they are set aside for the line.
+        (await HoldAsync(vipBuyer, await TurnAsync(vipBuyer), "VIP", 4)).Should().BeOfType<HoldResult.Held>();
+        (await _engine.Bookings.ConfirmAsync(vipBuyer, TestEngine.Payment(concert.Id), Guid.NewGuid().ToString("N"))).Should().BeOfType<ConfirmResult.Booked>();
+        (await HoldAsync(vipHolder, await TurnAsync(vipHolder), "VIP", 2)).Should().BeOfType<HoldResult.Held>();
+        (await _engine.Waitlist.JoinAsync(vipWaiter, new JoinRequest(concert.Id, "VIP", 4, "waiter@example.com", await TurnAsync(vipWaiter)))).Should().BeOfType<JoinResult.Joined>();
+        (await _engine.Holds.ReleaseAsync(vipHolder, concert.Id)).Should().BeTrue();
+        // GA: three held, then the hold runs out and nothing has reclaimed it yet (no sweep, no write since).
+        (await HoldAsync(gaHolder, await TurnAsync(gaHolder), "GA", 3)).Should().BeOfType<HoldResult.Held>();
+        _engine.Time.Advance(_engine.HoldOptions.HardCap + TimeSpan.FromSeconds(1));
+
+        var vip = await _engine.TierAsync(concert.Id, "VIP");
+        vip.Should().BeEquivalentTo(new { Sold = 4, SetAside = 2, Held = 0, Available = 0 });
+        (await _engine.TierAsync(concert.Id, "GA")).Available.Should().Be(10, "an expired hold stops counting at its expiry");
+        var room = (await _engine.Room.GetRoomAsync(concert.Id))!;
+        room.TicketsLeft.Should().Be(10, "the room counts what the public can buy: all ten GA (the hold ran out), not the set-aside VIP");
+
+        // And the public can buy exactly that: ten GA, no VIP.
+        var buyer = BuyerId.New();
+        var turn = await TurnAsync(buyer);
+        (await HoldAsync(buyer, turn, "VIP", 1)).Should().BeEquivalentTo(new HoldResult.NotEnoughTickets([new TierShortfall("VIP", 1, 0)]));
+        (await HoldAsync(buyer, turn, "GA", 10)).Should().BeOfType<HoldResult.Held>();
+        (await _engine.Room.GetRoomAsync(concert.Id))!.TicketsLeft.Should().Be(0);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using TicketBooking.Core.Seating;
 
 namespace TicketBooking.Tests.Core.Seating;
 
-/// <summary>Best available (DESIGN §18): examples, then properties over thousands of random halls checked against brute force.</summary>
+/// <summary>Best available (docs/architecture.md, "Reserved seating"): examples, then properties over thousands of random halls checked against brute force.</summary>
 public sealed class BestAvailableTests
 {
     private static readonly (double X, double Y) Stage = (0, 0);

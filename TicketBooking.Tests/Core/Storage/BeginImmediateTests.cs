@@ -29,7 +29,7 @@ public sealed class BeginImmediateTests
         // A plain reader still sees the old state: ten free. That is the stale view a writer must not act on.
         using (var snapshot = reader.BeginTransaction(deferred: true))
         {
-            Dapper.SqlMapper.ExecuteScalar<long>(reader, "SELECT capacity - sold - held FROM tiers WHERE concert_id = @id", new { id = concert.Id }, snapshot)
+            Dapper.SqlMapper.ExecuteScalar<long>(reader, "SELECT capacity - sold - in_holds FROM tiers WHERE concert_id = @id", new { id = concert.Id }, snapshot)
                 .Should().Be(10);
         }
 

@@ -151,7 +151,7 @@ public abstract class WaitlistContentionTests(StorageProvider provider) : IAsync
     {
         await using var connection = await _engine.Connections.OpenAsync();
         var counts = await connection.QuerySingleAsync<(long Capacity, long Sold, long Held, long HoldRows, long LiveTickets)>("""
-            SELECT t.capacity, t.sold, t.held,
+            SELECT t.capacity, t.sold, t.in_holds,
                    (SELECT COALESCE(CAST(SUM(quantity) AS BIGINT), 0) FROM holds h WHERE h.tier_id = t.id),
                    (SELECT COUNT(*) FROM tickets k WHERE k.tier_id = t.id AND k.status <> 'cancelled')
             FROM tiers t WHERE t.concert_id = @concertId

@@ -11,7 +11,7 @@ using TicketBooking.Tests.Support;
 
 namespace TicketBooking.Tests.Core.Waitlist;
 
-/// <summary>The waiting list's rules (DESIGN §13) on a real SQLite file with a fake clock.</summary>
+/// <summary>The waiting list's rules (docs/architecture.md, "The waiting list") on a real SQLite file with a fake clock.</summary>
 public abstract class WaitlistTests(StorageProvider provider) : IAsyncLifetime
 {
     private static readonly TimeSpan OfferWindow = TimeSpan.FromMinutes(30);
@@ -367,7 +367,7 @@ public abstract class WaitlistTests(StorageProvider provider) : IAsyncLifetime
             [
                 c => HoldCommands.Release(c, seller, _concert.Id),
                 c => strangers = HoldCommands.Place(c, new(stranger, TestEngine.Request(_concert.Id, ("GA", 9)), null, _engine.HoldOptions, new(), PreventOrphans: true)),
-            ]);
+            ], _engine.AfterCommands);
         }
 
         strangers.Should().BeEquivalentTo(new HoldResult.NotEnoughTickets([new TierShortfall("GA", 9, 8)]));

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components.Authorization;
 using TicketBooking.Core;
 using TicketBooking.Web.Identity;
+using TicketBooking.Web.Buyers;
 
 namespace TicketBooking.Web.Components.Shared;
 

@@ -1,4 +1,4 @@
--- Abuse resistance (DESIGN §15): who holds from where, server-side organizer sessions, the Data Protection
+-- Abuse resistance (docs/architecture.md, "Fair use"): who holds from where, server-side organizer sessions, the Data Protection
 -- key ring in the database, and a secret for keyed fingerprints.
 
 -- The client address (IPv4, or an IPv6 /64) a hold was placed from, so one address cannot hold a whole tier

@@ -1,4 +1,4 @@
--- Tickets (DESIGN §11): one per seat of a confirmed booking, each with the code its QR carries.
+-- Tickets (docs/architecture.md, "Tickets and check-in"): one per seat of a confirmed booking, each with the code its QR carries.
 
 -- code: 128 random bits as 32 upper-case hex digits. Random rather than signed: a door needs the database anyway to admit a
 -- ticket once, a random code can be revoked by its row alone, and there is no signing key to keep or rotate. Upper-case

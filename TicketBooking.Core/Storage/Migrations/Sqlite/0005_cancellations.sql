@@ -1,4 +1,4 @@
--- Cancellations and refunds (DESIGN §12). A booking's status is read from its tickets (all cancelled: cancelled; some:
+-- Cancellations and refunds (docs/architecture.md, "Cancellation and refunds"). A booking's status is read from its tickets (all cancelled: cancelled; some:
 -- partially cancelled), so it can never disagree with them; bookings.status stays 'confirmed' (paid).
 
 ALTER TABLE bookings ADD COLUMN refunded_cents INTEGER NOT NULL DEFAULT 0 CHECK (refunded_cents >= 0);

@@ -1,4 +1,4 @@
--- E-mail outbox (DESIGN §12, §17): each message is written in the same transaction as what it tells of (a booking, a
+-- E-mail outbox (docs/architecture.md, "The features and the homes of their rules"): each message is written in the same transaction as what it tells of (a booking, a
 -- cancellation), so a crash can lose neither; a sender delivers it afterwards, with retries. id doubles as the delivered
 -- message's identity (the .eml file's name, the Message-ID), so a delivery repeated after a crash is the same message.
 CREATE TABLE outbox (

@@ -1,4 +1,4 @@
--- Reserved seating (DESIGN §18). A reserved tier is a set of seat rows; its capacity, held and sold stay the counts of
+-- Reserved seating (docs/architecture.md, "Reserved seating"). A reserved tier is a set of seat rows; its capacity, held and sold stay the counts of
 -- those seats, kept in the same transactions as today, so every availability rule applies unchanged.
 ALTER TABLE tiers ADD COLUMN kind TEXT NOT NULL DEFAULT 'general' CHECK (kind IN ('general', 'reserved'));
 

@@ -1,4 +1,4 @@
--- Waiting list (DESIGN §13). One row per time a buyer joins a tier's line; its place is `seq` (joined order), so a
+-- Waiting list (docs/architecture.md, "The waiting list"). One row per time a buyer joins a tier's line; its place is `seq` (joined order), so a
 -- buyer whose offer ran out and who joins again goes to the end with a new row. Positions are never stored: a waiting
 -- entry's position is 1 + the waiting entries of its tier with a smaller seq, so they are always 1..n without gaps.
 CREATE TABLE waitlist (

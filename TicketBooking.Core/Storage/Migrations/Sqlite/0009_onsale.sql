@@ -1,4 +1,4 @@
--- On-sale day (DESIGN §14). A concert may go on sale at a set time (unix ms; NULL = on sale now).
+-- On-sale day (docs/architecture.md, "The on-sale and its waiting room"). A concert may go on sale at a set time (unix ms; NULL = on sale now).
 ALTER TABLE concerts ADD COLUMN on_sale_at INTEGER;
 
 -- The waiting room: one row per time a buyer gets in line for a concert. `seq` is the place in line: NULL for those

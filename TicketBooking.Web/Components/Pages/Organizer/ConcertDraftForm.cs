@@ -45,7 +45,7 @@ public sealed class ConcertDraftForm
     private static DateTime? ParseLocal(string? value) =>
         DateTime.TryParseExact(value, [LocalInputFormat, LocalInputFormat + ":ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local) ? local : null;
 
-    /// <summary>When tickets go on sale, on the venue's clock; empty: on sale at once (DESIGN §14).</summary>
+    /// <summary>When tickets go on sale, on the venue's clock; empty: on sale at once (docs/architecture.md, "The on-sale and its waiting room").</summary>
     public DateTime? OnSaleLocal { get; set; }
 
     /// <summary><see cref="OnSaleLocal"/> as the browser's date-and-time field sends it; empty clears it.</summary>

@@ -10,14 +10,14 @@ namespace TicketBooking.Web.Hosting;
 /// new availability), forgets old idempotency keys and failed payment attempts, and ends expired organizer
 /// sessions. A failed sweep is logged and the next one runs as usual (<see cref="PeriodicService"/>).
 /// </summary>
-internal sealed partial class HoldExpirySweeper(
+internal sealed partial class ExpirySweeper(
     HoldService holds,
     BookingService bookings,
     OrganizerSessions organizers,
     TimeProvider time,
     IOptions<HoldOptions> options,
     Core.Cluster.ClusterLeader leader,
-    ILogger<HoldExpirySweeper> logger) : PeriodicService(time, logger, leader)
+    ILogger<ExpirySweeper> logger) : PeriodicService(time, logger, leader)
 {
     protected override TimeSpan Interval => options.Value.SweepInterval;
 

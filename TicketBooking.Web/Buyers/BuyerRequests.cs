@@ -1,7 +1,8 @@
 using TicketBooking.Core.Bookings;
 using TicketBooking.Core.Holds;
+using TicketBooking.Web.Limits;
 
-namespace TicketBooking.Web.Limits;
+namespace TicketBooking.Web.Buyers;
 
 /// <summary>
 /// The one way buyer writes reach the engine, for the API endpoints and the Blazor pages alike: the limits of

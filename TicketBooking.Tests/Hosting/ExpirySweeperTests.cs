@@ -8,7 +8,7 @@ using TicketBooking.Tests.Support;
 
 namespace TicketBooking.Tests.Hosting;
 
-public sealed class HoldExpirySweeperTests
+public sealed class ExpirySweeperTests
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
     private readonly TestClock _time = new();
