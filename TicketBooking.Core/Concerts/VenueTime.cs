@@ -16,6 +16,19 @@ public static class VenueTime
         return new DateTimeOffset(unspecified, zone.GetUtcOffset(unspecified));
     }
 
+    /// <summary>
+    /// "Sat, Mar 13, 2027 · 8:00 PM": <paramref name="instant"/> on the venue's clock, as pages and messages show it (an
+    /// unknown zone shows UTC).
+    /// </summary>
+    public static string Describe(DateTimeOffset instant, string? timeZone) =>
+        OnClock(instant, timeZone).ToString("ddd, MMM d, yyyy · h:mm tt", System.Globalization.CultureInfo.GetCultureInfo("en-US"));
+
+    /// <summary>The same instant on a clock in <paramref name="timeZone"/>; an unknown zone shows UTC.</summary>
+    public static DateTimeOffset OnClock(DateTimeOffset instant, string? timeZone) =>
+        timeZone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone)
+            ? TimeZoneInfo.ConvertTime(instant, zone)
+            : instant.ToUniversalTime();
+
     /// <summary>What a venue's clock shows at <paramref name="instant"/>.</summary>
     public static DateTimeOffset ToLocal(DateTimeOffset instant, string timeZone) =>
         TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(timeZone));

@@ -50,7 +50,7 @@ internal static class HoldCommands
         {
             if (onSaleAt > context.NowMs)
             {
-                return new HoldResult.NotOnSaleYet(DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt));
+                return new HoldResult.NotOnSaleYet(DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt), tiers[0].TimeZone);
             }
 
             // While the room is open only an admitted buyer may hold; checked here, so no page or client can skip it.
@@ -133,17 +133,17 @@ internal static class HoldCommands
         return new HoldResult.Held(Write(context, placement, tiers, existing, seats?.Seats));
     }
 
-    /// <summary>Held and bought together stay within <see cref="BuyerLimitOptions.MaxTicketsPerBuyer"/> per tier.</summary>
-    private static HoldResult.BuyerLimitReached? BuyerLimit(WriteContext context, BuyerId buyer, HoldRequest request, List<TierStock> tiers, BuyerLimitOptions limits)
+    /// <summary>Held and bought together stay within <see cref="TicketLimits.PerBuyerPerTier"/> per tier.</summary>
+    private static HoldResult.BuyerLimitReached? BuyerLimit(WriteContext context, BuyerId buyer, HoldRequest request, List<TierStock> tiers, TicketLimits limits)
     {
         var bought = context.Connection.Query<(long TierId, long Quantity)>(BoughtSql, new { buyer = buyer.Value, concertId = request.ConcertId }, context.Transaction);
         foreach (var item in request.Items)
         {
             var tier = Tier(tiers, item.Tier);
             var already = (int)bought.Find(b => b.TierId == tier.Id).Quantity;
-            if (item.Quantity + already > limits.MaxTicketsPerBuyer)
+            if (!limits.BuyerMayHave(already, item.Quantity))
             {
-                return new HoldResult.BuyerLimitReached(tier.Code, limits.MaxTicketsPerBuyer, already);
+                return new HoldResult.BuyerLimitReached(tier.Code, limits.PerBuyerPerTier, already);
             }
         }
 
@@ -152,11 +152,11 @@ internal static class HoldCommands
 
     /// <summary>
     /// Checkouts from one client address, other than this buyer's own, plus this request stay within
-    /// <see cref="BuyerLimitOptions.MaxHeldTicketsPerAddress"/> for the concert.
+    /// <see cref="TicketLimits.HeldPerAddress"/> for the concert.
     /// </summary>
-    private static HoldResult.AddressLimitReached? AddressLimit(WriteContext context, BuyerId buyer, HoldRequest request, string? client, BuyerLimitOptions limits)
+    private static HoldResult.AddressLimitReached? AddressLimit(WriteContext context, BuyerId buyer, HoldRequest request, string? client, TicketLimits limits)
     {
-        if (client is null || limits.MaxHeldTicketsPerAddress == 0)
+        if (client is null || limits.HeldPerAddress == 0)
         {
             return null;
         }
@@ -164,13 +164,13 @@ internal static class HoldCommands
         var others = context.Connection.QuerySingle<(long Tickets, long? FirstExpiry)>(
             HeldFromClientSql, new { client, concertId = request.ConcertId, now = context.NowMs, buyer = buyer.Value }, context.Transaction);
         var requested = request.Items.Sum(i => (long)i.Quantity);
-        if (others.Tickets + requested <= limits.MaxHeldTicketsPerAddress)
+        if (limits.AddressMayHold(others.Tickets, requested))
         {
             return null;
         }
 
         var retryAfter = TimeSpan.FromMilliseconds(Math.Max(1_000, (others.FirstExpiry ?? context.NowMs) - context.NowMs));
-        return new HoldResult.AddressLimitReached(limits.MaxHeldTicketsPerAddress, retryAfter);
+        return new HoldResult.AddressLimitReached(limits.HeldPerAddress, retryAfter);
     }
 
     private const string DeleteRowSql = "DELETE FROM holds WHERE buyer_id = @buyer AND concert_id = @concertId AND tier_id = @tierId";
@@ -382,7 +382,7 @@ internal static class HoldCommands
     /// <summary>One hold request as the writer runs it: who asks, from which client address, under which limits.</summary>
     /// <remarks><see cref="Room"/> says when the concert's waiting room is open; <see cref="Admission"/> is the request's admission with its signature checked.</remarks>
     internal sealed record HoldPlacement(
-        BuyerId Buyer, HoldRequest Request, string? Client, HoldOptions Options, BuyerLimitOptions Limits, bool PreventOrphans,
+        BuyerId Buyer, HoldRequest Request, string? Client, HoldOptions Options, TicketLimits Limits, bool PreventOrphans,
         OnSale.WaitingRoomOptions? Room = null, OnSale.VerifiedAdmission? Admission = null);
 
     private static readonly OnSale.WaitingRoomOptions DefaultRoom = new();

@@ -15,7 +15,7 @@ public sealed partial class HoldService(
     ConnectionFactory connections,
     TimeProvider time,
     IOptions<HoldOptions> options,
-    IOptions<BuyerLimitOptions> limits,
+    TicketLimits limits,
     IOptions<Seating.SeatingOptions> seating,
     IOptions<OnSale.WaitingRoomOptions> room,
     OnSale.AdmissionTokens admissions,
@@ -23,26 +23,26 @@ public sealed partial class HoldService(
     ILogger<HoldService> logger)
 {
     private readonly HoldOptions _options = options.Value;
-    private readonly BuyerLimitOptions _limits = limits.Value;
     private readonly bool _preventOrphans = seating.Value.PreventOrphans;
     private readonly OnSale.WaitingRoomOptions _room = room.Value;
 
     public HoldOptions Options => _options;
 
-    public BuyerLimitOptions Limits => _limits;
+    /// <summary>How many tickets an order, a buyer and a network may take.</summary>
+    public TicketLimits Limits => limits;
 
     /// <summary>
     /// Creates the buyer's checkout for a concert, or replaces its quantities. All items are held or none;
     /// only the difference from what the buyer already holds is checked against availability.
     /// <paramref name="client"/> is the caller's network (an IPv4 address or an IPv6 /64): checkouts from one
-    /// network together hold at most <see cref="BuyerLimitOptions.MaxHeldTicketsPerAddress"/> tickets of a concert.
+    /// network together hold at most <see cref="TicketLimits.HeldPerAddress"/> tickets of a concert.
     /// </summary>
     public async Task<HoldResult> PlaceAsync(BuyerId buyer, HoldRequest request, string? client = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         // The signature is checked here, off the writer's thread; the writer checks the entry is still admitted.
         var admission = request.Admission is null ? null : admissions.Verify(request.Admission, buyer, request.ConcertId, time.GetUtcNow());
-        var placement = new HoldCommands.HoldPlacement(buyer, request, client, _options, _limits, _preventOrphans, _room, admission);
+        var placement = new HoldCommands.HoldPlacement(buyer, request, client, _options, limits, _preventOrphans, _room, admission);
         var result = Validate(request) ?? await writer.ExecuteAsync(context => HoldCommands.Place(context, placement)).ConfigureAwait(false);
         if (result is HoldResult.Held held)
         {
@@ -118,8 +118,13 @@ public sealed partial class HoldService(
             rows.Min(r => r.ExpiresAt));
     }
 
-    private HoldResult? Validate(HoldRequest request)
+    /// <summary>
+    /// Null when the request is well formed and within the order's limits; else the refusal. <see cref="PlaceAsync"/>
+    /// checks it too; callers that spend something before placing (a rate budget) ask first.
+    /// </summary>
+    public HoldResult? Validate(HoldRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var errors = new Dictionary<string, string[]>();
         if (request.ConcertId == Guid.Empty)
         {
@@ -139,13 +144,17 @@ public sealed partial class HoldService(
             {
                 errors[$"items[{i}].tier"] = ["Name the ticket tier, for example VIP."];
             }
+            else if (item.Seats is { } labels && (labels.Count == 0 || labels.Any(string.IsNullOrWhiteSpace)))
+            {
+                errors[$"items[{i}].seats"] = ["Name each seat by its label, for example A-C-12."];
+            }
             else if (item.Quantity < 1)
             {
                 errors[$"items[{i}].quantity"] = ["The quantity must be at least 1."];
             }
-            else if (item.Seats is { } seats && (seats.Count != item.Quantity || seats.Any(string.IsNullOrWhiteSpace)))
+            else if (item.Seats is { } seats && seats.Count != item.Quantity)
             {
-                errors[$"items[{i}].seats"] = [seats.Count != item.Quantity ? $"{seats.Count} seats were named for a quantity of {item.Quantity}." : "Name each seat by its label, for example A-C-12."];
+                errors[$"items[{i}].seats"] = [$"{seats.Count} seats were named for a quantity of {item.Quantity}."];
             }
         }
 
@@ -166,23 +175,7 @@ public sealed partial class HoldService(
             errors["items"] = [$"Each tier may appear once; {string.Join(", ", repeated)} appears more than once."];
         }
 
-        if (errors.Count > 0)
-        {
-            return new HoldResult.Invalid(errors);
-        }
-
-        if (request.Items.FirstOrDefault(i => i.Quantity > _options.MaxPerTier) is { } tooMany)
-        {
-            return new HoldResult.LimitExceeded($"At most {_options.MaxPerTier} tickets of one tier can be bought in one order ({tooMany.Tier}: {tooMany.Quantity}).");
-        }
-
-        var total = request.Items.Sum(i => (long)i.Quantity);
-        if (total > _options.MaxPerOrder)
-        {
-            return new HoldResult.LimitExceeded($"At most {_options.MaxPerOrder} tickets can be bought in one order ({total} requested).");
-        }
-
-        return null;
+        return errors.Count > 0 ? new HoldResult.Invalid(errors) : limits.CheckOrder(request.Items);
     }
 
     private sealed record HoldRow(Guid HoldId, long TierId, string Tier, string TierName, long Quantity, long UnitPriceCents, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);

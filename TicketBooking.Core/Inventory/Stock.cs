@@ -52,7 +52,7 @@ internal static class Stock
 
     private const string ConcertTiersSql = """
         SELECT c.starts_at AS StartsAt, t.id AS Id, t.code AS Code, t.name AS Name, t.price_cents AS PriceCents,
-               t.capacity AS Capacity, t.sold AS Sold, t.in_holds AS InHolds, t.kind AS Kind, c.on_sale_at AS OnSaleAt
+               t.capacity AS Capacity, t.sold AS Sold, t.in_holds AS InHolds, t.kind AS Kind, c.on_sale_at AS OnSaleAt, c.time_zone AS TimeZone
         FROM concerts c JOIN tiers t ON t.concert_id = c.id
         WHERE c.id = @concertId
         ORDER BY t.sort_order
@@ -112,8 +112,8 @@ internal static class Stock
     }
 }
 
-/// <summary>A tier and its counters as the writer reads them (<see cref="Stock.Tiers"/>), with its concert's times.</summary>
-internal sealed record TierStock(long StartsAt, long Id, string Code, string Name, long PriceCents, long Capacity, long Sold, long InHolds, string Kind, long? OnSaleAt)
+/// <summary>A tier and its counters as the writer reads them (<see cref="Stock.Tiers"/>), with its concert's times and time zone.</summary>
+internal sealed record TierStock(long StartsAt, long Id, string Code, string Name, long PriceCents, long Capacity, long Sold, long InHolds, string Kind, long? OnSaleAt, string TimeZone)
 {
     public bool Reserved => Kind == "reserved";
 

@@ -193,7 +193,7 @@ internal static class WaitingRoomCommands
     {
         Lapse(context, concertId);
         var pace = context.Connection.QuerySingle<Pace>(PaceSql, new { concertId, now = context.NowMs }, context.Transaction);
-        var allowedSoFar = (long)Math.Ceiling(options.AdmitPerMinute * (context.NowMs - onSaleAt + 1_000) / 60_000d);
+        var allowedSoFar = AdmissionPace.AllowedSoFar(options.AdmitPerMinute, TimeSpan.FromMilliseconds(context.NowMs - onSaleAt));
         var count = new[]
         {
             options.MaxActiveBuyers - pace.Active,

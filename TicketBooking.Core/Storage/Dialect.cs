@@ -42,7 +42,7 @@ internal static partial class Dialect
 
     /// <summary>Throws when <paramref name="sql"/> still has <c>IN @list</c>, which PostgreSQL cannot take.</summary>
     internal static string Guard(string sql) => RawList().IsMatch(sql)
-        ? throw new InvalidOperationException($"A list parameter (IN @list) would reach PostgreSQL unrewritten; write it as \"IN @list\": {sql}")
+        ? throw new InvalidOperationException($"A list parameter would reach PostgreSQL unrewritten (write a list as \"IN @name\", with a space, which the rewrite knows): {sql}")
         : sql;
 
     [GeneratedRegex(@"\bNOT\s+IN\s+(@\w+)", RegexOptions.IgnoreCase)]

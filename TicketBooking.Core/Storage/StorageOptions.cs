@@ -4,6 +4,8 @@ namespace TicketBooking.Core.Storage;
 
 public sealed class StorageOptions
 {
+    public const string Section = "Storage";
+
     /// <summary>The database engine; <see cref="ConnectionString"/> is in its format.</summary>
     public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
 

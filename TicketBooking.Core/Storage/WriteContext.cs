@@ -6,9 +6,9 @@ namespace TicketBooking.Core.Storage;
 /// What a write command sees while it runs: the writer's connection inside an open write transaction
 /// (<see cref="ConnectionFactory.BeginWrite"/>), the one "now" of that transaction, and what it must announce after commit.
 /// </summary>
-internal sealed class WriteContext(DbConnection connection, DbTransaction transaction, DateTimeOffset now, IReadOnlyList<IAfterCommand>? afterCommands = null)
+internal sealed class WriteContext(DbConnection connection, DbTransaction transaction, DateTimeOffset now, IReadOnlyList<IAfterCommand> afterCommands)
 {
-    private readonly IReadOnlyList<IAfterCommand> _afterCommands = afterCommands ?? [];
+    private readonly IReadOnlyList<IAfterCommand> _afterCommands = afterCommands;
     private readonly HashSet<Guid> _changedConcerts = [];
     private readonly HashSet<Guid> _unserved = [];
     private readonly List<Waitlist.WaitlistNotice> _notices = [];

@@ -21,7 +21,7 @@ internal static class WriteTransaction
     /// for the concerts it changed, then commits. On any exception nothing is committed.
     /// </summary>
     public static Committed Run(
-        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IEnumerable<Action<WriteContext>> commands, IReadOnlyList<IAfterCommand>? afterCommands = null, Cluster.ClusterFeed? feed = null)
+        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IEnumerable<Action<WriteContext>> commands, IReadOnlyList<IAfterCommand> afterCommands, Cluster.ClusterFeed? feed = null)
     {
         var list = commands as IReadOnlyList<Action<WriteContext>> ?? [.. commands];
         for (var attempt = 0; ; attempt++)
@@ -40,7 +40,7 @@ internal static class WriteTransaction
     }
 
     private static Committed RunOnce(
-        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IReadOnlyList<Action<WriteContext>> commands, IReadOnlyList<IAfterCommand>? afterCommands, Cluster.ClusterFeed? feed)
+        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IReadOnlyList<Action<WriteContext>> commands, IReadOnlyList<IAfterCommand> afterCommands, Cluster.ClusterFeed? feed)
     {
         using var transaction = connections.BeginWrite(connection);
         var context = new WriteContext(connection, transaction, now, afterCommands);
@@ -63,9 +63,12 @@ internal static class WriteTransaction
         return new Committed(snapshots, context.Notices, context.MailQueued);
     }
 
-    /// <summary>One command in its own transaction; for callers with their own connection.</summary>
+    /// <summary>
+    /// One command in its own transaction; for callers with their own connection. <paramref name="afterCommands"/> are the
+    /// features' steps the writer would run (without them, tickets a command frees would not reach the waiting list).
+    /// </summary>
     public static (T Result, IReadOnlyList<AvailabilitySnapshot> Snapshots) Run<T>(
-        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, Func<WriteContext, T> command, IReadOnlyList<IAfterCommand>? afterCommands = null)
+        ConnectionFactory connections, DbConnection connection, DateTimeOffset now, IReadOnlyList<IAfterCommand> afterCommands, Func<WriteContext, T> command)
     {
         T result = default!;
         var committed = Run(connections, connection, now, [context => result = command(context)], afterCommands);

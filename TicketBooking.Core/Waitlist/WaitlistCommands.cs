@@ -49,8 +49,8 @@ internal static class WaitlistCommands
     /// <summary>
     /// Gives a concert's free tickets to its waiting lines (first fit, place kept), sets aside what nobody in line can
     /// use yet, and puts set-aside tickets back on sale once nobody waits. Cheap when nobody waits: two indexed lookups.
-    /// An entry whose offer would take its buyer past <see cref="OfferRules.MaxTicketsPerBuyer"/> or its address past
-    /// <see cref="OfferRules.MaxHeldTicketsPerAddress"/> is passed over without a claim on the tickets: they go to the next
+    /// An entry whose offer would take its buyer past <see cref="TicketLimits.PerBuyerPerTier"/> or its address past
+    /// <see cref="TicketLimits.HeldPerAddress"/> is passed over without a claim on the tickets: they go to the next
     /// entry that fits, or on sale, exactly as if it were not in line.
     /// </summary>
     public static void Serve(WriteContext context, Guid concertId, OfferRules rules)
@@ -155,7 +155,7 @@ internal static class WaitlistCommands
     /// <summary>
     /// What one pass over a concert's lines may still offer: each waiting buyer's tickets per tier (bought and held) and
     /// each address's tickets held, read once and kept up to date as offers are planned. An offer must keep its buyer within
-    /// <see cref="OfferRules.MaxTicketsPerBuyer"/> of the tier and its address within <see cref="OfferRules.MaxHeldTicketsPerAddress"/>.
+    /// <see cref="TicketLimits.PerBuyerPerTier"/> of the tier and its address within <see cref="TicketLimits.HeldPerAddress"/>.
     /// </summary>
     private sealed class OfferTally(Dictionary<(Guid Buyer, long Tier), long> owned, Dictionary<string, long> held, OfferRules rules)
     {
@@ -170,8 +170,8 @@ internal static class WaitlistCommands
         }
 
         public bool Allows(LineRow entry) =>
-            owned.GetValueOrDefault((entry.BuyerId, entry.TierId)) + entry.Quantity <= rules.MaxTicketsPerBuyer
-            && (entry.Client is null || rules.MaxHeldTicketsPerAddress == 0 || held.GetValueOrDefault(entry.Client) + entry.Quantity <= rules.MaxHeldTicketsPerAddress);
+            rules.Limits.BuyerMayHave(owned.GetValueOrDefault((entry.BuyerId, entry.TierId)), entry.Quantity)
+            && (entry.Client is null || rules.Limits.AddressMayHold(held.GetValueOrDefault(entry.Client), entry.Quantity));
 
         public void Add(LineRow entry)
         {
@@ -308,7 +308,7 @@ internal static class WaitlistCommands
         {
             if (onSaleAt > context.NowMs)
             {
-                return new JoinOutcome(new JoinResult.NotOnSaleYet(DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt)), null);
+                return new JoinOutcome(new JoinResult.NotOnSaleYet(DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt), tiers[0].TimeZone), null);
             }
 
             // Tickets that come back in an open room are the room's: only a buyer whose turn it is may wait for them.
@@ -343,9 +343,9 @@ internal static class WaitlistCommands
         }
 
         var own = connection.ExecuteScalar<long>(OwnTicketsSql, new { buyer = buyer.Value, concertId = request.ConcertId, tierId = tier.Id, now = context.NowMs }, context.Transaction);
-        if (own + request.Quantity > limits.MaxTicketsPerBuyer)
+        if (!limits.BuyerMayHave(own, request.Quantity))
         {
-            return new JoinOutcome(new JoinResult.BuyerLimitReached(tier.Code, limits.MaxTicketsPerBuyer, (int)own), null);
+            return new JoinOutcome(new JoinResult.BuyerLimitReached(tier.Code, limits.PerBuyerPerTier, (int)own), null);
         }
 
         if (connection.ExecuteScalar<long>(WaitingCountSql, new { concertId = request.ConcertId, tierId = tier.Id }, context.Transaction) >= maxEntriesPerTier)
@@ -388,7 +388,7 @@ internal static class WaitlistCommands
     /// limits, and the request's admission with its signature checked (needed while the concert's waiting room is open).
     /// </summary>
     internal sealed record WaitlistJoin(
-        BuyerId Buyer, JoinRequest Request, string? Client, BuyerLimitOptions Limits, int MaxEntriesPerTier, OnSale.WaitingRoomOptions Room, OnSale.VerifiedAdmission? Admission);
+        BuyerId Buyer, JoinRequest Request, string? Client, TicketLimits Limits, int MaxEntriesPerTier, OnSale.WaitingRoomOptions Room, OnSale.VerifiedAdmission? Admission);
 
     /// <summary>What <see cref="Join"/> decided: a refusal, or the id of the entry (new, or the one already waiting).</summary>
     internal sealed record JoinOutcome(JoinResult? Refusal, Guid? EntryId);

@@ -37,38 +37,79 @@ public sealed record WaitlistEntry(
 /// </summary>
 public sealed record JoinRequest(Guid ConcertId, string Tier, int Quantity, string Email, string? Admission = null);
 
+/// <summary>What became of a request to join a waiting list; every refusal carries its <see cref="Title"/> and <see cref="Message"/>.</summary>
 public abstract record JoinResult
 {
     private JoinResult()
     {
     }
 
+    /// <summary>A few words for a heading or a problem's title; empty for <see cref="Joined"/>.</summary>
+    public virtual string Title => "";
+
+    /// <summary>What happened and what the buyer can do; empty for <see cref="Joined"/>.</summary>
+    public virtual string Message => "";
+
     public sealed record Joined(WaitlistEntry Entry) : JoinResult;
 
-    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : JoinResult;
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : JoinResult
+    {
+        public override string Title => "The request is not valid.";
 
-    public sealed record ConcertNotFound : JoinResult;
+        public override string Message => string.Join(" ", Errors.Values.SelectMany(m => m));
+    }
 
-    public sealed record UnknownTier(string Tier) : JoinResult;
+    public sealed record ConcertNotFound : JoinResult
+    {
+        public override string Title => "Concert not found.";
 
-    public sealed record SalesClosed : JoinResult;
+        public override string Message => "There is no such concert.";
+    }
+
+    public sealed record UnknownTier(string Tier) : JoinResult
+    {
+        public override string Title => "Unknown tier.";
+
+        public override string Message => $"This concert has no tier {Tier}.";
+    }
+
+    public sealed record SalesClosed : JoinResult
+    {
+        public override string Title => "Sales have closed.";
+
+        public override string Message => "This concert has started; there is no waiting list any more.";
+    }
 
     /// <summary>Tickets are not on sale yet (docs/architecture.md, "The on-sale and its waiting room"): nothing is sold out, so there is no line to wait in.</summary>
-    public sealed record NotOnSaleYet(DateTimeOffset OnSaleAt) : JoinResult;
+    public sealed record NotOnSaleYet(DateTimeOffset OnSaleAt, string TimeZone) : JoinResult
+    {
+        public override string Title => "Not on sale yet.";
+
+        public override string Message => $"Tickets go on sale {Concerts.VenueTime.Describe(OnSaleAt, TimeZone)} (venue time), so nothing is sold out: get in the waiting room instead.";
+    }
 
     /// <summary>The tier has tickets for sale right now: buy them instead.</summary>
-    public sealed record TicketsAvailable(string Tier, int Available) : JoinResult;
+    public sealed record TicketsAvailable(string Tier, int Available) : JoinResult
+    {
+        public override string Title => "Tickets are available.";
+
+        public override string Message => $"{Available} {Tier} {(Available == 1 ? "ticket is" : "tickets are")} for sale right now: buy them instead of waiting.";
+    }
 
     /// <summary>This buyer already waits for this tier (one place per buyer and tier, whatever the e-mail).</summary>
     public sealed record AlreadyWaiting(WaitlistEntry Entry) : JoinResult
     {
-        public string Message => $"You are already on the {Entry.TierName} waiting list (for {Entry.Quantity} {(Entry.Quantity == 1 ? "ticket" : "tickets")}, told at {Entry.Email}). Leave it first to wait for a different number.";
+        public override string Title => "Already on the waiting list.";
+
+        public override string Message => $"You are already on the {Entry.TierName} waiting list (for {Entry.Quantity} {(Entry.Quantity == 1 ? "ticket" : "tickets")}, told at {Entry.Email}). Leave it first to wait for a different number.";
     }
 
     /// <summary>With what the buyer already bought or holds, the quantity passes the per-buyer maximum.</summary>
     public sealed record BuyerLimitReached(string Tier, int Max, int AlreadyBought) : JoinResult
     {
-        public string Message => AlreadyBought == 0
+        public override string Title => "Ticket limit reached.";
+
+        public override string Message => AlreadyBought == 0
             ? $"At most {Max} {Tier} tickets per buyer."
             : $"You already have {AlreadyBought} {Tier} tickets; at most {Max} per buyer, so you can wait for {Math.Max(0, Max - AlreadyBought)} more.";
     }
@@ -76,13 +117,17 @@ public abstract record JoinResult
     /// <summary>The concert's waiting room is open and the request had no admission that is still good (docs/architecture.md, "The on-sale and its waiting room").</summary>
     public sealed record AdmissionRequired(OnSale.AdmissionCheck Reason) : JoinResult
     {
-        public string Message => OnSale.AdmissionChecks.Explain(Reason);
+        public override string Title => "Waiting room";
+
+        public override string Message => OnSale.AdmissionChecks.Explain(Reason);
     }
 
     /// <summary>The tier's line is as long as it may be (<c>Waitlist:MaxEntriesPerTier</c>).</summary>
     public sealed record LineFull(string Tier, int Max) : JoinResult
     {
-        public string Message => $"The {Tier} waiting list is full: {Max:N0} people are already waiting. Please check again later.";
+        public override string Title => "The waiting list is full.";
+
+        public override string Message => $"The {Tier} waiting list is full: {Max:N0} people are already waiting. Please check again later.";
     }
 }
 

@@ -15,8 +15,7 @@ public sealed partial class WaitlistService(
     GroupCommitWriter writer,
     ConnectionFactory connections,
     TimeProvider time,
-    IOptions<HoldOptions> holds,
-    IOptions<BuyerLimitOptions> limits,
+    TicketLimits limits,
     IOptions<WaitlistOptions> options,
     IOptions<OnSale.WaitingRoomOptions> room,
     OnSale.AdmissionTokens admissions,
@@ -36,7 +35,7 @@ public sealed partial class WaitlistService(
 
         // The signature is checked here, off the writer's thread; the writer checks the entry is still admitted.
         var admission = request.Admission is null ? null : admissions.Verify(request.Admission, buyer, request.ConcertId, time.GetUtcNow());
-        var join = new WaitlistCommands.WaitlistJoin(buyer, request, client, limits.Value, options.Value.MaxEntriesPerTier, room.Value, admission);
+        var join = new WaitlistCommands.WaitlistJoin(buyer, request, client, limits, options.Value.MaxEntriesPerTier, room.Value, admission);
         var outcome = await writer.ExecuteAsync(context => WaitlistCommands.Join(context, join)).ConfigureAwait(false);
         if (outcome.Refusal is { } refusal)
         {
@@ -104,10 +103,9 @@ public sealed partial class WaitlistService(
             errors["tier"] = ["Name the ticket tier, for example VIP."];
         }
 
-        var max = holds.Value.MaxPerTier;
-        if (request.Quantity < 1 || request.Quantity > max)
+        if (limits.CheckWaitlistQuantity(request.Quantity) is { } quantity)
         {
-            errors["quantity"] = [$"Wait for between 1 and {max} tickets."];
+            errors["quantity"] = [quantity];
         }
 
         var email = request.Email?.Trim();
@@ -115,7 +113,7 @@ public sealed partial class WaitlistService(
         {
             errors["email"] = ["Enter the e-mail address we should write to when tickets come back."];
         }
-        else if (!Bookings.BookingService.IsEmail(email))
+        else if (!Bookings.ConfirmInput.IsEmail(email))
         {
             errors["email"] = ["Enter a valid e-mail address, like name@example.com."];
         }

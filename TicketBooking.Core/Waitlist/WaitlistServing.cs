@@ -1,21 +1,19 @@
 using Microsoft.Extensions.Options;
+using TicketBooking.Core.Limits;
 using TicketBooking.Core.Storage;
 
 namespace TicketBooking.Core.Waitlist;
 
 /// <summary>
-/// The waiting list's step after every write command (registered in <see cref="ServiceCollectionExtensions.AddTicketBookingCore"/>):
-/// whatever a command changed, tickets it freed go to the people waiting before anyone else can have them — right after
-/// it, so no code path can forget, and before the next command of the batch (a stranger's hold) or any reader can see
-/// them free. A command that frees tickets and then hands tickets out itself serves the line at once instead
+/// The waiting list's step after every write command (registered in <see cref="WaitlistSetup.AddWaitlist"/>): whatever
+/// a command changed, tickets it freed go to the people waiting before anyone else can have them — right after it, so
+/// no code path can forget, and before the next command of the batch (a stranger's hold) or any reader can see them
+/// free. A command that frees tickets and then hands tickets out itself serves the line at once instead
 /// (<see cref="Holds.HoldCommands.Reclaim"/> through <see cref="WriteContext.SettleNow"/>).
 /// </summary>
-internal sealed class WaitlistServing(OfferRules rules) : IAfterCommand
+internal sealed class WaitlistServing(IOptions<WaitlistOptions> waitlist, TicketLimits limits) : IAfterCommand
 {
-    public WaitlistServing(IOptions<WaitlistOptions> waitlist, IOptions<Limits.BuyerLimitOptions> limits)
-        : this(OfferRules.From(waitlist.Value, limits.Value))
-    {
-    }
+    private readonly OfferRules _rules = new(waitlist.Value.OfferWindow, limits);
 
-    public void Run(WriteContext context, Guid concertId) => WaitlistCommands.Serve(context, concertId, rules);
+    public void Run(WriteContext context, Guid concertId) => WaitlistCommands.Serve(context, concertId, _rules);
 }

@@ -151,3 +151,24 @@ public sealed class RateLimitApiTests
         (await greedy.AvailabilityAsync(concert.Id)).Tiers.Single().Held.Should().Be(3, "the limited request held nothing: 2 + 1");
     }
 }
+
+public sealed class MalformedHoldBudgetTests
+{
+    [Fact]
+    public async Task A_malformed_hold_is_a_400_naming_the_field_and_costs_nothing_from_the_buyers_hold_budget()
+    {
+        await using var app = new TicketBookingApp(new Dictionary<string, string?> { ["RateLimits:Enabled"] = "true", ["RateLimits:HoldsPerMinute"] = "2" });
+        using var buyer = ApiBuyer.For(app);
+        var concert = await app.CreateConcertAsync(("GA", 1_000, 100));
+
+        for (var i = 0; i < 5; i++)
+        {
+            var problem = await (await buyer.HoldAsync(concert.Id, ("", 2))).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+            problem["errors"]!["items[0].tier"].Should().NotBeNull();
+        }
+
+        (await buyer.HoldAsync(concert.Id, ("GA", 1))).StatusCode.Should().Be(HttpStatusCode.Created, "five malformed requests spent none of the two a minute");
+        (await buyer.HoldAsync(concert.Id, ("GA", 2))).StatusCode.Should().Be(HttpStatusCode.Created);
+        (await buyer.HoldAsync(concert.Id, ("GA", 3))).StatusCode.Should().Be(HttpStatusCode.TooManyRequests, "the budget itself still applies");
+    }
+}

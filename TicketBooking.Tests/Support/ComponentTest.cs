@@ -32,26 +32,28 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
     // dispatcher can be that late to even run the check. A wait that passes returns at once, so only failures wait longer.
     static ComponentTest() => DefaultWaitTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Every option class the engine binds (AddTicketBookingCore), which pages may inject.</summary>
+    private static readonly Type[] EngineOptions =
+    [
+        typeof(TicketBooking.Core.Storage.StorageOptions), typeof(HoldOptions), typeof(TicketBooking.Core.Limits.BuyerLimitOptions),
+        typeof(PaymentOptions), typeof(CancellationOptions), typeof(TicketBooking.Core.Seating.SeatingOptions),
+        typeof(TicketBooking.Core.Waitlist.WaitlistOptions), typeof(TicketBooking.Core.OnSale.WaitingRoomOptions),
+    ];
+
     protected ComponentTest(Action<HoldOptions>? holds = null, RateLimitOptions? rates = null, Action<TicketBooking.Core.OnSale.WaitingRoomOptions>? room = null)
     {
         Engine = TestEngine.Start(holds, room: room);
+        // The engine's services as the app composes them (AddTicketBookingCore), the same instances the test drives:
+        // whatever this container does not register itself comes from the engine's.
+        Services.AddFallbackServiceProvider(Engine.Services);
         Services.AddSingleton<TimeProvider>(Engine.Time);
-        Services.AddSingleton(Engine.Holds);
-        Services.AddSingleton(Engine.Bookings);
-        Services.AddSingleton(Engine.Catalog);
-        Services.AddSingleton(Engine.Admin);
-        Services.AddSingleton(Engine.Broadcaster);
-        Services.AddSingleton(Engine.SeatMaps);
-        Services.AddSingleton(Engine.Seating);
-        Services.AddSingleton<IOptions<TicketBooking.Core.Seating.SeatingOptions>>(Options.Create(new TicketBooking.Core.Seating.SeatingOptions()));
-        Services.AddSingleton(Engine.Gateway);
-        Services.AddSingleton(Engine.Services.GetRequiredService<TicketBooking.Core.Tickets.CheckInService>());
-        Services.AddSingleton(Engine.Services.GetRequiredService<CancellationService>());
-        Services.AddSingleton(Engine.Services.GetRequiredService<TicketBooking.Core.Waitlist.WaitlistService>());
-        Services.AddSingleton(Engine.Services.GetRequiredService<TicketBooking.Core.Waitlist.WaitlistNotices>());
-        Services.AddSingleton(Engine.Room);
-        Services.AddSingleton<IOptions<TicketBooking.Core.Waitlist.WaitlistOptions>>(Options.Create(new TicketBooking.Core.Waitlist.WaitlistOptions()));
-        Services.AddSingleton<IOptions<HoldOptions>>(Options.Create(Engine.HoldOptions));
+        // Options are the exception: MudBlazor registers the options system here as well, which would answer with defaults.
+        foreach (var options in EngineOptions)
+        {
+            var type = typeof(IOptions<>).MakeGenericType(options);
+            Services.AddSingleton(type, Engine.Services.GetRequiredService(type));
+        }
+
         Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         Services.AddScoped<CurrentBuyer>();
@@ -59,7 +61,8 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(new FairUse(
             Options.Create(rates ?? new RateLimitOptions { Enabled = false }), Options.Create(new LimitOptions()),
             Engine.Services.GetRequiredService<TicketBookingMetrics>(), Engine.Time, NullLogger<FairUse>.Instance));
-        Services.AddSingleton<BuyerRequests>();
+        // Built here, its engine services from the engine's container (a fallback only answers components, not constructors).
+        Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<BuyerRequests>(Engine.Services, sp.GetRequiredService<FairUse>()));
         // MudBlazor as the app registers it; its components call JS (popovers, key interceptors), hence loose JS interop.
         Services.AddMudServices();
         Services.AddSingleton<MudProviders.ProviderSlot>();

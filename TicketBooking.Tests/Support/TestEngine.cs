@@ -80,9 +80,13 @@ public sealed class TestEngine : IAsyncDisposable
         database ??= new TempDatabase(provider);
         var time = new TestClock();
         var log = new TestLog();
+        // The engine composed as the host composes it (AddTicketBookingCore binds every option from configuration, here
+        // empty: the defaults), then a test's own settings on top, checked as the host checks them.
         var services = new ServiceCollection()
+            .AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())
             .AddSingleton<TimeProvider>(time)
             .AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug))
+            .AddTicketBookingCore()
             .Configure<StorageOptions>(o =>
             {
                 o.Provider = database.Provider;
@@ -95,8 +99,8 @@ public sealed class TestEngine : IAsyncDisposable
             .Configure<TicketBooking.Core.OnSale.WaitingRoomOptions>(o => room?.Invoke(o))
             .Configure<TicketBooking.Core.Limits.BuyerLimitOptions>(o => limits?.Invoke(o))
             .Configure<TicketBooking.Core.Waitlist.WaitlistOptions>(o => waitlist?.Invoke(o))
-            .AddTicketBookingCore()
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        services.GetRequiredService<IStartupValidator>().Validate();
         services.GetRequiredService<DatabaseMigrator>().Migrate();
         return new TestEngine(services, database, ownsDatabase, time, log);
     }

@@ -59,29 +59,21 @@ internal static class HoldEndpoints
         }
         else
         {
+            // Only what the JSON's shape says; the rules on tiers, quantities and seats are the engine's (HoldService).
             for (var i = 0; i < items.Count; i++)
             {
-                if (string.IsNullOrWhiteSpace(items[i]?.Tier))
-                {
-                    errors[$"items[{i}].tier"] = ["Name the tier (for example VIP)."];
-                }
-
                 if (items[i] is { Seats: { } seats } named)
                 {
                     if (named.BestAvailable == true)
                     {
                         errors[$"items[{i}].seats"] = ["Name seats or ask for the best available, not both."];
                     }
-                    else if (seats.Count == 0 || seats.Any(string.IsNullOrWhiteSpace))
-                    {
-                        errors[$"items[{i}].seats"] = ["Name each seat by its label, for example A-C-12."];
-                    }
                     else if (named.Quantity is { } quantity && quantity != seats.Count)
                     {
                         errors[$"items[{i}].quantity"] = [$"{seats.Count} seats were named for a quantity of {quantity}; leave the quantity out or make it match."];
                     }
                 }
-                else if (items[i]?.Quantity is null)
+                else if (items[i] is { Quantity: null })
                 {
                     errors[$"items[{i}].quantity"] = ["Give a quantity."];
                 }
@@ -93,9 +85,9 @@ internal static class HoldEndpoints
             return Problems.Invalid(errors);
         }
 
-        var request = new HoldRequest(body.ConcertId!.Value, [.. body.Items!.Select(i => i!.Seats is { } seats
-            ? new HoldItem(i.Tier!.Trim(), seats.Count, [.. seats.Select(s => s!.Trim())], i.Accessible ?? false)
-            : new HoldItem(i.Tier!.Trim(), i.Quantity!.Value, null, i.Accessible ?? false))], body.Admission);
+        var request = new HoldRequest(body.ConcertId!.Value, [.. body.Items!.Select(i => i?.Seats is { } seats
+            ? new HoldItem(i.Tier?.Trim() ?? "", seats.Count, [.. seats.Select(s => s?.Trim() ?? "")], i.Accessible ?? false)
+            : new HoldItem(i?.Tier?.Trim() ?? "", i?.Quantity ?? 0, null, i?.Accessible ?? false))], body.Admission);
         var (result, refused) = await requests.PlaceHoldAsync(context.Requester(), request);
         if (refused is not null)
         {
@@ -105,18 +97,18 @@ internal static class HoldEndpoints
         return result switch
         {
             HoldResult.Held held => TypedResults.Created($"/api/holds/{held.Hold.ConcertId}", HoldResponse.From(held.Hold)),
-            HoldResult.NotEnoughTickets shortfall => Problems.NotEnoughTickets(shortfall.Tiers),
+            HoldResult.NotEnoughTickets shortfall => Problems.NotEnoughTickets(shortfall),
             HoldResult.LimitExceeded limit => Problems.Invalid("items", limit.Message),
-            HoldResult.BuyerLimitReached reached => Problems.Conflict("Ticket limit reached.", reached.Message,
+            HoldResult.BuyerLimitReached reached => Problems.Conflict(reached.Title, reached.Message,
                 new Dictionary<string, object?> { ["tier"] = reached.Tier, ["maxPerBuyer"] = reached.Max, ["alreadyBought"] = reached.AlreadyBought }),
             HoldResult.Invalid invalid => Problems.Invalid(invalid.Errors),
-            HoldResult.UnknownTiers unknown => Problems.Invalid("items", $"This concert has no tier {string.Join(", ", unknown.Tiers)}."),
-            HoldResult.SeatsTaken taken => Problems.Conflict("Seats taken.", taken.Message, new Dictionary<string, object?> { ["seats"] = taken.Seats }),
-            HoldResult.OrphanSeats orphans => Problems.Conflict("That would leave a seat on its own.", orphans.Message,
+            HoldResult.UnknownTiers unknown => Problems.Invalid("items", unknown.Message),
+            HoldResult.SeatsTaken taken => Problems.Conflict(taken.Title, taken.Message, new Dictionary<string, object?> { ["seats"] = taken.Seats }),
+            HoldResult.OrphanSeats orphans => Problems.Conflict(orphans.Title, orphans.Message,
                 new Dictionary<string, object?> { ["seats"] = orphans.Seats, ["reason"] = "orphanSeat" }),
             HoldResult.ConcertNotFound => Problems.ConcertNotFound(),
-            HoldResult.SalesClosed => Problems.Conflict("Sales have closed.", "This concert has started; tickets are no longer sold."),
-            HoldResult.NotOnSaleYet notYet => Problems.NotOnSaleYet(request.ConcertId, notYet.OnSaleAt),
+            HoldResult.SalesClosed closed => Problems.Conflict(closed.Title, closed.Message),
+            HoldResult.NotOnSaleYet notYet => Problems.NotOnSaleYet(request.ConcertId, notYet.OnSaleAt, notYet.Title, notYet.Message),
             HoldResult.AdmissionRequired notAdmitted => Problems.AdmissionRequired(request.ConcertId, notAdmitted.Reason),
             var other => throw new InvalidOperationException($"Unhandled hold result {other}"),
         };

@@ -1,4 +1,4 @@
-using TicketBooking.Web.Hosting;
+using TicketBooking.Core;
 using System.ComponentModel.DataAnnotations;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;

@@ -25,13 +25,12 @@ internal static class Problems
     public static ProblemHttpResult Conflict(string title, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: title, extensions: extensions);
 
-    public static ProblemHttpResult NotEnoughTickets(IReadOnlyList<TierShortfall> tiers) => Conflict(
-        "Not enough tickets.",
-        string.Join(" ", tiers.Select(t => string.Create(CultureInfo.InvariantCulture,
-            $"{t.Tier}: {t.Requested} requested, {(t.Available == 0 ? "none" : t.Available.ToString(CultureInfo.InvariantCulture))} available."))),
+    public static ProblemHttpResult NotEnoughTickets(HoldResult.NotEnoughTickets shortfall) => Conflict(
+        shortfall.Title,
+        shortfall.Message,
         new Dictionary<string, object?>
         {
-            ["tiers"] = tiers.Select(t => new { tier = t.Tier, requested = t.Requested, available = t.Available }).ToArray(),
+            ["tiers"] = shortfall.Tiers.Select(t => new { tier = t.Tier, requested = t.Requested, available = t.Available }).ToArray(),
         });
 
     /// <summary>Where a buyer gets in line for a concert: the page and the API resource.</summary>
@@ -39,9 +38,10 @@ internal static class Problems
 
     public static string RoomApi(Guid concertId) => $"/api/concerts/{concertId}/queue";
 
-    public static ProblemHttpResult NotOnSaleYet(Guid concertId, DateTimeOffset onSaleAt) => Conflict(
-        "Not on sale yet.",
-        string.Create(CultureInfo.InvariantCulture, $"Tickets go on sale at {onSaleAt:u}; nobody can hold them before. Get in line in the waiting room before then: everyone in it is given a random place at the sale."),
+    /// <summary>409 before a concert's on-sale, worded by the refusal, with when the sale opens and where to get in line.</summary>
+    public static ProblemHttpResult NotOnSaleYet(Guid concertId, DateTimeOffset onSaleAt, string title, string message) => Conflict(
+        title,
+        message,
         new Dictionary<string, object?> { ["onSaleAt"] = onSaleAt, ["room"] = RoomPage(concertId), ["queue"] = RoomApi(concertId) });
 
     /// <summary>403 while a concert's waiting room is open and a hold or a waiting-list join carried no admission that is still good.</summary>

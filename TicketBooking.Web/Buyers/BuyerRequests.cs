@@ -14,6 +14,12 @@ public sealed class BuyerRequests(FairUse fairUse, HoldService holds, BookingSer
     public async Task<Limited<HoldResult>> PlaceHoldAsync(Requester who, HoldRequest request)
     {
         ArgumentNullException.ThrowIfNull(who);
+        // A malformed request is answered before it costs the buyer anything from their budget.
+        if (holds.Validate(request) is { } invalid)
+        {
+            return invalid;
+        }
+
         if (await fairUse.HoldAsync(who).ConfigureAwait(false) is { } refused)
         {
             return refused;

@@ -22,7 +22,9 @@ internal static class TicketBookingHost
     {
         var services = builder.Services;
 
-        services.BindValidated<StorageOptions>("Storage")
+        // Every option of the engine is bound by its feature (AddTicketBookingCore); the host says where the database is.
+        services.AddTicketBookingCore();
+        services.AddOptions<StorageOptions>()
             .Configure<IConfiguration, IHostEnvironment>((storage, configuration, environment) =>
             {
                 var connectionString = configuration.GetConnectionString("Tickets") ?? storage.ConnectionString;
@@ -30,15 +32,7 @@ internal static class TicketBookingHost
                     ? DatabasePath.Resolve(connectionString, environment.ContentRootPath)
                     : connectionString;
             });
-        services.BindValidated<HoldOptions>(HoldOptions.Section);
-        services.BindValidated<PaymentOptions>(PaymentOptions.Section);
-        services.BindValidated<CancellationOptions>(CancellationOptions.Section);
-        services.BindValidated<Core.Seating.SeatingOptions>(Core.Seating.SeatingOptions.Section);
-        services.BindValidated<Core.Waitlist.WaitlistOptions>(Core.Waitlist.WaitlistOptions.Section);
-        services.BindValidated<Core.OnSale.WaitingRoomOptions>(Core.OnSale.WaitingRoomOptions.Section);
         services.BindValidated<SeedOptions>(SeedOptions.Section);
-
-        services.AddTicketBookingCore();
         services.AddHostedService<ClusterListener>();
         services.AddHostedService<ExpirySweeper>();
         services.AddHostedService<WaitingRoomPump>();

@@ -1,4 +1,4 @@
-using TicketBooking.Web.Hosting;
+using TicketBooking.Core;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;

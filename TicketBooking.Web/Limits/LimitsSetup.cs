@@ -1,4 +1,4 @@
-using TicketBooking.Web.Hosting;
+using TicketBooking.Core;
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.SignalR;
@@ -18,7 +18,8 @@ internal static class LimitsSetup
     {
         services.BindValidated<RateLimitOptions>(RateLimitOptions.Section);
         services.BindValidated<LimitOptions>(LimitOptions.Section);
-        services.BindValidated<BuyerLimitOptions>(BuyerLimitOptions.Section)
+        // Bound with the engine (AddHolds); the host only switches the per-address cap off with the other per-address limits.
+        services.AddOptions<BuyerLimitOptions>()
             .PostConfigure<IOptions<RateLimitOptions>>((limits, rates) =>
             {
                 // The per-buyer maximum is a business rule and stays; the per-address cap goes with the other per-address limits.

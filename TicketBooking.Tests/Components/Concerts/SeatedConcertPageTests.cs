@@ -90,7 +90,7 @@ public sealed class SeatedConcertPageTests : ComponentTest
         cut.Find("[data-testid=picked-seats]").TextContent.Should().Contain("These seats would leave Section A · Row A, seat 1 empty on its own.");
         cut.Find("form").Submit();
 
-        cut.WaitForAssertion(() => cut.Find("[role=alert]").TextContent.Should().Contain("Your seats would leave Section A · Row A, seat 1 empty on its own"));
+        cut.WaitForAssertion(() => cut.Find("[role=alert]").TextContent.Should().Contain("Your seats would leave Section A · Row A, seat 1 (A-A-1) empty on its own"));
         (await Engine.Holds.GetAsync(Buyer, id)).Should().BeNull("nothing was held");
         Navigation.Uri.Should().NotContain("/checkout/");
     }

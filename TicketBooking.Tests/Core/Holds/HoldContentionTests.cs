@@ -50,7 +50,7 @@ public abstract class HoldContentionTests(StorageProvider provider) : IAsyncLife
             {
                 using var connection = _ownConnections.Open();
                 var buyer = BuyerId.New();
-                return WriteTransaction.Run(_ownConnections, connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, new(buyer, request, null, options, new(), PreventOrphans: true))).Result;
+                return WriteTransaction.Run(_ownConnections, connection, _engine.Time.GetUtcNow(), [], c => HoldCommands.Place(c, new(buyer, request, null, options, TicketBooking.Core.Limits.TicketLimits.Default, PreventOrphans: true))).Result;
             });
 
             await AssertExactlyHundredHeld(concert, results, round);
@@ -97,7 +97,7 @@ public abstract class HoldContentionTests(StorageProvider provider) : IAsyncLife
             }
 
             using var connection = _ownConnections.Open();
-            return WriteTransaction.Run(_ownConnections, connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, new(buyer, request, null, options, new(), PreventOrphans: true))).Result;
+            return WriteTransaction.Run(_ownConnections, connection, _engine.Time.GetUtcNow(), [], c => HoldCommands.Place(c, new(buyer, request, null, options, TicketBooking.Core.Limits.TicketLimits.Default, PreventOrphans: true))).Result;
         });
 
         results.Should().AllSatisfy(r => r.Should().Match(x => x is HoldResult.Held || x is HoldResult.NotEnoughTickets));

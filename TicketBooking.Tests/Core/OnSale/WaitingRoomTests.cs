@@ -45,7 +45,7 @@ public abstract class WaitingRoomTests(StorageProvider provider) : IAsyncDisposa
         _engine.Time.Advance(SaleIn);
         var onTime = await _engine.Holds.PlaceAsync(BuyerId.New(), TestEngine.Request(concert.Id, ("GA", 2)));
 
-        early.Should().BeEquivalentTo(new HoldResult.NotOnSaleYet(concert.OnSaleAt!.Value));
+        early.Should().BeEquivalentTo(new HoldResult.NotOnSaleYet(concert.OnSaleAt!.Value, concert.TimeZone));
         onTime.Should().BeOfType<HoldResult.Held>("with the room off, anyone may hold from the moment of the sale");
         (await _engine.TierAsync(concert.Id, "GA")).Held.Should().Be(2);
         (await _engine.Room.JoinAsync(BuyerId.New(), concert.Id)).Should().BeOfType<JoinRoomResult.NoRoom>();

@@ -54,7 +54,7 @@ public abstract class SeatContentionTests(StorageProvider provider) : IAsyncLife
             }
 
             using var connection = connections.Open();
-            return WriteTransaction.Run(connections, connection, _engine.Time.GetUtcNow(), c => HoldCommands.Place(c, new(buyers[i], request, null, _engine.HoldOptions, new(), PreventOrphans: false))).Result;
+            return WriteTransaction.Run(connections, connection, _engine.Time.GetUtcNow(), [], c => HoldCommands.Place(c, new(buyers[i], request, null, _engine.HoldOptions, TicketBooking.Core.Limits.TicketLimits.Default, PreventOrphans: false))).Result;
         });
 
         var held = results.Select((r, i) => (Result: r, Index: i)).Where(x => x.Result is HoldResult.Held).ToList();

@@ -23,7 +23,7 @@ public sealed class BeginImmediateTests
 
         // The first writer takes all ten tickets inside a transaction it has not committed yet.
         var firstTransaction = first.BeginTransaction(deferred: false);
-        HoldCommands.Place(new WriteContext(first, firstTransaction, now), new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 10)), null, engine.HoldOptions, new(), PreventOrphans: true))
+        HoldCommands.Place(new WriteContext(first, firstTransaction, now, []), new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 10)), null, engine.HoldOptions, TicketBooking.Core.Limits.TicketLimits.Default, PreventOrphans: true))
             .Should().BeOfType<HoldResult.Held>();
 
         // A plain reader still sees the old state: ten free. That is the stale view a writer must not act on.
@@ -36,8 +36,8 @@ public sealed class BeginImmediateTests
         // The second writer tells us when SQLite makes it wait for the lock.
         var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var busy = BusyHandler.Install(second, () => waiting.TrySetResult());
-        var secondHold = Task.Run(() => WriteTransaction.Run(connections, second, now, c =>
-            HoldCommands.Place(c, new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 1)), null, engine.HoldOptions, new(), PreventOrphans: true))).Result);
+        var secondHold = Task.Run(() => WriteTransaction.Run(connections, second, now, [], c =>
+            HoldCommands.Place(c, new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 1)), null, engine.HoldOptions, TicketBooking.Core.Limits.TicketLimits.Default, PreventOrphans: true))).Result);
 
         await waiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
         secondHold.IsCompleted.Should().BeFalse("it is blocked at BEGIN IMMEDIATE, before reading anything");
@@ -62,11 +62,11 @@ public sealed class BeginImmediateTests
 
         // The first writer takes all ten tickets inside a transaction it has not committed yet.
         var firstTransaction = otherInstance.BeginWrite(first);
-        HoldCommands.Place(new WriteContext(first, firstTransaction, now), new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 10)), null, engine.HoldOptions, new(), PreventOrphans: true))
+        HoldCommands.Place(new WriteContext(first, firstTransaction, now, []), new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 10)), null, engine.HoldOptions, TicketBooking.Core.Limits.TicketLimits.Default, PreventOrphans: true))
             .Should().BeOfType<HoldResult.Held>();
 
-        var secondHold = Task.Run(() => WriteTransaction.Run(otherInstance, second, now, c =>
-            HoldCommands.Place(c, new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 1)), null, engine.HoldOptions, new(), PreventOrphans: true))).Result);
+        var secondHold = Task.Run(() => WriteTransaction.Run(otherInstance, second, now, [], c =>
+            HoldCommands.Place(c, new(BuyerId.New(), TestEngine.Request(concert.Id, ("VIP", 1)), null, engine.HoldOptions, TicketBooking.Core.Limits.TicketLimits.Default, PreventOrphans: true))).Result);
 
         // PostgreSQL shows the second transaction queued for the writer lock, before it has read a count.
         await using (var observer = otherInstance.Open())

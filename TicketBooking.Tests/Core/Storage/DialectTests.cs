@@ -44,7 +44,7 @@ public sealed class DialectTests : IAsyncDisposable
 
         // The guard, on a statement the rewrite did not touch, names the statement instead of sending it.
         var guarded = () => Dialect.Guard(ListSql);
-        guarded.Should().Throw<InvalidOperationException>().WithMessage("*IN @list*code IN @codes*");
+        guarded.Should().Throw<InvalidOperationException>().WithMessage("*unrewritten*code IN @codes*");
         // A form the rewrite does not know is caught the same way on its first run, on PostgreSQL only — where it would fail.
         var unknownForm = () => connection.Query<string>(ListSql.Replace("IN @", "IN@", StringComparison.Ordinal), new { concertId = concert.Id, codes = new[] { "VIP" } });
         unknownForm.Should().Throw<InvalidOperationException>().WithMessage("*IN@codes*");

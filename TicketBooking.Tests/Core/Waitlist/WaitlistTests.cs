@@ -366,7 +366,7 @@ public abstract class WaitlistTests(StorageProvider provider) : IAsyncLifetime
             TicketBooking.Core.Storage.WriteTransaction.Run(_engine.Connections, connection, _engine.Time.GetUtcNow(),
             [
                 c => HoldCommands.Release(c, seller, _concert.Id),
-                c => strangers = HoldCommands.Place(c, new(stranger, TestEngine.Request(_concert.Id, ("GA", 9)), null, _engine.HoldOptions, new(), PreventOrphans: true)),
+                c => strangers = HoldCommands.Place(c, new(stranger, TestEngine.Request(_concert.Id, ("GA", 9)), null, _engine.HoldOptions, TicketBooking.Core.Limits.TicketLimits.Default, PreventOrphans: true)),
             ], _engine.AfterCommands);
         }
 

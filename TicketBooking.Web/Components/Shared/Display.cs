@@ -15,8 +15,7 @@ public static class Display
     public static string Number(int value) => value.ToString("N0", English);
 
     /// <summary>"Sat, Mar 13, 2027 · 8:00 PM" in the given IANA time zone.</summary>
-    public static string DateTime(DateTimeOffset instant, string timeZone) =>
-        InZone(instant, timeZone).ToString("ddd, MMM d, yyyy · h:mm tt", English);
+    public static string DateTime(DateTimeOffset instant, string timeZone) => Core.Concerts.VenueTime.Describe(instant, timeZone);
 
     public static string Time(DateTimeOffset instant, string timeZone) =>
         InZone(instant, timeZone).ToString("h:mm tt", English);
@@ -55,8 +54,5 @@ public static class Display
     }
 
     /// <summary>The same instant on a clock in <paramref name="timeZone"/>; an unknown zone shows UTC.</summary>
-    public static DateTimeOffset InZone(DateTimeOffset instant, string? timeZone) =>
-        timeZone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone)
-            ? TimeZoneInfo.ConvertTime(instant, zone)
-            : instant.ToUniversalTime();
+    public static DateTimeOffset InZone(DateTimeOffset instant, string? timeZone) => Core.Concerts.VenueTime.OnClock(instant, timeZone);
 }

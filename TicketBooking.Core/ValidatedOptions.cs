@@ -1,16 +1,21 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace TicketBooking.Web.Hosting;
+namespace TicketBooking.Core;
 
 /// <summary>
 /// Options bound from one configuration section and checked before the app touches anything: each broken rule is
 /// reported by its configuration key (<c>Holds:Duration: The field Duration must be between …</c>), so whoever set it
-/// knows what to change. <see cref="TicketBookingHost.ConfigurationIsValid"/> runs the checks before migrations.
+/// knows what to change. Each feature binds its own options through this, once; the host runs the checks before it
+/// migrates the database (TicketBooking.Web's <c>TicketBookingHost.ConfigurationIsValid</c>), the test engine before its own.
 /// </summary>
-internal static class ValidatedOptions
+public static class ValidatedOptions
 {
-    /// <summary>Binds <typeparamref name="T"/> to <paramref name="section"/> and validates its data annotations at start, by key.</summary>
+    /// <summary>
+    /// Binds <typeparamref name="T"/> to <paramref name="section"/> of the configuration in the container and validates its data
+    /// annotations at start, by key.
+    /// </summary>
     public static OptionsBuilder<T> BindValidated<T>(this IServiceCollection services, string section)
         where T : class
     {
