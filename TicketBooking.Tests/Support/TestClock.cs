@@ -54,13 +54,17 @@ public sealed class TestClock : FakeTimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        // Made disarmed, then armed through Change: the timer counts as armed only once the fake clock knows it, so a
+        // test that waits for it and then advances the clock always fires it. (Counted first, the signal could reach the
+        // test before the timer existed; a clock advanced in between left the timer due after the new time, and a
+        // payment test waited for it forever.)
         var tracked = new TrackedTimer(this);
-        tracked.Set(dueTime, period);
         tracked.Inner = base.CreateTimer(s =>
         {
             tracked.Fired();
             callback(s);
-        }, state, dueTime, period);
+        }, state, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        tracked.Change(dueTime, period);
         return tracked;
     }
 
@@ -81,28 +85,40 @@ public sealed class TestClock : FakeTimeProvider
 
     private sealed class TrackedTimer(TestClock clock) : ITimer
     {
+        private readonly Lock _gate = new();
         private bool _periodic;
+        private bool _fired;
 
         public ITimer Inner { get; set; } = null!;
 
-        public void Set(TimeSpan dueTime, TimeSpan period)
-        {
-            _periodic = period != Timeout.InfiniteTimeSpan && period > TimeSpan.Zero;
-            clock.Track(this, dueTime != Timeout.InfiniteTimeSpan);
-        }
-
         public void Fired()
         {
-            if (!_periodic)
+            lock (_gate)
             {
-                clock.Track(this, armed: false);
+                _fired = true;
+                if (!_periodic)
+                {
+                    clock.Track(this, armed: false);
+                }
             }
         }
 
+        /// <summary>Arms the fake timer first, then counts it: a one-shot timer that fired meanwhile (due at once) is not counted.</summary>
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            Set(dueTime, period);
-            return Inner.Change(dueTime, period);
+            lock (_gate)
+            {
+                _periodic = period != Timeout.InfiniteTimeSpan && period > TimeSpan.Zero;
+                _fired = false;
+            }
+
+            var changed = Inner.Change(dueTime, period);
+            lock (_gate)
+            {
+                clock.Track(this, dueTime != Timeout.InfiniteTimeSpan && (_periodic || !_fired));
+            }
+
+            return changed;
         }
 
         public void Dispose()
