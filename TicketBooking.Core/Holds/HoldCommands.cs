@@ -50,7 +50,7 @@ internal static class HoldCommands
         {
             if (onSaleAt > context.NowMs)
             {
-                return new HoldResult.NotOnSaleYet(DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt), tiers[0].TimeZone);
+                return new HoldResult.NotOnSaleYet(DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt), Stock.TimeZone(context, request.ConcertId));
             }
 
             // While the room is open only an admitted buyer may hold; checked here, so no page or client can skip it.

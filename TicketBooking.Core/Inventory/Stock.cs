@@ -52,7 +52,7 @@ internal static class Stock
 
     private const string ConcertTiersSql = """
         SELECT c.starts_at AS StartsAt, t.id AS Id, t.code AS Code, t.name AS Name, t.price_cents AS PriceCents,
-               t.capacity AS Capacity, t.sold AS Sold, t.in_holds AS InHolds, t.kind AS Kind, c.on_sale_at AS OnSaleAt, c.time_zone AS TimeZone
+               t.capacity AS Capacity, t.sold AS Sold, t.in_holds AS InHolds, t.kind AS Kind, c.on_sale_at AS OnSaleAt
         FROM concerts c JOIN tiers t ON t.concert_id = c.id
         WHERE c.id = @concertId
         ORDER BY t.sort_order
@@ -61,6 +61,12 @@ internal static class Stock
     /// <summary>The concert's tiers and their counters, in tier order, inside the writer's transaction; empty when there is no such concert.</summary>
     public static List<TierStock> Tiers(WriteContext context, Guid concertId) =>
         context.Connection.Query<TierStock>(ConcertTiersSql, new { concertId }, context.Transaction);
+
+    private const string TimeZoneSql = "SELECT time_zone FROM concerts WHERE id = @concertId";
+
+    /// <summary>The concert's time zone, for the rare refusal that names a time on the venue's clock (kept off every hold's read).</summary>
+    public static string TimeZone(WriteContext context, Guid concertId) =>
+        context.Connection.QuerySingle<string>(TimeZoneSql, new { concertId }, context.Transaction);
 
     private const string AdjustInHoldsSql = "UPDATE tiers SET in_holds = in_holds + @delta WHERE id = @tierId";
 
@@ -112,8 +118,8 @@ internal static class Stock
     }
 }
 
-/// <summary>A tier and its counters as the writer reads them (<see cref="Stock.Tiers"/>), with its concert's times and time zone.</summary>
-internal sealed record TierStock(long StartsAt, long Id, string Code, string Name, long PriceCents, long Capacity, long Sold, long InHolds, string Kind, long? OnSaleAt, string TimeZone)
+/// <summary>A tier and its counters as the writer reads them (<see cref="Stock.Tiers"/>), with its concert's times.</summary>
+internal sealed record TierStock(long StartsAt, long Id, string Code, string Name, long PriceCents, long Capacity, long Sold, long InHolds, string Kind, long? OnSaleAt)
 {
     public bool Reserved => Kind == "reserved";
 

@@ -308,7 +308,7 @@ internal static class WaitlistCommands
         {
             if (onSaleAt > context.NowMs)
             {
-                return new JoinOutcome(new JoinResult.NotOnSaleYet(DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt), tiers[0].TimeZone), null);
+                return new JoinOutcome(new JoinResult.NotOnSaleYet(DateTimeOffset.FromUnixTimeMilliseconds(onSaleAt), Stock.TimeZone(context, request.ConcertId)), null);
             }
 
             // Tickets that come back in an open room are the room's: only a buyer whose turn it is may wait for them.

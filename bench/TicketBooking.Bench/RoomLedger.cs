@@ -1,9 +1,4 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.ServerSentEvents;
-using System.Text.Json;
 
 namespace TicketBooking.Bench;
 
